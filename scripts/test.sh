@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `npm test`: every test, on a fresh machine too. Installs the Debian packages the tests start
+# (redis-server, chromium) when they are missing, type-checks, runs jest, and ends with one plain
+# line `tests: N passed, N failed` read from jest's JSON report.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if ((${#missing[@]})); then
+  echo "test: installing ${missing[*]} from Debian"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test: ${missing[*]} missing and not root; install them (apt-get install ${missing[*]}) and run again" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}" fonts-dejavu-core >/dev/null
+fi
+
+[ -d node_modules ] || npm ci --no-audit --no-fund
+
+echo "test: type-checking"
+npx tsc --noEmit -p tsconfig.json
+
+mkdir -p test/artifacts
+report=test/artifacts/jest-report.json
+rm -f "$report"
+set +e
+npx jest --json --outputFile="$report" "$@"
+status=$?
+set -e
+if [ -f "$report" ]; then
+  node -e '
+    const r = require(process.argv[1]);
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed`);
+  ' "$report"
+else
+  echo "tests: 0 passed, 1 failed"
+fi
+exit $status

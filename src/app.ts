@@ -1,0 +1,146 @@
+import type { IncomingMessage } from 'node:http';
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type Activity,
+  type TurnContext,
+} from 'botbuilder';
+import restify, { type Request, type Response, type Server } from 'restify';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { LOCALES } from '../dialogs/types';
+import { GuideBot, toLocale, type TurnOutcome } from './bot/guide-bot';
+import { interpret } from './bot/interpret';
+import { loadKnownErrorCatalog } from './bot/known-error-catalog';
+import { loadPhraseMatcher } from './bot/phrase-matcher';
+import { Renderer } from './bot/render';
+import { replyActivity } from './bot/reply-activity';
+import { checkActivityShape } from './http/activity-shape';
+import { loadGuideContent } from './i18n/guide-content';
+import { createStrings } from './i18n/strings';
+import { containsProductKey } from './matching/product-key';
+import { checkServiceUrl } from './security/service-url';
+import { teamsReader } from './channels/teams-reader';
+import { createStore, type ConversationStore } from './storage/create-store';
+
+export interface AppOverrides {
+  store?: ConversationStore;
+  afterTurn?: (context: TurnContext, outcome: TurnOutcome) => Promise<void> | void;
+}
+
+export interface App {
+  server: Server;
+  adapter: CloudAdapter;
+  bot: GuideBot;
+  store: ConversationStore;
+  /** The base URL the server is reachable on, once it listens (for the local Direct Line's serviceUrl). */
+  baseUrl(): string;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the whole service without listening, so tests can start it on any port and the server
+ * module only owns the port, signals and process-level logging.
+ */
+export function buildApp(config: Config, logger: Logger, overrides: AppOverrides = {}): App {
+  const strings = createStrings();
+  const content = loadGuideContent();
+  const errors = loadKnownErrorCatalog();
+  const phrases = loadPhraseMatcher(undefined, {
+    // The buttons' own labels are answers too, in both languages.
+    choices: Object.fromEntries(
+      Object.keys(strings.namespace('en-US', 'common').choice as Record<string, string>).map((choice) => [
+        choice,
+        LOCALES.map((l) => strings.t(l, `common:choice.${choice}`)),
+      ]),
+    ),
+  });
+  const renderer = new Renderer(strings, content, errors);
+  const store = overrides.store ?? createStore({ redisUrl: config.redisUrl, dataDir: config.dataDir, onError: (err) => logger.warn({ err }, 'redis connection error') });
+
+  const adapter = new CloudAdapter(
+    new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: config.auth?.appId ?? '',
+      MicrosoftAppPassword: config.auth?.appPassword ?? '',
+      MicrosoftAppType: config.auth?.appType ?? 'MultiTenant',
+      MicrosoftAppTenantId: config.auth?.tenantId ?? '',
+    }),
+  );
+
+  const bot = new GuideBot({
+    storage: store,
+    renderer,
+    understand: (input, state) => interpret(input, state, { phrases, errors, containsProductKey }),
+    toActivity: replyActivity,
+    channel: teamsReader,
+    logger,
+    afterTurn: overrides.afterTurn,
+  });
+
+  // The one error handler at the edge: log with the conversation, apologise in the user's language.
+  // Nothing was saved for the failed turn, so the stored state stays as it was before it.
+  adapter.onTurnError = async (context, error) => {
+    logger.error({ err: error, conversation: context.activity.conversation?.id, activityType: context.activity.type }, 'turn failed');
+    const locale = toLocale(teamsReader.locale(context.activity));
+    try {
+      await context.sendActivity({ type: 'message', text: renderer.notice(locale, 'common:notice.somethingWentWrong'), locale });
+    } catch (sendError) {
+      logger.warn({ err: sendError }, 'could not tell the user about the failed turn');
+    }
+  };
+
+  const server = restify.createServer({ name: 'activation-guide', handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+  server.use(restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false, rejectUnknown: true }));
+
+  server.post('/api/messages', async (req: Request, res: Response) => {
+    const shape = checkActivityShape(req.body);
+    if (!shape.ok) return sendError(res, 400, 'BadRequest', shape.message);
+    if (!config.auth) {
+      const verdict = checkServiceUrl((req.body as Partial<Activity>).serviceUrl, config.allowedServiceUrls);
+      if (!verdict.ok) {
+        logger.warn({ reason: verdict.reason, remote: remoteOf(req) }, 'refused activity in anonymous mode');
+        return sendError(res, 403, 'Forbidden', verdict.reason);
+      }
+    }
+    await adapter.process(req, res, async (context) => {
+      await bot.run(context);
+    });
+  });
+
+  server.get('/healthz', async (_req: Request, res: Response) => {
+    res.send(200, { status: 'ok' });
+  });
+  server.get('/readyz', async (_req: Request, res: Response) => {
+    try {
+      await store.ping();
+      res.send(200, { status: 'ready' });
+    } catch (err) {
+      logger.warn({ err }, 'readiness check failed: storage does not answer');
+      res.send(503, { status: 'unavailable', reason: 'storage does not answer' });
+    }
+  });
+
+  return {
+    server,
+    adapter,
+    bot,
+    store,
+    baseUrl: () => {
+      const address = server.address();
+      return `http://127.0.0.1:${address.port}/`;
+    },
+    close: async () => {
+      await new Promise<void>((resolve) => (server.server.listening ? server.close(() => resolve()) : resolve()));
+      await store.close();
+    },
+  };
+}
+
+function sendError(res: Response, status: number, code: string, message: string): void {
+  res.send(status, { error: { code, message } });
+}
+
+function remoteOf(req: Request): string | undefined {
+  return (req as unknown as IncomingMessage).socket?.remoteAddress;
+}

@@ -1,0 +1,112 @@
+/**
+ * Answer buttons as an Adaptive Card that behaves the same in Microsoft Teams and in Web Chat.
+ * Labels and text arrive already translated; this module holds no user-visible strings.
+ */
+import { CardFactory, type Attachment } from 'botbuilder';
+
+/** Teams renders Adaptive Cards up to 1.5 (1.6 features are dropped or break the card). */
+export const CARD_VERSION = '1.5';
+
+export interface CardButton {
+  label: string;
+  data: Record<string, unknown>;
+}
+
+export interface ChoicesCardOptions {
+  /** Markdown (bold, lists, links) shown above the buttons. */
+  text?: string;
+  /** The answers to the question, one full-width button per line. */
+  choices: readonly CardButton[];
+  /** Moves that work at every step (back, start over, a person, language), in one row below. */
+  secondary?: readonly CardButton[];
+}
+
+/** Teams shows at most 6 actions per set and hides the rest behind "…". */
+const MAX_ACTIONS_PER_SET = 6;
+/** Keys the submit data needs for the clients; see `submitData`. */
+const RESERVED_KEYS = ['msteams', '__isBotFrameworkCardAction', 'cardAction'];
+
+/**
+ * The `data` of one button. The goal: both clients deliver our object as `activity.value`, and
+ * the user sees what they picked as their own message in the chat.
+ *
+ * - Our keys at the top level: a plain object submit already delivers them as `activity.value` in
+ *   Teams and Web Chat, so any client that ignores the extras below still works.
+ * - `msteams: { type: 'messageBack', displayText, text, value }`: Teams then posts `displayText`
+ *   into the chat as the user's message (a plain submit posts nothing, leaving the user unsure
+ *   the click registered) and delivers `activity.value` = the other data keys merged with the
+ *   parsed `msteams.value`, plus `activity.text` = `text`. `value` repeats our object as a JSON
+ *   string (the type Teams documents) because some Teams builds deliver only one of the two;
+ *   `text` is the label so even a build that drops both still sends something the text
+ *   matcher understands.
+ * - `__isBotFrameworkCardAction` + `cardAction`: Web Chat ignores `msteams` and would send a
+ *   hidden postBack; this is Web Chat's own hook (it renders Bot Framework rich-card buttons with
+ *   it) for performing a real card action instead, so Web Chat sends a messageBack: `value` = our
+ *   object, `text` = the label, and shows `displayText` in the transcript. Web Chat hides a
+ *   messageBack without `text`, hence the label there too.
+ *
+ * `cardSubmitValue` in src/channels/teams.ts strips the extra keys again on the way in.
+ */
+function submitData(button: CardButton): Record<string, unknown> {
+  return {
+    ...button.data,
+    msteams: { type: 'messageBack', displayText: button.label, text: button.label, value: JSON.stringify(button.data) },
+    __isBotFrameworkCardAction: true,
+    cardAction: { type: 'messageBack', title: button.label, displayText: button.label, text: button.label, value: button.data },
+  };
+}
+
+function submitAction(button: CardButton): Record<string, unknown> {
+  return { type: 'Action.Submit', title: button.label, data: submitData(button) };
+}
+
+function checkButton(button: CardButton): void {
+  if (typeof button.label !== 'string' || button.label.trim() === '') {
+    throw new Error('card button needs a non-empty label');
+  }
+  const data: unknown = button.data;
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    // Teams drops string data on submit; only object data reaches the bot in both clients.
+    throw new Error(`card button "${button.label}" needs object data`);
+  }
+  const clash = RESERVED_KEYS.find((key) => Object.hasOwn(data, key));
+  if (clash) throw new Error(`card button "${button.label}" uses the reserved data key "${clash}"`);
+}
+
+/**
+ * A card with optional Markdown text, the choices stacked one per line (long translated labels
+ * stay readable, and there is no limit on how many), and the secondary moves in one row.
+ * Use it rather than suggested actions: Teams shows only 3 suggested actions, and cards stay
+ * usable when the user scrolls back.
+ */
+export function choicesCard(options: ChoicesCardOptions): Attachment {
+  const choices = options.choices ?? [];
+  const secondary = options.secondary ?? [];
+  if (choices.length === 0 && secondary.length === 0 && !options.text) {
+    throw new Error('a choices card needs text or at least one button');
+  }
+  [...choices, ...secondary].forEach(checkButton);
+  if (secondary.length > MAX_ACTIONS_PER_SET) {
+    throw new Error(`at most ${MAX_ACTIONS_PER_SET} secondary buttons fit in one row (got ${secondary.length})`);
+  }
+
+  const body: Record<string, unknown>[] = [];
+  if (options.text) body.push({ type: 'TextBlock', text: options.text, wrap: true });
+  // One ActionSet per choice stacks them vertically in both clients; a single set would lay them
+  // out in a row, truncating labels and overflowing after 6 in Teams.
+  choices.forEach((choice, i) => {
+    body.push({ type: 'ActionSet', spacing: i === 0 ? 'medium' : 'small', actions: [submitAction(choice)] });
+  });
+  if (secondary.length) {
+    body.push({ type: 'ActionSet', separator: true, spacing: 'medium', actions: secondary.map(submitAction) });
+  }
+
+  return CardFactory.adaptiveCard({
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: CARD_VERSION,
+    body,
+    // Full width in Teams, so the stacked buttons and the text get the whole message column.
+    msteams: { width: 'Full' },
+  });
+}

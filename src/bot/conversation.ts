@@ -1,0 +1,83 @@
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import { guideMachine, MACHINE_VERSION } from '../../dialogs/machine';
+import type { EscalationReason, GuideEvent, StepMeta } from '../../dialogs/setup';
+import type { Locale } from '../../dialogs/types';
+import type { Notice } from './render';
+
+export type GuideSnapshot = SnapshotFrom<typeof guideMachine>;
+
+/** What is stored per conversation. Only ids and keys: never the user's own words. */
+export interface ConversationRecord {
+  version: number;
+  snapshot: unknown;
+  /** Ids of the latest user activities, so a redelivered one is not applied twice. */
+  seen: string[];
+  updatedAt: number;
+}
+
+const SEEN_LIMIT = 50;
+
+/** The side effects a step asked for, read off `transition()`'s action list. */
+export interface Effects {
+  notices: Notice[];
+  handOff?: EscalationReason;
+}
+
+export interface Step {
+  snapshot: GuideSnapshot;
+  effects: Effects;
+  /** The stored snapshot came from an older machine and was reset. */
+  reset: boolean;
+  isNew: boolean;
+}
+
+export function metaOf(snapshot: GuideSnapshot): StepMeta {
+  const metas = Object.values(snapshot.getMeta()).filter((m): m is StepMeta => Boolean(m && (m as StepMeta).step));
+  const meta = metas[metas.length - 1];
+  if (!meta) throw new Error(`state ${JSON.stringify(snapshot.value)} has no step meta`);
+  return meta;
+}
+
+function collect(actions: ReadonlyArray<{ type: string; params?: unknown }>, into: Effects): void {
+  for (const action of actions) {
+    if (action.type === 'say') into.notices.push(action.params as Notice);
+    if (action.type === 'handOff') into.handOff = (action.params as { reason: EscalationReason }).reason;
+  }
+}
+
+/**
+ * Restores the machine from a stored record, or starts a new one. A snapshot from another machine
+ * version, or one that no longer resolves, starts over on purpose, with a notice, never a crash.
+ */
+export function resume(record: ConversationRecord | undefined, locale: Locale): Step {
+  if (record && record.version === MACHINE_VERSION) {
+    try {
+      const snapshot = guideMachine.resolveState(record.snapshot as Parameters<typeof guideMachine.resolveState>[0]);
+      metaOf(snapshot);
+      return { snapshot, effects: { notices: [] }, reset: false, isNew: false };
+    } catch {
+      // fall through to a fresh start below
+    }
+  }
+  const previousLocale = (record?.snapshot as { context?: { locale?: Locale } } | undefined)?.context?.locale;
+  const [snapshot, actions] = initialTransition(guideMachine, { locale: previousLocale ?? locale });
+  const effects: Effects = { notices: record ? [{ key: 'common:notice.restarted' }] : [] };
+  collect(actions, effects);
+  return { snapshot, effects, reset: Boolean(record), isNew: !record };
+}
+
+export function apply(step: Step, events: readonly GuideEvent[]): Step {
+  let snapshot = step.snapshot;
+  const effects: Effects = { notices: [...step.effects.notices], handOff: step.effects.handOff };
+  for (const event of events) {
+    const [next, actions] = transition(guideMachine, snapshot, event);
+    collect(actions, effects);
+    snapshot = next;
+  }
+  return { ...step, snapshot, effects };
+}
+
+export function toRecord(snapshot: GuideSnapshot, seen: readonly string[], activityId?: string): ConversationRecord {
+  const ids = activityId ? [...seen.filter((id) => id !== activityId), activityId].slice(-SEEN_LIMIT) : [...seen];
+  return { version: MACHINE_VERSION, snapshot: guideMachine.getPersistedSnapshot(snapshot), seen: ids, updatedAt: Date.now() };
+}

@@ -1,0 +1,155 @@
+import type { Activity, Storage, TurnContext } from 'botbuilder';
+import type { GuideEvent } from '../../dialogs/setup';
+import type { Locale } from '../../dialogs/types';
+import type { Logger } from '../logger';
+import { isETagConflict, isStorageUnavailable } from '../storage/create-store';
+import { apply, metaOf, resume, toRecord, type ConversationRecord, type Effects, type GuideSnapshot, type Step } from './conversation';
+import type { UserInput, Understanding, InterpretState } from './interpret';
+import type { Renderer, Reply } from './render';
+
+/** How many times a turn is recomputed when another turn of the same conversation wrote first. */
+const MAX_ATTEMPTS = 8;
+
+export interface TurnOutcome {
+  conversationKey: string;
+  kind: 'turn' | 'welcome' | 'duplicate' | 'ignored' | 'unavailable';
+  before?: string;
+  after?: string;
+  events: GuideEvent['type'][];
+  snapshot?: GuideSnapshot;
+  effects?: Effects;
+  reply?: Reply;
+  attempts: number;
+}
+
+/** The channel-specific reading of an activity (Teams mentions, clientInfo locale, card values). */
+export interface ChannelReader {
+  locale(activity: Partial<Activity>): string | undefined;
+  text(activity: Partial<Activity>): string;
+  value(activity: Partial<Activity>): unknown;
+  isWelcome(activity: Partial<Activity>): boolean;
+}
+
+export interface GuideBotDeps {
+  storage: Storage;
+  renderer: Renderer;
+  understand(input: UserInput, state: InterpretState): Understanding;
+  toActivity(reply: Reply): Partial<Activity>;
+  channel: ChannelReader;
+  logger: Logger;
+  /** Told after the state is saved and the reply sent: transcripts, hand-offs, metrics. */
+  afterTurn?(context: TurnContext, outcome: TurnOutcome): Promise<void> | void;
+}
+
+export function toLocale(tag: string | undefined): Locale {
+  return tag && /^nl(-|_|$)/i.test(tag) ? 'nl-NL' : 'en-US';
+}
+
+export function conversationKey(activity: Partial<Activity>): string {
+  const channel = activity.channelId ?? 'unknown';
+  const id = activity.conversation?.id;
+  if (!id) throw new Error('activity has no conversation id');
+  return `${channel}/conversations/${id}`;
+}
+
+type StoredRecord = ConversationRecord & { eTag?: string };
+
+/**
+ * Runs one turn: load the snapshot, work out the user's event, `transition()`, save with the
+ * eTag that was read, and only then send. A conflicting write means another turn of this
+ * conversation got there first, so the turn is recomputed on top of it: both take effect, in order.
+ */
+export class GuideBot {
+  constructor(private readonly deps: GuideBotDeps) {
+    if (!deps.storage) throw new Error('GuideBot needs a storage');
+  }
+
+  async run(context: TurnContext): Promise<TurnOutcome> {
+    const { activity } = context;
+    const key = conversationKey(activity);
+    let outcome: TurnOutcome;
+    if (activity.type === 'message') outcome = await this.guarded(context, key, () => this.message(context, key));
+    else if (this.deps.channel.isWelcome(activity)) outcome = await this.guarded(context, key, () => this.welcome(context, key));
+    else outcome = { conversationKey: key, kind: 'ignored', events: [], attempts: 0 };
+    await this.deps.afterTurn?.(context, outcome);
+    return outcome;
+  }
+
+  private async guarded(context: TurnContext, key: string, turn: () => Promise<TurnOutcome>): Promise<TurnOutcome> {
+    try {
+      return await turn();
+    } catch (err) {
+      if (!isStorageUnavailable(err)) throw err;
+      // Nothing was saved and nothing is lost: the user can simply send the message again.
+      this.deps.logger.warn({ err, conversation: key }, 'storage unavailable, turn not applied');
+      const locale = toLocale(this.deps.channel.locale(context.activity));
+      await context.sendActivity({ type: 'message', text: this.deps.renderer.notice(locale, 'common:notice.unavailable'), locale });
+      return { conversationKey: key, kind: 'unavailable', events: [], attempts: 1 };
+    }
+  }
+
+  private async message(context: TurnContext, key: string): Promise<TurnOutcome> {
+    const { activity } = context;
+    const input: UserInput = { text: this.deps.channel.text(activity), value: this.deps.channel.value(activity) };
+    return this.commit(context, key, (stored) => {
+      if (activity.id && stored?.seen.includes(activity.id)) return undefined;
+      const resumed = resume(stored, toLocale(this.deps.channel.locale(activity)));
+      const meta = metaOf(resumed.snapshot);
+      const understood = this.deps.understand(input, {
+        meta,
+        locale: resumed.snapshot.context.locale,
+        accepts: (event) => resumed.snapshot.can(event),
+      });
+      // A first "hello" is not a miss: it simply gets the welcome.
+      const events = resumed.isNew && understood.events.every((e) => e.type === 'MISS') ? [] : understood.events;
+      const step = apply(resumed, events);
+      return { step, events, notices: understood.notices };
+    });
+  }
+
+  private async welcome(context: TurnContext, key: string): Promise<TurnOutcome> {
+    return this.commit(context, key, (stored) => {
+      // Welcome once per conversation, however many members join or installs repeat.
+      if (stored) return undefined;
+      return { step: resume(undefined, toLocale(this.deps.channel.locale(context.activity))), events: [], notices: [] };
+    }, 'welcome');
+  }
+
+  private async commit(
+    context: TurnContext,
+    key: string,
+    compute: (stored: StoredRecord | undefined) => { step: Step; events: GuideEvent[]; notices: string[] } | undefined,
+    kind: 'turn' | 'welcome' = 'turn',
+  ): Promise<TurnOutcome> {
+    const { storage } = this.deps;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const stored = (await storage.read([key]))[key] as StoredRecord | undefined;
+      const result = compute(stored);
+      if (!result) return { conversationKey: key, kind: kind === 'turn' ? 'duplicate' : 'ignored', events: [], attempts: attempt };
+      const { step, events } = result;
+      const record = toRecord(step.snapshot, stored?.seen ?? [], context.activity.id);
+      try {
+        await storage.write({ [key]: { ...record, eTag: stored?.eTag ?? '*' } });
+      } catch (err) {
+        if (isETagConflict(err) && attempt < MAX_ATTEMPTS) continue;
+        throw err;
+      }
+      const meta = metaOf(step.snapshot);
+      const notices = [...result.notices.map((k) => ({ key: k })), ...step.effects.notices];
+      const reply = this.deps.renderer.reply(meta, step.snapshot.context, notices);
+      await context.sendActivity(this.deps.toActivity(reply));
+      return {
+        conversationKey: key,
+        kind,
+        before: stored ? undefined : 'new',
+        after: meta.step,
+        events: events.map((e) => e.type),
+        snapshot: step.snapshot,
+        effects: step.effects,
+        reply,
+        attempts: attempt,
+      };
+    }
+    throw new Error('unreachable: the last attempt either returns or throws');
+  }
+}

@@ -1,0 +1,129 @@
+import type { GuideContext, StepMeta } from '../../dialogs/setup';
+import type { KnownErrorId, Locale, MatchResult } from '../../dialogs/types';
+import type { ContentBlock, GuideContent } from '../i18n/guide-content';
+import type { Strings } from '../i18n/strings';
+import { caseSummary, formatCaseSummary } from './case-summary';
+
+/** What the renderer needs from the knowledge base of known errors. */
+export interface KnownErrorCatalog {
+  match(text: string): MatchResult;
+  has(id: KnownErrorId): boolean;
+  title(id: KnownErrorId, locale: Locale): string;
+  fix(id: KnownErrorId, locale: Locale): string[];
+  /** Ids to offer as buttons when nothing matched, most frequent first. */
+  common(): KnownErrorId[];
+}
+
+/** The data a button sends back. Card submits deliver it as `activity.value`. */
+export type ButtonData =
+  | { ag: 'choice'; choice: string; step: string }
+  | { ag: 'error'; id: KnownErrorId; step: string }
+  | { ag: 'command'; command: 'BACK' | 'START_OVER' | 'AGENT' | 'HELP' | 'LANGUAGE' };
+
+export interface Button {
+  label: string;
+  data: ButtonData;
+}
+
+/** One bot reply, independent of the channel: Markdown text, answer buttons, and the always-there controls. */
+export interface Reply {
+  locale: Locale;
+  step: string;
+  markdown: string;
+  choices: Button[];
+  controls: Button[];
+}
+
+export interface Notice {
+  key: string;
+  content?: readonly string[];
+}
+
+export class Renderer {
+  constructor(
+    private readonly strings: Strings,
+    private readonly content: GuideContent,
+    private readonly errors: KnownErrorCatalog,
+  ) {}
+
+  reply(meta: StepMeta, context: GuideContext, notices: readonly Notice[]): Reply {
+    const { locale } = context;
+    const t = (key: string) => this.strings.t(locale, key);
+    const parts = [
+      ...notices.flatMap((n) => [t(n.key), ...(n.content ?? []).map((ref) => this.block(locale, ref))]),
+      ...(meta.content ?? []).map((ref) => this.block(locale, ref)),
+      ...this.dynamicText(meta, context),
+      `**${t(meta.ask)}**`,
+    ];
+    return {
+      locale,
+      step: meta.step,
+      markdown: parts.filter(Boolean).join('\n\n'),
+      choices: this.choices(meta, context),
+      controls: this.controls(meta, context),
+    };
+  }
+
+  /** A stand-alone notice, for replies that are not a step (storage outage, errors). */
+  notice(locale: Locale, key: string): string {
+    return this.strings.t(locale, key);
+  }
+
+  /** A content block as Markdown: title, intro text, numbered steps, then the "read more" line. */
+  block(locale: Locale, ref: string): string {
+    const block: ContentBlock | undefined = this.content.block(locale, ref);
+    if (!block) throw new Error(`content/${locale}/guide.json has no block "${ref}"`);
+    return [
+      block.title && `**${block.title}**`,
+      block.text,
+      block.steps?.map((s, i) => `${i + 1}. ${s}`).join('\n'),
+      block.more,
+    ]
+      .filter(Boolean)
+      .join('\n\n');
+  }
+
+  private dynamicText(meta: StepMeta, context: GuideContext): string[] {
+    const { locale } = context;
+    switch (meta.dynamic) {
+      case 'error-fix': {
+        if (!context.errorId) return [];
+        const title = this.strings.t(locale, 'knownError:fixTitle', { title: this.errors.title(context.errorId, locale) });
+        const steps = this.errors.fix(context.errorId, locale).map((s, i) => `${i + 1}. ${s}`);
+        return [`**${title}**`, steps.join('\n')];
+      }
+      case 'case-summary':
+        return [formatCaseSummary(caseSummary(context, 'escalated'), this.strings, locale)];
+      default:
+        return [];
+    }
+  }
+
+  private choices(meta: StepMeta, context: GuideContext): Button[] {
+    const { locale } = context;
+    const errorButton = (id: KnownErrorId): Button => ({ label: this.errors.title(id, locale), data: { ag: 'error', id, step: meta.step } });
+    const dynamic =
+      meta.dynamic === 'error-candidates'
+        ? context.candidates.map(errorButton)
+        : meta.dynamic === 'common-errors'
+          ? this.errors.common().map(errorButton)
+          : [];
+    const fixed = meta.choices.map<Button>((choice) => ({
+      label: this.strings.t(locale, `common:choice.${choice}`),
+      data: { ag: 'choice', choice, step: meta.step },
+    }));
+    return [...dynamic, ...fixed];
+  }
+
+  /** Back, start over, a person and the other language: the moves that work at every step. */
+  private controls(meta: StepMeta, context: GuideContext): Button[] {
+    const label = (key: string) => this.strings.t(context.locale, `common:choice.${key}`);
+    const offered = new Set(meta.choices);
+    const controls: Button[] = [];
+    if (context.trail.length >= 2) controls.push({ label: label('BACK'), data: { ag: 'command', command: 'BACK' } });
+    if (meta.step !== 'start' && !offered.has('START_OVER')) controls.push({ label: label('START_OVER'), data: { ag: 'command', command: 'START_OVER' } });
+    if (!meta.outcome && !offered.has('AGENT')) controls.push({ label: label('AGENT'), data: { ag: 'command', command: 'AGENT' } });
+    controls.push({ label: label('LANGUAGE'), data: { ag: 'command', command: 'LANGUAGE' } });
+    return controls;
+  }
+}

@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import i18next, { type i18n } from 'i18next';
+import { LOCALES, type Locale } from '../../dialogs/types';
+import { LOCALES_DIR } from '../paths';
+
+export type Resources = Record<Locale, Record<string, Record<string, unknown>>>;
+
+/** Reads locales/<locale>/<namespace>.json for every supported locale. */
+export function readLocaleFiles(dir = LOCALES_DIR): Resources {
+  const resources = {} as Resources;
+  for (const locale of LOCALES) {
+    const folder = join(dir, locale);
+    resources[locale] = Object.fromEntries(
+      readdirSync(folder)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => [basename(f, '.json'), JSON.parse(readFileSync(join(folder, f), 'utf8'))]),
+    );
+  }
+  return resources;
+}
+
+export interface Strings {
+  t(locale: Locale, key: string, vars?: Record<string, unknown>): string;
+  has(locale: Locale, key: string): boolean;
+  /** For pages that need a whole namespace at once (the web chat page). */
+  namespace(locale: Locale, ns: string): Record<string, unknown>;
+}
+
+/**
+ * One i18next instance for the process, initialised synchronously from files on disk so that a
+ * broken or missing locale file stops the server at boot rather than mid-conversation.
+ */
+export function createStrings(resources: Resources = readLocaleFiles()): Strings {
+  const namespaces = Object.keys(resources['en-US']);
+  const instance: i18n = i18next.createInstance();
+  void instance.init({
+    resources,
+    lng: 'en-US',
+    fallbackLng: 'en-US',
+    supportedLngs: [...LOCALES],
+    ns: namespaces,
+    defaultNS: 'common',
+    initAsync: false,
+    // Replies are Markdown, not HTML; escaping is done where HTML is produced (the agent console).
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  return {
+    t: (locale, key, vars) => instance.t(key, { lng: locale, ...vars }) as string,
+    has: (locale, key) => instance.exists(key, { lng: locale, fallbackLng: false }),
+    namespace: (locale, ns) => (instance.getResourceBundle(locale, ns) ?? {}) as Record<string, unknown>,
+  };
+}

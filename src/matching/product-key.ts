@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { LOCALES, type Locale } from '../../dialogs/types';
+import productKeyJson from '../../content/product-key.json';
+
+/**
+ * Recognises pasted product keys (25 characters, 5 groups of 5) so that callers can drop them
+ * before anything is logged, stored or echoed. Keys are secrets: nothing in this module keeps,
+ * returns or prints the characters of a detected key.
+ */
+
+/** What a detected key is replaced with. Contains none of the original characters. */
+export const PRODUCT_KEY_MASK = 'XXXXX-XXXXX-XXXXX-XXXXX-XXXXX';
+
+const KEY_LENGTH = 25;
+const GROUP_LENGTH = 5;
+const TOKEN = /[A-Za-z0-9]+/g;
+// Dash-like separators include the en/em dashes that mail clients and word processors substitute.
+const DASH_SEPARATOR = /^\s*[-\u2010-\u2015]\s*$/;
+const SPACE_SEPARATOR = /^\s+$/;
+
+interface Token {
+  start: number;
+  end: number;
+  length: number;
+  /** How this token is joined to the previous one; `break` ends any key. */
+  joinedBy: 'dash' | 'space' | 'break';
+}
+
+function tokenise(text: string): Token[] {
+  const tokens: Token[] = [];
+  let previousEnd = -1;
+  for (const m of text.matchAll(TOKEN)) {
+    const start = m.index;
+    const gap = previousEnd < 0 ? null : text.slice(previousEnd, start);
+    const joinedBy = gap === null ? 'break' : DASH_SEPARATOR.test(gap) ? 'dash' : SPACE_SEPARATOR.test(gap) ? 'space' : 'break';
+    tokens.push({ start, end: start + m[0].length, length: m[0].length, joinedBy });
+    previousEnd = start + m[0].length;
+  }
+  return tokens;
+}
+
+/**
+ * Whether tokens[i..j] (25 characters in all) form a key:
+ *  - one unbroken run of 25 must mix letters and digits, as real keys do;
+ *  - dash-joined groups are a key whatever they contain (a missing dash is tolerated);
+ *  - space-joined groups could be prose ("these words could match every ...") or numbers, so
+ *    every group must be exactly 5 long and the whole must mix letters and digits.
+ */
+function isKey(text: string, tokens: Token[], i: number, j: number): boolean {
+  const chars = text.slice(tokens[i]!.start, tokens[j]!.end).replace(/[^A-Za-z0-9]/g, '');
+  // The format placeholder itself (and our own mask) is not a key.
+  if (/^[Xx]+$/.test(chars)) return false;
+  const mixed = /[0-9]/.test(chars) && /[A-Za-z]/.test(chars);
+  if (i === j) return mixed;
+  const group = tokens.slice(i, j + 1);
+  if (group.some((t) => t.length % GROUP_LENGTH !== 0)) return false;
+  if (group.slice(1).every((t) => t.joinedBy === 'dash')) return true;
+  return mixed && group.every((t) => t.length === GROUP_LENGTH);
+}
+
+/** Calls `onKey` with the span of each key; it never receives the key's characters. */
+function scan(text: string, onKey: (start: number, end: number) => void): void {
+  const tokens = tokenise(text);
+  let i = 0;
+  while (i < tokens.length) {
+    let length = 0;
+    let j = i;
+    for (; j < tokens.length; j++) {
+      if (j > i && tokens[j]!.joinedBy === 'break') break;
+      length += tokens[j]!.length;
+      if (length >= KEY_LENGTH) break;
+    }
+    if (length === KEY_LENGTH && j < tokens.length && isKey(text, tokens, i, j)) {
+      // Swallow further 5-character groups joined the same way: if the window began one word
+      // early, the key's last group must not stay visible.
+      while (j + 1 < tokens.length && tokens[j + 1]!.length === GROUP_LENGTH && tokens[j + 1]!.joinedBy !== 'break') j++;
+      onKey(tokens[i]!.start, tokens[j]!.end);
+      i = j + 1;
+    } else {
+      i++;
+    }
+  }
+}
+
+export function containsProductKey(text: string): boolean {
+  let found = false;
+  scan(text, () => {
+    found = true;
+  });
+  return found;
+}
+
+/** Replaces every product key in `text` with {@link PRODUCT_KEY_MASK}. */
+export function maskProductKeys(text: string): string {
+  return replaceProductKeys(text, PRODUCT_KEY_MASK);
+}
+
+/** Replaces every product key with `replacement` (the matcher uses a space, to drop keys). */
+export function replaceProductKeys(text: string, replacement: string): string {
+  let out = '';
+  let from = 0;
+  scan(text, (start, end) => {
+    out += text.slice(from, start) + replacement;
+    from = end;
+  });
+  return out + text.slice(from);
+}
+
+const localeText = z
+  .object({
+    detected: z.string().min(1),
+    format: z.string().min(1),
+    confusable: z.string().min(1),
+    where: z.string().min(1),
+  })
+  .strict();
+
+const productKeyContentSchema = z
+  .object({
+    format: z.literal(PRODUCT_KEY_MASK),
+    confusable: z.array(z.tuple([z.string().min(1), z.string().min(1)])).min(1),
+    text: z.object({ 'en-US': localeText, 'nl-NL': localeText }).strict(),
+  })
+  .strict();
+
+export type ProductKeyContent = z.infer<typeof productKeyContentSchema>;
+export type ProductKeyHints = z.infer<typeof localeText>;
+
+/** The reply texts for a pasted key (format and easily mistyped characters), validated. */
+export function loadProductKeyContent(raw: unknown = productKeyJson): ProductKeyContent {
+  return productKeyContentSchema.parse(raw);
+}
+
+export function productKeyHints(locale: Locale, content: ProductKeyContent = loadProductKeyContent()): ProductKeyHints {
+  if (!LOCALES.includes(locale)) throw new Error(`Unsupported locale: ${String(locale)}`);
+  return content.text[locale];
+}

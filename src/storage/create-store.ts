@@ -1,0 +1,62 @@
+import path from 'node:path';
+import type { Storage } from 'botbuilder';
+
+import { ETagConflictError } from './errors';
+import { FileStore } from './file-store';
+import { RedisStore } from './redis-store';
+
+export { ETagConflictError, StorageUnavailableError, isStorageUnavailable } from './errors';
+
+/** A botbuilder Storage that can also be health-checked and shut down. */
+export type ConversationStore = Storage & { ping(): Promise<void>; close(): Promise<void> };
+
+export interface StoreConfig {
+  /** When set, state lives in Redis (scale-out); otherwise on local disk. */
+  redisUrl?: string;
+  /** Local state goes to `<dataDir>/state`. Required even with Redis, so that config stays uniform. */
+  dataDir: string;
+  /** Redis key prefix, default `ag:`. Ignored by the file store. */
+  keyPrefix?: string;
+  /** Redis only: expire conversation state this long after its last write. */
+  ttlSeconds?: number;
+  /** Redis only: connection errors (they are otherwise swallowed so that the process stays up). */
+  onError?: (err: Error) => void;
+}
+
+export function createStore(config: StoreConfig): ConversationStore {
+  const redisUrl = config.redisUrl?.trim();
+  if (redisUrl) {
+    return new RedisStore({
+      url: redisUrl,
+      keyPrefix: config.keyPrefix,
+      ttlSeconds: config.ttlSeconds,
+      onError: config.onError,
+    });
+  }
+  // A subdirectory, because the file store owns everything in its directory (it removes stale
+  // temp files there) and DATA_DIR may hold other things.
+  return new FileStore(path.join(config.dataDir, 'state'));
+}
+
+/**
+ * True for an optimistic-concurrency conflict from any store: ours, botbuilder's MemoryStorage
+ * (which signals it only by message text), and the Cosmos/Blob stores (HTTP 412). Botbuilder's
+ * own SSO middleware recognises conflicts by the same message fragments.
+ */
+export function isETagConflict(err: unknown): boolean {
+  if (err instanceof ETagConflictError) {
+    return true;
+  }
+  if (err === null || typeof err !== 'object') {
+    return false;
+  }
+  const { message, code, statusCode } = err as { message?: unknown; code?: unknown; statusCode?: unknown };
+  if (code === 412 || statusCode === 412) {
+    return true;
+  }
+  if (typeof message !== 'string') {
+    return false;
+  }
+  const text = message.toLowerCase();
+  return text.includes('etag conflict') || text.includes('precondition is not met');
+}

@@ -1,0 +1,139 @@
+import { choicesCard } from '../../src/bot/card';
+import { cardSubmitValue } from '../../src/channels/teams';
+
+type Json = Record<string, unknown>;
+
+/** Every action in the card, wherever it sits (card actions, ActionSets, selectActions). */
+function actionsOf(content: unknown): Json[] {
+  const found: Json[] = [];
+  const walk = (node: unknown, key?: string): void => {
+    if (Array.isArray(node)) return node.forEach((n) => walk(n, key));
+    if (!node || typeof node !== 'object') return;
+    const record = node as Json;
+    if (key === 'actions' || key === 'selectAction') found.push(record);
+    // Submit data is opaque payload, not card structure.
+    for (const [k, v] of Object.entries(record)) if (k !== 'data') walk(v, k);
+  };
+  walk(content);
+  return found;
+}
+
+const choices = [
+  { label: 'Activate a subscription', data: { ag: 'choice', choice: 'ACTIVATE', step: 'start' } },
+  { label: 'Reactivate an expired or disabled subscription', data: { ag: 'choice', choice: 'REACTIVATE', step: 'start' } },
+  { label: 'I have a product key', data: { ag: 'choice', choice: 'PRODUCT_KEY', step: 'start' } },
+  { label: 'I see an error message', data: { ag: 'choice', choice: 'ERROR_MESSAGE', step: 'start' } },
+];
+const secondary = [
+  { label: 'Back', data: { ag: 'command', command: 'BACK' } },
+  { label: 'Start over', data: { ag: 'command', command: 'START_OVER' } },
+  { label: 'Talk to a person', data: { ag: 'command', command: 'AGENT' } },
+  { label: 'Nederlands', data: { ag: 'command', command: 'LANGUAGE' } },
+];
+const text = '**What do you need help with?**\n\nSee [the docs](https://docs.microsoft.com/microsoft-365/commerce/product-key-errors-and-solutions).';
+
+describe('choicesCard', () => {
+  const attachment = choicesCard({ text, choices, secondary });
+  const card = attachment.content as Json;
+
+  test('is an Adaptive Card attachment at a version Teams renders (≤ 1.5)', () => {
+    expect(attachment.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(card.type).toBe('AdaptiveCard');
+    expect(card.$schema).toBe('http://adaptivecards.io/schemas/adaptive-card.json');
+    const [major, minor] = String(card.version).split('.').map(Number);
+    expect(major * 100 + minor).toBeLessThanOrEqual(105);
+  });
+
+  test('the text is one wrapping TextBlock, Markdown and links as given', () => {
+    const blocks = (card.body as Json[]).filter((b) => b.type === 'TextBlock');
+    expect(blocks).toEqual([{ type: 'TextBlock', text, wrap: true }]);
+  });
+
+  test('every action is an Action.Submit with a label and object data', () => {
+    const actions = actionsOf(card);
+    expect(actions).toHaveLength(choices.length + secondary.length);
+    for (const action of actions) {
+      expect(action.type).toBe('Action.Submit');
+      expect(typeof action.title).toBe('string');
+      expect((action.title as string).trim()).not.toBe('');
+      expect(action.data).toEqual(expect.any(Object));
+      expect(Array.isArray(action.data)).toBe(false);
+    }
+    expect(actions.map((a) => a.title)).toEqual([...choices, ...secondary].map((c) => c.label));
+  });
+
+  test('choices are stacked one per row; secondary moves share one row after a separator', () => {
+    const sets = (card.body as Json[]).filter((b) => b.type === 'ActionSet');
+    expect(sets).toHaveLength(choices.length + 1);
+    sets.slice(0, choices.length).forEach((set) => expect(set.actions).toHaveLength(1));
+    expect(sets[choices.length]).toMatchObject({ separator: true });
+    expect(sets[choices.length].actions).toHaveLength(secondary.length);
+  });
+
+  test('Teams: messageBack shows the label in the chat and carries our object', () => {
+    const [first] = actionsOf(card);
+    const data = first.data as Json;
+    expect(data).toMatchObject(choices[0].data);
+    expect(data.msteams).toEqual({
+      type: 'messageBack',
+      displayText: choices[0].label,
+      text: choices[0].label,
+      value: JSON.stringify(choices[0].data),
+    });
+  });
+
+  test('Web Chat: performs a messageBack with our object as value and the label on display', () => {
+    const [first] = actionsOf(card);
+    const data = first.data as Json;
+    expect(data.__isBotFrameworkCardAction).toBe(true);
+    expect(data.cardAction).toEqual({
+      type: 'messageBack',
+      title: choices[0].label,
+      displayText: choices[0].label,
+      text: choices[0].label,
+      value: choices[0].data,
+    });
+  });
+
+  test('what each client delivers reads back as the original data', () => {
+    for (const [i, action] of actionsOf(card).entries()) {
+      const original = [...choices, ...secondary][i].data;
+      const data = action.data as Json;
+      // Teams messageBack: the data's other keys merged with the parsed msteams.value.
+      const { msteams, ...rest } = data as { msteams: { value: string } };
+      const teamsValue = { ...rest, ...(JSON.parse(msteams.value) as Json) };
+      // Web Chat messageBack: cardAction.value; Web Chat plain postBack: the whole data.
+      const webChatValue = (data.cardAction as Json).value;
+      for (const value of [teamsValue, webChatValue, data]) {
+        expect(cardSubmitValue({ type: 'message', value })).toEqual(original);
+      }
+    }
+  });
+
+  test('stays small: a full step card is a few KB (Teams caps a message at ~28 KB)', () => {
+    expect(JSON.stringify(attachment).length).toBeLessThan(8 * 1024);
+  });
+
+  test('works without text or secondary buttons', () => {
+    const only = choicesCard({ choices: choices.slice(0, 1) });
+    const body = (only.content as Json).body as Json[];
+    expect(body).toHaveLength(1);
+    expect(body[0].type).toBe('ActionSet');
+  });
+
+  test('rejects what would break in a client', () => {
+    expect(() => choicesCard({ choices: [] })).toThrow(/text or at least one button/);
+    expect(() => choicesCard({ choices: [{ label: ' ', data: { a: 1 } }] })).toThrow(/label/);
+    expect(() => choicesCard({ choices: [{ label: 'A', data: 'A' as unknown as Json }] })).toThrow(/object data/);
+    expect(() => choicesCard({ choices: [{ label: 'A', data: { msteams: {} } }] })).toThrow(/reserved/);
+    const seven = Array.from({ length: 7 }, (_, i) => ({ label: `S${i}`, data: { i } }));
+    expect(() => choicesCard({ choices, secondary: seven })).toThrow(/at most 6/);
+  });
+
+  test('the card builder only uses the labels it is given (no strings of its own)', () => {
+    const json = JSON.stringify(choicesCard({ choices: [{ label: 'Ⓧ', data: { x: 1 } }] }).content);
+    const strings = [...json.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]);
+    const visible = strings.filter((s) => /\s/.test(s) && !s.startsWith('http'));
+    expect(visible).toEqual([]);
+  });
+});

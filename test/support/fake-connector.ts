@@ -1,0 +1,67 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Activity } from 'botbuilder';
+
+/**
+ * Stands in for the Bot Framework channel service on 127.0.0.1: the bot posts its replies to
+ * `serviceUrl/v3/conversations/{id}/activities[/{replyToId}]`, and tests read them here.
+ */
+export interface FakeConnector {
+  url: string;
+  received: Activity[];
+  /** Replies for one conversation, in order. */
+  repliesTo(conversationId: string): Activity[];
+  /** Answer the next `n` posts with this status (to test retries and rate limits). */
+  failNext(n: number, status: number, headers?: Record<string, string>): void;
+  requests: number;
+  close(): Promise<void>;
+}
+
+/** restify patches ServerResponse for the whole process, so plain Node calls are used here (no writeHead chaining). */
+function reply(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json');
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  res.end(body);
+}
+
+export async function startFakeConnector(): Promise<FakeConnector> {
+  const received: Activity[] = [];
+  let failures: { left: number; status: number; headers: Record<string, string> } = { left: 0, status: 200, headers: {} };
+  let requests = 0;
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      requests++;
+      const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
+      if (req.method !== 'POST' || !match) {
+        reply(res, 404, {}, '');
+        return;
+      }
+      if (failures.left > 0) {
+        failures.left--;
+        reply(res, failures.status, failures.headers, '{}');
+        return;
+      }
+      const activity = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Activity;
+      activity.conversation = activity.conversation ?? ({ id: decodeURIComponent(match[1]) } as Activity['conversation']);
+      received.push(activity);
+      reply(res, 200, {}, JSON.stringify({ id: `reply-${received.length}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    received,
+    repliesTo: (conversationId) => received.filter((a) => a.conversation?.id === conversationId),
+    failNext: (n, status, headers = {}) => {
+      failures = { left: n, status, headers };
+    },
+    get requests() {
+      return requests;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
