@@ -3,13 +3,14 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type Activity,
-  type TurnContext,
 } from 'botbuilder';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { LOCALES } from '../dialogs/types';
-import { GuideBot, toLocale, type TurnOutcome } from './bot/guide-bot';
+import { GuideBot, toLocale, type TurnObserver } from './bot/guide-bot';
+import { createAgentDesk } from './agent/desk';
+import { createOperations } from './ops/operations';
 import { interpret } from './bot/interpret';
 import { loadKnownErrorCatalog } from './bot/known-error-catalog';
 import { loadPhraseMatcher } from './bot/phrase-matcher';
@@ -19,13 +20,17 @@ import { checkActivityShape } from './http/activity-shape';
 import { loadGuideContent } from './i18n/guide-content';
 import { createStrings } from './i18n/strings';
 import { containsProductKey } from './matching/product-key';
+
 import { checkServiceUrl } from './security/service-url';
+import { createLocalDirectLine, type LocalDirectLine } from './channels/directline';
 import { teamsReader } from './channels/teams-reader';
+import { registerWebChatPage } from './channels/webchat-page';
+import { maskProductKeys } from './matching/product-key';
 import { createStore, type ConversationStore } from './storage/create-store';
 
 export interface AppOverrides {
   store?: ConversationStore;
-  afterTurn?: (context: TurnContext, outcome: TurnOutcome) => Promise<void> | void;
+  observers?: TurnObserver[];
 }
 
 export interface App {
@@ -58,6 +63,9 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
   const renderer = new Renderer(strings, content, errors);
   const store = overrides.store ?? createStore({ redisUrl: config.redisUrl, dataDir: config.dataDir, onError: (err) => logger.warn({ err }, 'redis connection error') });
 
+  const ops = createOperations({ config, logger, store });
+  const agentDesk = createAgentDesk({ config, logger, store, strings, renderer });
+
   const adapter = new CloudAdapter(
     new ConfigurationBotFrameworkAuthentication({
       MicrosoftAppId: config.auth?.appId ?? '',
@@ -74,8 +82,9 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
     toActivity: replyActivity,
     channel: teamsReader,
     logger,
-    afterTurn: overrides.afterTurn,
+    observers: [ops.observer, agentDesk.observer, ...(overrides.observers ?? [])],
   });
+  for (const middleware of ops.adapterMiddleware) adapter.use(middleware);
 
   // The one error handler at the edge: log with the conversation, apologise in the user's language.
   // Nothing was saved for the failed turn, so the stored state stays as it was before it.
@@ -92,6 +101,8 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
   const server = restify.createServer({ name: 'activation-guide', handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false, rejectUnknown: true }));
+
+  ops.registerBefore(server);
 
   server.post('/api/messages', async (req: Request, res: Response) => {
     const shape = checkActivityShape(req.body);
@@ -121,17 +132,44 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
     }
   });
 
+  agentDesk.register(server);
+  ops.registerAfter(server);
+
+  const baseUrl = () => `http://127.0.0.1:${server.address().port}/`;
+
+  // The offline web chat: Web Chat talks Direct Line to this server, which hands each activity to
+  // the same adapter and bot as /api/messages; the replies come back over loopback HTTP.
+  let directLine: LocalDirectLine | undefined;
+  if (config.localDirectLine) {
+    directLine = createLocalDirectLine({
+      serviceUrl: baseUrl,
+      deliver: (activity) => adapter.processActivityDirect('', activity as Activity, async (context) => void (await bot.run(context))),
+      mask: maskProductKeys,
+      logger,
+    });
+    directLine.register(server);
+  }
+  if (directLine || config.directLine) {
+    registerWebChatPage(server, {
+      strings: (locale) => strings.namespace(locale, 'webchat') as Record<string, string>,
+      tokenMode: config.directLine && !directLine ? 'azure' : 'local',
+      defaultLocale: 'en-US',
+      directLineSecret: config.directLine?.secret,
+      directLineEndpoint: config.directLine?.endpoint,
+      logger,
+    });
+  }
+
   return {
     server,
     adapter,
     bot,
     store,
-    baseUrl: () => {
-      const address = server.address();
-      return `http://127.0.0.1:${address.port}/`;
-    },
+    baseUrl,
     close: async () => {
       await new Promise<void>((resolve) => (server.server.listening ? server.close(() => resolve()) : resolve()));
+      await directLine?.close();
+      await agentDesk.close();
       await store.close();
     },
   };

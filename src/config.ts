@@ -41,6 +41,10 @@ const envSchema = z
     if (!env.MicrosoftAppId && env.MicrosoftAppPassword) {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppId'], message: 'is required when MicrosoftAppPassword is set' });
     }
+    if (env.MicrosoftAppId && env.LOCAL_DIRECTLINE === true) {
+      // With credentials the adapter would fetch an Azure AD token to post to itself over loopback.
+      ctx.addIssue({ code: 'custom', path: ['LOCAL_DIRECTLINE'], message: 'cannot be used with MicrosoftAppId; use DIRECTLINE_SECRET (Azure Direct Line) for web chat in production' });
+    }
     if (env.MicrosoftAppType === 'SingleTenant' && env.MicrosoftAppId && !env.MicrosoftAppTenantId) {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'is required for a SingleTenant app' });
     }

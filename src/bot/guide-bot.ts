@@ -30,6 +30,9 @@ export interface ChannelReader {
   isWelcome(activity: Partial<Activity>): boolean;
 }
 
+/** Told after the state is saved and the reply sent (transcripts, hand-offs, logs, metrics). */
+export type TurnObserver = (context: TurnContext, outcome: TurnOutcome) => Promise<void> | void;
+
 export interface GuideBotDeps {
   storage: Storage;
   renderer: Renderer;
@@ -37,8 +40,7 @@ export interface GuideBotDeps {
   toActivity(reply: Reply): Partial<Activity>;
   channel: ChannelReader;
   logger: Logger;
-  /** Told after the state is saved and the reply sent: transcripts, hand-offs, metrics. */
-  afterTurn?(context: TurnContext, outcome: TurnOutcome): Promise<void> | void;
+  observers?: TurnObserver[];
 }
 
 export function toLocale(tag: string | undefined): Locale {
@@ -71,7 +73,7 @@ export class GuideBot {
     if (activity.type === 'message') outcome = await this.guarded(context, key, () => this.message(context, key));
     else if (this.deps.channel.isWelcome(activity)) outcome = await this.guarded(context, key, () => this.welcome(context, key));
     else outcome = { conversationKey: key, kind: 'ignored', events: [], attempts: 0 };
-    await this.deps.afterTurn?.(context, outcome);
+    for (const observe of this.deps.observers ?? []) await observe(context, outcome);
     return outcome;
   }
 

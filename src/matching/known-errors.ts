@@ -101,6 +101,8 @@ export const matchingConfigSchema = z
       .object({
         confidentMaxScore: ratio,
         confidentMinGap: ratio,
+        /** Least evidence (see Candidate.evidence) for a confident answer: one common word is not enough. */
+        confidentMinEvidence: z.number().min(0),
         ambiguousMaxScore: ratio,
         ambiguousWindow: ratio,
         /** Most options in a "did you mean" question, the best guess included. */
@@ -235,6 +237,12 @@ export interface ErrorMatcher {
 export interface Candidate {
   id: KnownErrorId;
   score: number;
+  /**
+   * How much of the paste backs this candidate: the idf mass of the paste words it explains, in
+   * units of the rarest possible word. One common word ("code", "key") is little evidence, one
+   * rare word ("unlicensed") is a lot. An exact code counts as 1.
+   */
+  evidence: number;
   /** How it was found: an exact error code, or fuzzy text. */
   via: 'code' | 'text';
 }
@@ -405,7 +413,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
       const i = codeToEntry.get(t);
       if (i !== undefined && !codeHits.includes(i)) codeHits.push(i);
     }
-    if (codeHits.length > 0) return codeHits.slice(0, limit).map((i) => ({ id: sorted[i]!.id, score: 0, via: 'code' }));
+    if (codeHits.length > 0) return codeHits.slice(0, limit).map((i) => ({ id: sorted[i]!.id, score: 0, evidence: 1, via: 'code' }));
 
     // 2. Fuzzy words. Repeats are kept in the sequence (for word pairs) but weigh once.
     const sequence = words(normalised)
@@ -468,9 +476,11 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     }
 
     const bestByEntry = new Map<number, number>();
+    const evidenceByEntry = new Map<number, number>();
     for (const ri of touched) {
       const r = records[ri]!;
-      const queryCoverage = (explained[ri]! + bestForQuery[ri]! * weights[lastQuery[ri]!]!) / queryMass;
+      const explainedMass = explained[ri]! + bestForQuery[ri]! * weights[lastQuery[ri]!]!;
+      const queryCoverage = explainedMass / queryMass;
       const recordCoverage = covered[ri]! / r.mass;
       explained[ri] = 0;
       covered[ri] = 0;
@@ -485,10 +495,15 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
         similarity = (1 - scoring.phraseWeight) * wordSimilarity + scoring.phraseWeight * pairSimilarity;
       }
       similarity *= r.weight;
-      if (similarity > (bestByEntry.get(r.entryIndex) ?? 0)) bestByEntry.set(r.entryIndex, similarity);
+      if (similarity > (bestByEntry.get(r.entryIndex) ?? 0)) {
+        bestByEntry.set(r.entryIndex, similarity);
+        evidenceByEntry.set(r.entryIndex, explainedMass / maxIdf);
+      }
     }
 
-    return topCandidates(bestByEntry, limit).map(([i, sim]): Candidate => ({ id: sorted[i]!.id, score: round(1 - sim), via: 'text' }));
+    return topCandidates(bestByEntry, limit).map(
+      ([i, sim]): Candidate => ({ id: sorted[i]!.id, score: round(1 - sim), evidence: round(evidenceByEntry.get(i)!), via: 'text' }),
+    );
   }
 
   function decide(ranked: Candidate[]): MatchResult {
@@ -498,7 +513,8 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     }
     const second = ranked[1];
     const gap = second ? second.score - best.score : 1;
-    if (best.score <= outcome.confidentMaxScore && gap >= outcome.confidentMinGap) {
+    const enoughEvidence = best.via === 'code' || best.evidence >= outcome.confidentMinEvidence;
+    if (best.score <= outcome.confidentMaxScore && gap >= outcome.confidentMinGap && enoughEvidence) {
       return { id: best.id, outcome: 'confident', score: best.score, alternatives: [] };
     }
     const close = ranked
