@@ -101,8 +101,8 @@ export const matchingConfigSchema = z
       .object({
         confidentMaxScore: ratio,
         confidentMinGap: ratio,
-        /** Least evidence (see Candidate.evidence) for a confident answer: one common word is not enough. */
-        confidentMinEvidence: z.number().min(0),
+        /** Least lead (see Candidate.lead) over the runner-up for a confident answer. */
+        confidentMinLead: z.number().min(0),
         ambiguousMaxScore: ratio,
         ambiguousWindow: ratio,
         /** Most options in a "did you mean" question, the best guess included. */
@@ -238,11 +238,12 @@ export interface Candidate {
   id: KnownErrorId;
   score: number;
   /**
-   * How much of the paste backs this candidate: the idf mass of the paste words it explains, in
-   * units of the rarest possible word. One common word ("code", "key") is little evidence, one
-   * rare word ("unlicensed") is a lot. An exact code counts as 1.
+   * Evidence this candidate has over the next one: the idf mass of paste words it explains better,
+   * in units of the rarest possible word. Two entries that explain the same words ("product key
+   * you entered" fits three messages) have no lead, however their scores differ. An exact code
+   * leads by 1.
    */
-  evidence: number;
+  lead: number;
   /** How it was found: an exact error code, or fuzzy text. */
   via: 'code' | 'text';
 }
@@ -251,6 +252,7 @@ interface MatchRecord {
   entryIndex: number;
   /** Vocabulary indices of the record's distinct words. */
   terms: number[];
+  termSet: Set<number>;
   /** Sum of idf over `terms`. */
   mass: number;
   /** Adjacent word pairs ("a b" as a*vocabSize+b), to reward a paste that keeps the wording. */
@@ -320,7 +322,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     const terms = [...new Set(sequence)];
     const pairs = new Set<number>();
     for (let k = 1; k < sequence.length; k++) pairs.add(pairKey(sequence[k - 1]!, sequence[k]!));
-    return { entryIndex, terms, mass: terms.reduce((sum, t) => sum + idf[t]!, 0), pairs, weight };
+    return { entryIndex, terms, termSet: new Set(terms), mass: terms.reduce((sum, t) => sum + idf[t]!, 0), pairs, weight };
   });
   const recordsByTerm: number[][] = vocab.map(() => []);
   records.forEach((r, ri) => r.terms.forEach((t) => recordsByTerm[t]!.push(ri)));
@@ -413,7 +415,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
       const i = codeToEntry.get(t);
       if (i !== undefined && !codeHits.includes(i)) codeHits.push(i);
     }
-    if (codeHits.length > 0) return codeHits.slice(0, limit).map((i) => ({ id: sorted[i]!.id, score: 0, evidence: 1, via: 'code' }));
+    if (codeHits.length > 0) return codeHits.slice(0, limit).map((i) => ({ id: sorted[i]!.id, score: 0, lead: 1, via: 'code' }));
 
     // 2. Fuzzy words. Repeats are kept in the sequence (for word pairs) but weigh once.
     const sequence = words(normalised)
@@ -476,11 +478,10 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     }
 
     const bestByEntry = new Map<number, number>();
-    const evidenceByEntry = new Map<number, number>();
+    const bestRecord = new Map<number, number>();
     for (const ri of touched) {
       const r = records[ri]!;
-      const explainedMass = explained[ri]! + bestForQuery[ri]! * weights[lastQuery[ri]!]!;
-      const queryCoverage = explainedMass / queryMass;
+      const queryCoverage = (explained[ri]! + bestForQuery[ri]! * weights[lastQuery[ri]!]!) / queryMass;
       const recordCoverage = covered[ri]! / r.mass;
       explained[ri] = 0;
       covered[ri] = 0;
@@ -497,13 +498,27 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
       similarity *= r.weight;
       if (similarity > (bestByEntry.get(r.entryIndex) ?? 0)) {
         bestByEntry.set(r.entryIndex, similarity);
-        evidenceByEntry.set(r.entryIndex, explainedMass / maxIdf);
+        bestRecord.set(r.entryIndex, ri);
       }
     }
 
-    return topCandidates(bestByEntry, limit).map(
-      ([i, sim]): Candidate => ({ id: sorted[i]!.id, score: round(1 - sim), evidence: round(evidenceByEntry.get(i)!), via: 'text' }),
-    );
+    // How well each of the top candidates explains each paste word, to measure their leads.
+    const top = topCandidates(bestByEntry, limit);
+    const explainedWords = top.map(([i]) => {
+      const terms = records[bestRecord.get(i)!]!.termSet;
+      return hits.map((h) => {
+        let best = 0;
+        for (const [v, sim] of h) if (sim > best && terms.has(v)) best = sim;
+        return best;
+      });
+    });
+    return top.map(([i, sim], k): Candidate => {
+      const mine = explainedWords[k]!;
+      const next = explainedWords[k + 1];
+      let lead = 0;
+      mine.forEach((s, qi) => (lead += weights[qi]! * Math.max(0, s - (next?.[qi] ?? 0))));
+      return { id: sorted[i]!.id, score: round(1 - sim), lead: round(lead / maxIdf), via: 'text' };
+    });
   }
 
   function decide(ranked: Candidate[]): MatchResult {
@@ -513,8 +528,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     }
     const second = ranked[1];
     const gap = second ? second.score - best.score : 1;
-    const enoughEvidence = best.via === 'code' || best.evidence >= outcome.confidentMinEvidence;
-    if (best.score <= outcome.confidentMaxScore && gap >= outcome.confidentMinGap && enoughEvidence) {
+    if (best.score <= outcome.confidentMaxScore && gap >= outcome.confidentMinGap && best.lead >= outcome.confidentMinLead) {
       return { id: best.id, outcome: 'confident', score: best.score, alternatives: [] };
     }
     const close = ranked

@@ -96,6 +96,11 @@ export class Chat {
     return this.harness.connector.repliesTo(this.id).slice(before);
   }
 
+  /** Joins the conversation the way Web Chat and the Emulator do, which brings the welcome. */
+  open(): Promise<Activity[]> {
+    return this.send({ type: 'conversationUpdate', text: undefined, membersAdded: [{ id: 'bot', name: 'activation-guide' }] });
+  }
+
   say(text: string): Promise<Activity[]> {
     return this.send({ text });
   }

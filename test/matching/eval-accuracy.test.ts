@@ -1,0 +1,64 @@
+import { createErrorMatcher, loadKnowledgeBase } from '../../src/matching/known-errors';
+import evalSet from './eval-set.json';
+
+/**
+ * Accuracy floor on the labelled pastes. `tune` pastes were looked at while setting
+ * content/matching.json; `holdout` pastes were only measured. The holdout floor is the one that
+ * says something about pastes nobody has seen yet.
+ */
+const FLOOR = { tune: 0.95, holdout: 0.95 };
+
+interface Item {
+  text: string;
+  expected: string | null;
+  lang: string;
+  kind: string;
+  split: string;
+}
+const items: Item[] = evalSet.items;
+const kb = loadKnowledgeBase();
+const matcher = createErrorMatcher(kb);
+const ids = new Set(kb.entries.map((e) => e.id));
+
+describe('evaluation set', () => {
+  it('is big and varied enough to mean something', () => {
+    expect(items.length).toBeGreaterThanOrEqual(150);
+    expect(new Set(items.map((i) => i.lang))).toEqual(new Set(['en', 'nl']));
+    for (const kind of ['full', 'fragment', 'typo', 'chat', 'code', 'unrelated', 'key']) {
+      expect(items.some((i) => i.kind === kind)).toBe(true);
+    }
+    expect(items.filter((i) => i.expected === null).length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('labels only known ids, and puts every id in both parts', () => {
+    for (const item of items) {
+      expect(['tune', 'holdout']).toContain(item.split);
+      if (item.expected !== null) expect(ids).toContain(item.expected);
+    }
+    const missing = [...ids].flatMap((id) =>
+      ['tune', 'holdout'].filter((split) => !items.some((i) => i.expected === id && i.split === split)).map((split) => `${id} (${split})`),
+    );
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('accuracy', () => {
+  const results = items.map((item) => ({ item, result: matcher.match(item.text) }));
+  const isRight = ({ item, result }: (typeof results)[number]): boolean =>
+    item.expected === null ? result.outcome === 'none' : result.id === item.expected;
+
+  it.each(Object.entries(FLOOR))('top-1 on the %s part is at least its floor', (split, floor) => {
+    const part = results.filter((r) => r.item.split === split);
+    const misses = part.filter((r) => !isRight(r)).map((r) => ({ text: r.item.text, expected: r.item.expected, got: r.result }));
+    const accuracy = (part.length - misses.length) / part.length;
+    // The misses are in the message so a failing run says what broke.
+    expect({ accuracy: accuracy >= floor ? 'ok' : accuracy, misses: accuracy >= floor ? [] : misses }).toEqual({ accuracy: 'ok', misses: [] });
+  });
+
+  it('is never confident and wrong', () => {
+    const wrong = results
+      .filter((r) => r.result.outcome === 'confident' && r.result.id !== r.item.expected)
+      .map((r) => ({ text: r.item.text, expected: r.item.expected, got: r.result.id }));
+    expect(wrong).toEqual([]);
+  });
+});

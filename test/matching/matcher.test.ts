@@ -1,0 +1,213 @@
+import fs from 'node:fs';
+import { LOCALES } from '../../dialogs/types';
+import {
+  canonicalCode,
+  createErrorMatcher,
+  cutToBytes,
+  loadKnowledgeBase,
+  localisedEntry,
+  normaliseText,
+  type KnowledgeBase,
+} from '../../src/matching/known-errors';
+
+const kb = loadKnowledgeBase();
+const matcher = createErrorMatcher(kb);
+const withOutcome = (change: (o: KnowledgeBase['config']['outcome']) => void): KnowledgeBase => {
+  const copy = structuredClone(kb);
+  change(copy.config.outcome);
+  return copy;
+};
+
+describe('normaliseText', () => {
+  it.each([
+    ['case, accents and punctuation', 'We kunnen het abonnement NIET verifiëren!', 'we kunnen het abonnement niet verifieren'],
+    ['straight and curly apostrophes', 'isn’t / isn\'t', 'isnt isnt'],
+    ['placeholders', 'The maximum is <x> user licenses', 'the maximum is user licenses'],
+    ['numeric dates', 'turned off on 3/15/2025.', 'turned off on'],
+    ['written dates in both languages', 'off on 15 March 2025 / op 1 april 2025', 'off on op'],
+    ['code forms', 'Error 0X80072efd, 0x8007 0005 and 80072EFD', 'error 0x80072efd 0x80070005 and 0x80072efd'],
+  ])('handles %s', (_, input, expected) => {
+    expect(normaliseText(input)).toBe(expected);
+  });
+
+  it('leaves a hex-looking word without digits alone', () => {
+    expect(normaliseText('deadbeef')).toBe('deadbeef');
+  });
+});
+
+describe('canonicalCode', () => {
+  it.each(['0x80072EFD', '0X80072efd', '80072EFD', '0x8007 2EFD'])('%s', (code) => {
+    expect(canonicalCode(code)).toBe('0x80072efd');
+  });
+});
+
+describe('cutToBytes', () => {
+  it('never splits a character and stays within the limit', () => {
+    const cut = cutToBytes('é'.repeat(3000), 4095);
+    expect(Buffer.byteLength(cut, 'utf8')).toBeLessThanOrEqual(4095);
+    expect(cut).toMatch(/^é+$/);
+  });
+});
+
+describe('error codes', () => {
+  it.each(['0x80072EFD', '0X80072efd', '80072efd', 'error 0x8007 2EFD.', 'Er is iets misgegaan. Foutcode: 0x80072efd'])(
+    '%j is 0x80072EFD, exactly',
+    (text) => {
+      expect(matcher.match(text)).toEqual({ id: 'error-0x80072efd', outcome: 'confident', score: 0, alternatives: [] });
+    },
+  );
+
+  it.each(kb.entries.flatMap((e) => e.codes.map((c) => [c, e.id] as const)))('%s is %s', (code, id) => {
+    expect(matcher.match(code.toLowerCase())).toMatchObject({ id, outcome: 'confident' });
+  });
+
+  it('decides on a known code even when the text around it fits another error', () => {
+    expect(matcher.match('Unlicensed Product, error code 0x80070005')).toMatchObject({ id: 'error-0x80070005', outcome: 'confident' });
+  });
+
+  it('asks which one when two known codes are pasted', () => {
+    const r = matcher.match('first 0x80070005, then 0xC004B100');
+    expect(r).toMatchObject({ id: 'error-0x80070005', outcome: 'ambiguous', alternatives: ['error-0xc004b100'] });
+  });
+
+  it.each(['0x8004FC12', 'error code 0x80004005', 'Error 0xCAA70004 when signing in to Teams'])(
+    'does not stretch an unknown code %j to a known one',
+    (text) => {
+      expect(matcher.match(text)).toMatchObject({ id: null, outcome: 'none' });
+    },
+  );
+});
+
+describe('fuzzy text', () => {
+  it('matches every on-screen string of every entry to that entry, confidently', () => {
+    for (const entry of kb.entries) {
+      for (const locale of LOCALES) {
+        for (const screen of entry.match[locale]) {
+          expect({ screen, ...matcher.match(screen) }).toMatchObject({ screen, id: entry.id, outcome: 'confident' });
+        }
+      }
+    }
+  });
+
+  it.each([
+    ['en-US typos', 'the product key you entred has expierd', 'key-expired'],
+    ['nl-NL typos', 'de opgegeven productcode is verlopn', 'key-expired'],
+    ['a fragment', 'has already been used', 'key-already-used'],
+    ['a message wrapped in chat', 'hi, when I type my key I get "This product key isn’t valid" — what now?', 'key-not-valid'],
+    ['a Dutch synonym', 'Deze productsleutel is niet geldig', 'key-not-valid'],
+    ['a placeholder value', 'The maximum is 25 user licenses', 'too-many-licenses'],
+    ['a date placeholder', 'Couldn’t verify account. Most features will be turned off on 3/15/2025', 'couldnt-verify-subscription'],
+    ['a mistyped named code', 'NoMatchingEligableProductsFound', 'region-mismatch'],
+  ])('finds the error in %s', (_, text, id) => {
+    expect(matcher.match(text)).toMatchObject({ id, outcome: 'confident' });
+  });
+
+  it('reads both languages whatever the conversation language, and gives one id', () => {
+    const en = matcher.match('The product key you entered has expired.');
+    const nl = matcher.match('De opgegeven productcode is verlopen.');
+    expect(en.id).toBe('key-expired');
+    expect(nl.id).toBe(en.id);
+  });
+
+  it('asks "did you mean" when the paste fits several errors equally', () => {
+    const r = matcher.match('product key you entered');
+    expect(r.outcome).toBe('ambiguous');
+    expect(r.id).not.toBeNull();
+    expect(r.alternatives.length).toBeGreaterThan(0);
+    expect(r.alternatives.length).toBeLessThan(kb.config.outcome.maxChoices);
+    expect(r.alternatives).not.toContain(r.id);
+    expect(new Set([r.id, ...r.alternatives])).toEqual(new Set(['key-expired', 'key-not-valid', 'key-already-entered']));
+  });
+
+  it.each(['', '   ', '?', 'hello', 'How do I reset my password?', 'Mijn laptop is heel traag', 'The quick brown fox jumps over the lazy dog'])(
+    'says it does not know for %j',
+    (text) => {
+      expect(matcher.match(text)).toMatchObject({ id: null, outcome: 'none', alternatives: [] });
+    },
+  );
+
+  it.each(['key', 'product key', 'code'])('says it does not know rather than guess for the vague %j', (text) => {
+    expect(matcher.match(text).outcome).toBe('none');
+  });
+
+  it('explain lists candidates best first', () => {
+    const candidates = matcher.explain('probleem met uw abonnement', 3);
+    expect(candidates.length).toBeGreaterThan(1);
+    expect(candidates.length).toBeLessThanOrEqual(3);
+    expect(candidates[0]!.id).toBe('subscription-problem');
+    for (let i = 1; i < candidates.length; i++) expect(candidates[i]!.score).toBeGreaterThanOrEqual(candidates[i - 1]!.score);
+  });
+});
+
+describe('pasted product keys', () => {
+  const key = 'NOTAR-EALKE-Y1234-56789-ABCDE';
+
+  it('are never part of the result', () => {
+    const r = matcher.match(`${key} deze productcode is al gebruikt`);
+    expect(r.id).toBe('key-already-used');
+    expect(JSON.stringify(r)).not.toMatch(/NOTAR|EALKE|Y1234|56789|ABCDE/);
+  });
+
+  it('are not matched as text', () => {
+    expect(matcher.match(key)).toMatchObject({ id: null, outcome: 'none' });
+    expect(matcher.match('TESTA TESTB TESTC TESTD TEST1')).toMatchObject({ id: null, outcome: 'none' });
+  });
+});
+
+describe('input size', () => {
+  const filler = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed eiusmod tempor incididunt ';
+
+  it('looks only at the first maxInputBytes', () => {
+    const message = 'The product key you entered has expired. Enter a different key.';
+    const padding = filler.repeat(Math.ceil(kb.config.maxInputBytes / filler.length));
+    expect(matcher.match(`${message} ${padding}`).id).toBe('key-expired');
+    expect(matcher.match(`${padding} ${message}`).outcome).toBe('none');
+  });
+});
+
+describe('thresholds are data', () => {
+  const paste = 'the product key you entred has expierd';
+
+  it('a stricter confident threshold turns the same paste into a question', () => {
+    expect(matcher.match(paste).outcome).toBe('confident');
+    const strict = createErrorMatcher(withOutcome((o) => (o.confidentMaxScore = 0)));
+    expect(strict.match(paste)).toMatchObject({ id: 'key-expired', outcome: 'ambiguous' });
+  });
+
+  it('a stricter ambiguous threshold turns it into no match', () => {
+    const strict = createErrorMatcher(withOutcome((o) => ((o.confidentMaxScore = 0), (o.ambiguousMaxScore = 0))));
+    expect(strict.match(paste)).toMatchObject({ id: null, outcome: 'none' });
+  });
+});
+
+describe('the matcher object', () => {
+  it('reads nothing from disk once built', () => {
+    const built = createErrorMatcher(kb);
+    const read = jest.spyOn(fs, 'readFileSync');
+    try {
+      built.match('Unlicensed Product');
+      built.match('0x80072efd');
+      expect(read).not.toHaveBeenCalled();
+    } finally {
+      read.mockRestore();
+    }
+  });
+
+  it('lists entries in id order and finds them by id', () => {
+    const ids = matcher.list().map((e) => e.id);
+    expect(ids).toEqual([...ids].sort());
+    expect(matcher.entry('key-expired')?.id).toBe('key-expired');
+    expect(matcher.entry('no-such-error')).toBeUndefined();
+  });
+
+  it('offers the common errors in rank order', () => {
+    const ranks = matcher.common().map((e) => e.common);
+    expect(ranks.length).toBeGreaterThan(0);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a! - b!));
+  });
+
+  it.each(LOCALES)('gives title and fix in %s', (locale) => {
+    const entry = matcher.entry('key-expired')!;
+    expect(localisedEntry(entry, locale)).toEqual({ id: 'key-expired', title: entry.title[locale], fix: entry.fix[locale] });
+  });
+});
