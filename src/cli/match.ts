@@ -2,11 +2,13 @@
  * Known-error lookup for support agents and scripts.
  *
  *   npm run --silent match -- "<pasted text>"              one JSON line: id, outcome, score, alternatives
- *   npm run --silent match -- --locale nl-NL "<pasted text>"  ... plus title and fix in that language
+ *   npm run --silent match -- --locale nl-NL "<pasted text>"  ... plus title and fix of `id` in that language
+ *                                                         (the best guess when the outcome is ambiguous)
  *   some-command | npm run --silent match -- -              read the paste from stdin
  *
  * Exit codes: 0 = answered (whatever the outcome), 2 = usage error, 1 = the knowledge base is broken.
- * The paste is never printed back: a product key in it is reported as `"productKey": true` only.
+ * The paste is never printed back: a product key in it is reported as `"productKey": true` only. The
+ * rest of the paste is still matched, so a key pasted with its error message names that error.
  */
 import fs from 'node:fs';
 import { LOCALES, type Locale, type MatchResult } from '../../dialogs/types';

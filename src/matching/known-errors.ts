@@ -12,12 +12,15 @@ import { replaceProductKeys } from './product-key';
  *  1. Product keys are dropped (never matched, never kept), the text is cut to maxInputBytes.
  *  2. Error codes (0x80072EFD, 0X80072efd, 80072EFD, NoMatchingEligibleProductsFound) are looked
  *     up exactly. A known code decides the answer on its own.
- *  3. Otherwise the text is normalised into terms. fuse.js, over the vocabulary of the on-screen
- *     strings of both languages, maps each term to the KB words it is a typo or variant of.
- *  4. Each on-screen string is scored by how much of the paste it explains and how much of it the
- *     paste contains (both idf-weighted), so a fragment, a whole message and a message wrapped in
- *     chat all score well, while one shared common word does not.
- *  5. content/matching.json turns the scores into confident / ambiguous / none.
+ *  3. Otherwise the text is normalised into words, and each word is looked up in the vocabulary of
+ *     the on-screen strings of both languages: exactly, or as a typo, which fuse.js decides.
+ *  4. Each on-screen string (each of its sentences, and the title) is scored by how much of the
+ *     paste it explains and how much of it the paste contains, both idf-weighted, plus word pairs
+ *     kept in order. So a fragment, a whole message and a message wrapped in chat all score well,
+ *     while one shared common word does not.
+ *  5. content/matching.json turns the scores into outcomes. Confident needs a good score, a gap to
+ *     the runner-up and a lead over it (paste words the runner-up does not explain); ambiguous
+ *     offers at most maxChoices look-alikes; anything vaguer or worse is none.
  */
 
 const DEFAULT_CONTENT_DIR = path.resolve(__dirname, '../../content');
