@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { CONTENT_DIR } from '../paths';
 import path from 'node:path';
 import Fuse from 'fuse.js';
 import { z } from 'zod';
@@ -23,7 +24,8 @@ import { replaceProductKeys } from './product-key';
  *     offers at most maxChoices look-alikes; anything vaguer or worse is none.
  */
 
-const DEFAULT_CONTENT_DIR = path.resolve(__dirname, '../../content');
+// Resolved from the project root, so the built server (dist/src/…) finds the same files.
+const DEFAULT_CONTENT_DIR = CONTENT_DIR;
 
 // ---------------------------------------------------------------------------------------------
 // Schema
