@@ -10,6 +10,13 @@ import type { Renderer, Reply } from './render';
 /** How many times a turn is recomputed when another turn of the same conversation wrote first. */
 const MAX_ATTEMPTS = 8;
 
+/**
+ * The eTag a conversation's first write carries. Not `*` (which writes unconditionally and would
+ * let two first turns overwrite each other): an eTag no stored item ever has, so the write goes
+ * through while the key is absent and conflicts once another turn has created it.
+ */
+const ABSENT_ETAG = 'ag:absent';
+
 export interface TurnOutcome {
   conversationKey: string;
   kind: 'turn' | 'welcome' | 'duplicate' | 'ignored' | 'unavailable';
@@ -131,7 +138,7 @@ export class GuideBot {
       const { step, events } = result;
       const record = toRecord(step.snapshot, stored?.seen ?? [], context.activity.id);
       try {
-        await storage.write({ [key]: { ...record, eTag: stored?.eTag ?? '*' } });
+        await storage.write({ [key]: { ...record, eTag: stored?.eTag ?? ABSENT_ETAG } });
       } catch (err) {
         if (isETagConflict(err) && attempt < MAX_ATTEMPTS) continue;
         throw err;

@@ -64,13 +64,15 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   if (choice && state.accepts({ type: choice } as GuideEvent)) return only({ type: choice } as GuideEvent);
 
   if (state.meta.input === 'intent') {
+    // Someone who opens with the error itself goes straight to its fix: a recognised on-screen
+    // message says more than the topic words in it ("…product key you entered has expired").
+    const match = deps.errors.match(text);
+    const toError = { events: [{ type: 'ERROR_MESSAGE' }, { type: 'ERROR_TEXT', match }] as GuideEvent[], notices };
+    const canRouteErrors = state.accepts({ type: 'ERROR_MESSAGE' });
+    if (match.outcome === 'confident' && canRouteErrors) return toError;
     const intent = deps.phrases.best('intents', text, INTENT_RULES, choices)?.id as Choice | undefined;
     if (intent && state.accepts({ type: intent } as GuideEvent)) return only({ type: intent } as GuideEvent);
-    // Someone who opens with the error itself goes straight to its fix.
-    const match = deps.errors.match(text);
-    if (match.outcome !== 'none' && state.accepts({ type: 'ERROR_MESSAGE' })) {
-      return { events: [{ type: 'ERROR_MESSAGE' }, { type: 'ERROR_TEXT', match }], notices };
-    }
+    if (match.outcome === 'ambiguous' && canRouteErrors) return toError;
   }
 
   if (state.meta.input === 'error-text') return only({ type: 'ERROR_TEXT', match: deps.errors.match(text) });

@@ -1,0 +1,302 @@
+/**
+ * End to end (issue 4): the Web Chat page at GET / in real headless Chromium, talking to the local
+ * Direct Line of the real app on 127.0.0.1.
+ *
+ *   open the page (browser in en-US) → pick Nederlands → reactivate branch by clicking the card
+ *   buttons → type "english" → switch the page to English → product-key branch by typing.
+ *
+ * Expected texts are read from locales/ and content/, never written here. The steps share one
+ * page and run in order; once a step fails, the later ones are reported as not run.
+ * Screenshots go to test/artifacts/ (git-ignored).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { startHarness, type Harness } from '../support/bot-harness';
+import { artifactPath, launchBrowser } from '../support/browser';
+
+type Locale = 'nl-NL' | 'en-US';
+
+// ---- expected texts, from the same files the bot reads --------------------------------------
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const files = new Map<string, unknown>();
+
+function readJson(file: string): unknown {
+  if (!files.has(file)) files.set(file, JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')));
+  return files.get(file);
+}
+
+function lookup(file: string, key: string): unknown {
+  const value = key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), readJson(file));
+  if (value === undefined) throw new Error(`${file} has nothing at "${key}"`);
+  return value;
+}
+
+function lookupString(file: string, key: string): string {
+  const value = lookup(file, key);
+  if (typeof value !== 'string') throw new Error(`${file}: "${key}" is not a string`);
+  return value;
+}
+
+/** An i18next string, `namespace:key.path`, from locales/<locale>/<namespace>.json. */
+function t(locale: Locale, ref: string, values: Record<string, string> = {}): string {
+  const [ns, key] = ref.split(':');
+  return lookupString(`locales/${locale}/${ns}.json`, key).replace(/\{\{(\w+)\}\}/g, (_, name: string) => values[name] ?? '');
+}
+
+/** A content block from content/<locale>/guide.json: its title, text, steps and "more" line. */
+function block(locale: Locale, ref: string): string[] {
+  const value = lookup(`content/${locale}/guide.json`, ref) as { title?: string; text?: string; steps?: string[]; more?: string };
+  return [value.title, value.text, ...(value.steps ?? []), value.more].filter((part): part is string => typeof part === 'string');
+}
+
+interface KnownError {
+  title: Record<Locale, string>;
+  fix: Record<Locale, string[]>;
+  links: Array<{ url: string }>;
+}
+const keyExpired = readJson('content/known-errors/key-expired.json') as KnownError;
+
+/** What Markdown looks like once rendered: link labels without their targets, no emphasis marks. */
+function rendered(markdown: string): string {
+  return markdown.replace(/\[([^\]]*)\]\([^)\s]+\)/g, '$1').replace(/\*\*|__/g, '');
+}
+
+/** Whitespace and typographic quotes do not matter when comparing what is on screen. */
+function normalize(text: string): string {
+  return text.replace(/[\u201c\u201d\u201e]/g, '"').replace(/[\u2018\u2019]/g, "'").replace(/\s+/g, ' ').trim();
+}
+
+// ---- the page -------------------------------------------------------------------------------
+
+const BOT_MESSAGE = '.webchat__stacked-layout:not(.webchat__stacked-layout--from-user)';
+const USER_MESSAGE = '.webchat__stacked-layout.webchat__stacked-layout--from-user';
+const SEND_BOX = '[data-id="webchat-sendbox-input"]';
+/** Generous: a turn takes one Direct Line poll (about a second); a loaded CI machine can be much slower. */
+const REPLY_TIMEOUT = 30_000;
+const STEP_TIMEOUT = 120_000;
+
+/** A pasted key (made up) that must never be shown back. */
+const FAKE_KEY = 'ABCDE-12345-FGHIJ-67890-KLMNO';
+const KEY_MASK = 'XXXXX-XXXXX-XXXXX-XXXXX-XXXXX';
+
+let h: Harness;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+const offMachineRequests: string[] = [];
+
+function botMessages(): Locator {
+  return page.locator(BOT_MESSAGE);
+}
+
+function lastBotMessage(): Locator {
+  return botMessages().last();
+}
+
+/**
+ * Waits until there are more than `countBefore` bot messages and the newest one shows all of
+ * `expected` (rendered, normalised). Old messages stay in the transcript, so only the newest counts.
+ */
+async function waitForBotMessage(countBefore: number, expected: string[]): Promise<Locator> {
+  const wanted = expected.map((text) => normalize(rendered(text)));
+  try {
+    await page.waitForFunction(
+      ({ selector, countBefore, wanted }) => {
+        const messages = document.querySelectorAll<HTMLElement>(selector);
+        if (messages.length <= countBefore) return false;
+        const text = messages[messages.length - 1].innerText
+          .replace(/[\u201c\u201d\u201e]/g, '"')
+          .replace(/[\u2018\u2019]/g, "'")
+          .replace(/\s+/g, ' ');
+        return wanted.every((part) => text.includes(part));
+      },
+      { selector: BOT_MESSAGE, countBefore, wanted },
+      { timeout: REPLY_TIMEOUT, polling: 100 },
+    );
+  } catch (err) {
+    const count = await botMessages().count();
+    const last = count > 0 ? normalize(await lastBotMessage().innerText()) : '(no bot message)';
+    const missing = wanted.filter((part) => !last.includes(part));
+    throw new Error(
+      `no new bot message (had ${countBefore}, now ${count}) showing all expected texts.\n` +
+        `missing:\n  ${missing.join('\n  ')}\nnewest bot message:\n  ${last}\n(${String(err).split('\n')[0]})`,
+    );
+  }
+  return lastBotMessage();
+}
+
+/** Runs a user action and waits for the bot's answer to it. */
+async function replyTo(action: () => Promise<void>, expected: string[]): Promise<Locator> {
+  const before = await botMessages().count();
+  await action();
+  return waitForBotMessage(before, expected);
+}
+
+/** Clicks a card button of the newest bot message and waits for the answer. */
+async function click(label: string, expected: string[]): Promise<Locator> {
+  const button = lastBotMessage().getByRole('button', { name: label, exact: true });
+  const reply = await replyTo(() => button.click(), expected);
+  // The click shows up as the user's own message (messageBack displayText).
+  expect(normalize(await page.locator(USER_MESSAGE).last().innerText())).toContain(label);
+  return reply;
+}
+
+/** Types into the send box, presses Enter and waits for the answer. */
+async function type(text: string, expected: string[]): Promise<Locator> {
+  return replyTo(async () => {
+    await page.locator(SEND_BOX).fill(text);
+    await page.locator(SEND_BOX).press('Enter');
+  }, expected);
+}
+
+/** Picks a language in the page's picker; that starts a new conversation in it. */
+async function pickLanguage(locale: Locale, expected: string[]): Promise<Locator> {
+  await page.selectOption('#language', locale);
+  // The page drops the old transcript at once and connects again.
+  return waitForBotMessage(0, expected);
+}
+
+/** The page's own chrome is in `locale`. */
+async function expectPageIn(locale: Locale): Promise<void> {
+  const webchat = (key: string) => lookupString(`locales/${locale}/webchat.json`, key);
+  expect(await page.evaluate(() => document.documentElement.lang)).toBe(locale);
+  expect(await page.locator('h1').innerText()).toBe(webchat('heading'));
+  expect(await page.locator('#language').inputValue()).toBe(locale);
+  expect(await page.locator(SEND_BOX).getAttribute('placeholder')).toBe(webchat('inputPlaceholder'));
+}
+
+/** The message shows this link as a real, clickable https anchor. */
+async function expectLink(message: Locator, href: string): Promise<void> {
+  expect(await message.locator('a[href^="https://"]').count()).toBeGreaterThan(0);
+  const link = message.locator(`a[href="${href}"]`).first();
+  await link.waitFor({ state: 'visible', timeout: REPLY_TIMEOUT });
+  // Actionability only (visible, enabled, not covered): no navigation off this machine.
+  await link.click({ trial: true, timeout: REPLY_TIMEOUT });
+}
+
+async function expectCardButtons(message: Locator, labels: string[]): Promise<void> {
+  for (const label of labels) {
+    await message.getByRole('button', { name: label, exact: true }).waitFor({ state: 'visible', timeout: REPLY_TIMEOUT });
+  }
+}
+
+// ---- steps ----------------------------------------------------------------------------------
+
+let failedStep: string | undefined;
+
+function step(name: string, fn: () => Promise<void>): void {
+  it(
+    name,
+    async () => {
+      if (failedStep) throw new Error(`not run: the earlier step "${failedStep}" failed`);
+      try {
+        await fn();
+      } catch (err) {
+        failedStep = name;
+        throw err;
+      }
+    },
+    STEP_TIMEOUT,
+  );
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  browser = await launchBrowser();
+  context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  // Loopback only: anything else is refused and reported.
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === '127.0.0.1') return route.continue();
+    offMachineRequests.push(url.href);
+    return route.abort();
+  });
+  page = await context.newPage();
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+}, STEP_TIMEOUT);
+
+afterAll(async () => {
+  await context?.close().catch(() => undefined);
+  await browser?.close().catch(() => undefined);
+  await h?.close();
+}, STEP_TIMEOUT);
+
+describe('Web Chat page end to end (headless Chromium)', () => {
+  step('opens in the browser language, then switches to Dutch with the language picker', async () => {
+    await page.goto(`${h.url}/`);
+    await waitForBotMessage(0, [block('en-US', 'start.welcome')[0], t('en-US', 'common:ask.start')]);
+    await expectPageIn('en-US');
+
+    const welcome = await pickLanguage('nl-NL', [block('nl-NL', 'start.welcome')[0], t('nl-NL', 'common:ask.start')]);
+    await expectPageIn('nl-NL');
+    expect(await botMessages().count()).toBe(1); // the English conversation is gone
+    await expectCardButtons(welcome, ['REACTIVATE', 'PRODUCT_KEY', 'AGENT', 'LANGUAGE'].map((c) => t('nl-NL', `common:choice.${c}`)));
+  });
+
+  step('finishes the reactivate branch in Dutch by clicking the card buttons', async () => {
+    const nl = (ref: string) => t('nl-NL', ref);
+    const choice = (name: string) => nl(`common:choice.${name}`);
+
+    await click(choice('REACTIVATE'), [...block('nl-NL', 'reactivate.intro'), nl('reactivate:ask.reason')]);
+    await click(choice('EXPIRED'), [...block('nl-NL', 'reactivate.expired'), nl('reactivate:ask.continue')]);
+    const billing = await click(choice('CONTINUE'), [...block('nl-NL', 'reactivate.billing'), nl('reactivate:ask.offered')]);
+    await expectLink(billing, 'https://go.microsoft.com/fwlink/p/?linkid=842054');
+    await click(choice('YES'), [...block('nl-NL', 'reactivate.payment'), nl('common:ask.helped')]);
+    await click(choice('YES'), [...block('nl-NL', 'outcome.resolved'), nl('outcome:ask.rating')]);
+    const rated = await click(choice('RATE_5'), [...block('nl-NL', 'outcome.rated'), nl('outcome:ask.anythingElse')]);
+    await expectCardButtons(rated, [choice('PRODUCT_KEY')]);
+
+    await page.screenshot({ path: artifactPath('webchat-nl-reactivate.png'), fullPage: true });
+  });
+
+  step('answers in English when the user types "english"', async () => {
+    const reply = await type('english', [t('en-US', 'common:notice.languageChanged'), t('en-US', 'outcome:ask.anythingElse')]);
+    await expectCardButtons(reply, [t('en-US', 'common:choice.PRODUCT_KEY'), t('en-US', 'common:choice.LANGUAGE')]);
+  });
+
+  step('switches the page to English with the language picker', async () => {
+    await pickLanguage('en-US', [block('en-US', 'start.welcome')[0], t('en-US', 'common:ask.start')]);
+    await expectPageIn('en-US');
+    expect(await botMessages().count()).toBe(1);
+  });
+
+  step('finishes the product-key branch in English by typing, never showing a pasted key', async () => {
+    const en = (ref: string, values?: Record<string, string>) => t('en-US', ref, values);
+
+    await type(en('common:choice.PRODUCT_KEY'), [...block('en-US', 'productKey.intro'), en('productKey:ask.keyType')]);
+
+    // A pasted key: the bot warns and asks again; the echoed user message comes back masked.
+    await type(`My key is ${FAKE_KEY}`, [en('productKey:notice.keyPasted'), ...block('en-US', 'productKey.typos'), en('productKey:ask.keyType')]);
+    await page.locator(USER_MESSAGE).last().filter({ hasText: KEY_MASK }).waitFor({ timeout: REPLY_TIMEOUT });
+    const visibleText = await page.evaluate(() => document.body.innerText);
+    const html = await page.content();
+    expect(visibleText).not.toContain(FAKE_KEY);
+    expect(html).not.toContain(FAKE_KEY);
+    for (const group of FAKE_KEY.split('-')) expect(visibleText).not.toContain(group);
+    expect(await page.locator(SEND_BOX).inputValue()).toBe('');
+
+    const redeem = await type('business', [...block('en-US', 'productKey.redeemBusiness'), ...block('en-US', 'productKey.typos'), en('productKey:ask.worked')]);
+    await expectLink(redeem, 'https://microsoft365.com/setupbusiness');
+
+    await type('no', [en('knownError:ask.paste')]);
+    const fix = await type('The product key you entered has expired', [
+      en('knownError:fixTitle', { title: keyExpired.title['en-US'] }),
+      ...keyExpired.fix['en-US'],
+      en('common:ask.helped'),
+    ]);
+    await expectLink(fix, keyExpired.links[0].url);
+
+    await type('yes', [...block('en-US', 'outcome.resolved'), en('outcome:ask.rating')]);
+    await type('5', [...block('en-US', 'outcome.rated'), en('outcome:ask.anythingElse')]);
+
+    await page.screenshot({ path: artifactPath('webchat-en-product-key.png'), fullPage: true });
+  });
+
+  step('loads nothing from off this machine and throws no script errors', async () => {
+    expect(offMachineRequests).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
