@@ -4,6 +4,14 @@ import { escalateTo, goTo, step } from './step';
  * Reactivate: why did it stop? → what that state means → Billing > Subscriptions → is Reactivate
  * offered? (no: only support can help) → payment details → did it help?
  */
+/** Each way a subscription stops has its own explanation before the common billing steps. */
+const whyItStopped = {
+  EXPIRED: goTo('reactivate.expired'),
+  DISABLED: goTo('reactivate.disabled'),
+  CANCELLED: goTo('reactivate.cancelled'),
+  DELETED: goTo('reactivate.deleted'),
+};
+
 export const reactivate = {
   initial: 'reason',
   states: {
@@ -16,13 +24,7 @@ export const reactivate = {
         input: 'choice',
       },
       {
-        on: {
-          EXPIRED: goTo('reactivate.expired'),
-          DISABLED: goTo('reactivate.disabled'),
-          CANCELLED: goTo('reactivate.cancelled'),
-          DELETED: goTo('reactivate.deleted'),
-          NOT_SURE: goTo('reactivate.lifecycle'),
-        },
+        on: { ...whyItStopped, NOT_SURE: goTo('reactivate.lifecycle') },
       },
     ),
     lifecycle: step(
@@ -34,12 +36,7 @@ export const reactivate = {
         input: 'choice',
       },
       {
-        on: {
-          EXPIRED: goTo('reactivate.expired'),
-          DISABLED: goTo('reactivate.disabled'),
-          CANCELLED: goTo('reactivate.cancelled'),
-          DELETED: goTo('reactivate.deleted'),
-        },
+        on: whyItStopped,
       },
     ),
     expired: step(
