@@ -21,8 +21,42 @@ export interface BotProcess {
   readonly url: string;
   /** Resident set size and its peak, in bytes, from /proc/<pid>/status. */
   memory(): { rss: number; peak: number };
+  /** Warnings and errors the bot logged so far, by message. */
+  logs(): LogSummary;
+  /** Heap in use after a full GC, in bytes, if the child was started with bench/heap-probe.js. */
+  heapAfterGc(): Promise<HeapReport>;
   /** SIGTERM (so --cpu-prof gets written), SIGKILL after a grace period. */
   stop(): Promise<void>;
+}
+
+export interface LogSummary {
+  warn: number;
+  error: number;
+  /** How often each message was logged at warn or above. */
+  messages: Record<string, number>;
+}
+
+function countLogLine(line: string, logs: LogSummary): void {
+  if (!line.startsWith('{')) return;
+  try {
+    const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+    if (typeof entry.level !== 'number' || entry.level < 40) return;
+    if (entry.level >= 50) logs.error++;
+    else logs.warn++;
+    const msg = `${String(entry.msg ?? '')}${entry.err?.message ? ` (${entry.err.message})` : ''}`.slice(0, 160);
+    logs.messages[msg] = (logs.messages[msg] ?? 0) + 1;
+  } catch {
+    // not a log line
+  }
+}
+
+export interface HeapReport {
+  heapUsed: number;
+  heapTotal: number;
+  rss: number;
+  external: number;
+  /** False if the child ran without --expose-gc (then heapUsed includes garbage). */
+  gc: boolean;
 }
 
 export interface BotSpec {
@@ -40,14 +74,22 @@ export async function startBot(spec: BotSpec): Promise<BotProcess> {
   const child = spawn(process.execPath, spec.args, {
     cwd: spec.cwd,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...spec.env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   running.add(child);
   let output = '';
   const collect = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-4000);
   };
-  child.stdout?.on('data', collect);
+  // The server logs JSON lines (pino) at LOG_LEVEL=warn: count them, keep the first of each message.
+  const logs: LogSummary = { warn: 0, error: 0, messages: {} };
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    collect(chunk);
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) countLogLine(line, logs);
+  });
   child.stderr?.on('data', collect);
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
@@ -70,6 +112,16 @@ export async function startBot(spec: BotSpec): Promise<BotProcess> {
     pid: child.pid ?? -1,
     url,
     memory: () => readMemory(child.pid ?? -1),
+    logs: () => logs,
+    heapAfterGc: () =>
+      new Promise<HeapReport>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${spec.name} did not report its heap`)), 10_000);
+        child.once('message', (message) => {
+          clearTimeout(timer);
+          resolve(message as HeapReport);
+        });
+        child.send('heap');
+      }),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

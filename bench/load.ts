@@ -67,6 +67,8 @@ export interface PhaseResult {
   durationMs: number;
   turnsPerSecond: number;
   latency: LatencySummary;
+  /** Every turn's latency in ms, in completion order. */
+  latencies: Float64Array;
   /** Turns whose reply reached the connector after the POST had been answered (expected: 0). */
   repliesAfterResponse: number;
 }
@@ -79,8 +81,12 @@ export interface LatencySummary {
   mean: number;
 }
 
+/**
+ * Keep-alive, and idle sockets are dropped after 4 s, before the bots' servers drop them (Node's
+ * default keepAliveTimeout is 5 s): reusing a socket the server is closing fails the request.
+ */
 export function createAgent(maxSockets: number): Agent {
-  return new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, keepAliveMsecs: 30_000 });
+  return new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, keepAliveMsecs: 30_000, timeout: 4_000 });
 }
 
 /** Runs `conversations` conversations, `concurrency` at a time, and summarises every turn. */
@@ -140,6 +146,7 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     durationMs,
     turnsPerSecond: (turns / durationMs) * 1000,
     latency: summarise(latencies.subarray(0, turns)),
+    latencies: latencies.subarray(0, turns),
     repliesAfterResponse,
   };
 }
@@ -216,6 +223,30 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
     timer = setTimeout(() => resolve(undefined), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Several runs of the same phase as one: turns over the summed time, every latency. */
+export function mergePhases(results: readonly PhaseResult[]): PhaseResult {
+  const turns = results.reduce((n, r) => n + r.turns, 0);
+  const durationMs = results.reduce((n, r) => n + r.durationMs, 0);
+  const latencies = new Float64Array(turns);
+  let offset = 0;
+  for (const r of results) {
+    latencies.set(r.latencies, offset);
+    offset += r.latencies.length;
+  }
+  return {
+    conversations: results.reduce((n, r) => n + r.conversations, 0),
+    concurrency: results[0]?.concurrency ?? 0,
+    turns,
+    errors: results.reduce((n, r) => n + r.errors, 0),
+    firstError: results.find((r) => r.firstError)?.firstError,
+    durationMs,
+    turnsPerSecond: (turns / durationMs) * 1000,
+    latency: summarise(latencies),
+    latencies,
+    repliesAfterResponse: results.reduce((n, r) => n + r.repliesAfterResponse, 0),
+  };
 }
 
 export function summarise(values: Float64Array): LatencySummary {

@@ -2,55 +2,62 @@
  * `npm run bench`: activation-guide's turn throughput, turn latency and memory, side by side with
  * an echo bot on the same botbuilder + restify (the floor we can approach but not beat).
  *
- * One run, all on 127.0.0.1, each bot in its own child process:
- *   1. echo bot (bench/echo-bot.js), 2. activation-guide on the embedded file store,
- *   3. activation-guide on Redis (a throwaway redis-server).
- * Per bot: warm-up, the load phase (N concurrent conversations of 8 turns), a latency sweep over
- * 1…256 concurrent conversations, then 10,000 one-turn conversations and the child's RSS.
+ * One run, all on 127.0.0.1, each bot in its own child process, all three started up front:
+ *   echo   bench/echo-bot.js (CloudAdapter + restify + bodyParser, anonymous, echoes text)
+ *   file   dist/src/server.js on the embedded file store (DATA_DIR in a temp dir)
+ *   redis  dist/src/server.js on a throwaway redis-server
+ * Phases: warm-up; the load phase (N concurrent conversations of 8 turns), run in rounds that
+ * alternate between the bots so a busy neighbour on the machine hits all of them alike; then
+ * 10,000 one-turn conversations per bot and the bot's RSS (plus the heap still in use after a full
+ * GC); last a latency sweep over 1…256 concurrent conversations (after the RSS reading, so that
+ * the 256-conversation burst does not inflate it).
  *
- * Options: --json (also print one JSON line), --concurrency N (default 64),
- * --bots echo,file,redis (default all three), --profile DIR (children run with --cpu-prof there),
- * --no-sweep, --memory-conversations N (default 10000), --load-conversations N (default
- * max(640, 10 × concurrency)), --server PATH (another build's dist/src/server.js, to compare a change).
- * Exits 0 when it ran, whether or not the targets were met; 1 only if the benchmark itself failed.
+ * Options: --json (also print one JSON line), --concurrency N (default 64), --bots echo,file,redis,
+ * --no-sweep, --memory-conversations N (default 10000), --memory-concurrency N (default 8),
+ * --load-conversations N (default
+ * max(640, 10 × concurrency)), --profile DIR (children run with --cpu-prof, profiles land there),
+ * --server PATH (another build's dist/src/server.js, to measure a change on a local copy),
+ * --uv-threads N (UV_THREADPOOL_SIZE for the activation-guide children, to try it),
+ * --verbose (each phase's figures on stderr as it ends).
+ * Exits 0 when it ran, whether or not the targets were met; 1 only if the benchmark failed.
  */
-import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { killAll, sleep, startBot, type BotProcess, type BotSpec } from './children';
+import { killAll, sleep, startBot, type BotProcess, type BotSpec, type LogSummary } from './children';
 import { startConnector, type Connector } from './connector';
-import { createAgent, ECHO_BRANCH, firstTurnOnly, GUIDE_BRANCH, runPhase, type PhaseResult, type Scenario } from './load';
+import { createAgent, ECHO_BRANCH, firstTurnOnly, GUIDE_BRANCH, mergePhases, runPhase, type PhaseResult, type Scenario } from './load';
 import { startRedisServer, type RedisServer } from '../test/support/redis-server';
 
 const ROOT = path.resolve(__dirname, '..');
 const DEFAULT_SERVER_JS = path.join(ROOT, 'dist/src/server.js');
 const ECHO_JS = path.join(ROOT, 'bench/echo-bot.js');
+const HEAP_PROBE_JS = path.join(ROOT, 'bench/heap-probe.js');
 
-/** As `npm start` runs the server; the echo bot gets the same (restify triggers DEP0111). */
-const NODE_FLAGS = ['--disable-warning=DEP0111'];
+/** The server runs exactly as `npm start` runs it. */
+const SERVER_FLAGS = ['--enable-source-maps', '--disable-warning=DEP0111'];
+/** restify triggers DEP0111 in the echo bot too. */
+const ECHO_FLAGS = ['--disable-warning=DEP0111'];
+/** In both: lets bench/heap-probe.js measure the heap after a full GC, on request only. */
+const PROBE_FLAGS = ['--expose-gc', '-r', HEAP_PROBE_JS];
 
 const SWEEP_LEVELS = [1, 4, 16, 64, 256] as const;
+const LOAD_ROUNDS = 4;
+/** The whole run stops with an error after this long, whatever happens. */
+const WATCHDOG_MS = 170_000;
 const MB = 1024 * 1024;
-/** The scratch directory (data dirs of the bots), removed on exit, also when interrupted. */
-let cleanupDir: string | undefined;
-process.once('exit', () => {
-  if (cleanupDir) rmSync(cleanupDir, { recursive: true, force: true });
-});
 
-const TARGETS = {
-  throughputFile: 0.8,
-  throughputRedis: 0.6,
-  p99: 2,
-  rssMb: 150,
-};
+const TARGETS = { throughputFile: 0.8, throughputRedis: 0.6, p99: 2, rssMb: 150 };
 
 type BotId = 'echo' | 'file' | 'redis';
+const BOT_IDS: readonly BotId[] = ['echo', 'file', 'redis'];
 const LABELS: Record<BotId, string> = {
   echo: 'echo bot (floor)',
   file: 'activation-guide, embedded store',
   redis: 'activation-guide, Redis',
 };
+const SHORT: Record<BotId, string> = { echo: 'echo', file: 'embedded store', redis: 'Redis' };
 
 interface Options {
   json: boolean;
@@ -59,24 +66,65 @@ interface Options {
   profileDir?: string;
   sweep: boolean;
   memoryConversations: number;
+  /** Conversations at a time while filling the store. */
+  memoryConcurrency: number;
   loadConversations: number;
-  /** The built server to measure (default dist/src/server.js; another checkout's, to compare a change). */
   server: string;
+  uvThreads?: number;
+  /** Print each phase's figures to stderr as it ends. */
+  verbose: boolean;
+}
+
+interface Running {
+  id: BotId;
+  process: BotProcess;
+  scenario: Scenario;
+  agent: ReturnType<typeof createAgent>;
+}
+
+interface SweepPoint {
+  concurrency: number;
+  turns: number;
+  turnsPerSecond: number;
+  p50: number;
+  p99: number;
+}
+
+interface MemoryResult {
+  conversations: number;
+  turnsPerSecond: number;
+  rssMb: number;
+  peakRssMb: number;
+  /** Heap in use after a full GC, before and after the conversations were added. */
+  heapBeforeMb: number;
+  heapAfterMb: number;
+  /** What one more stored conversation costs the process, in bytes of live heap. */
+  bytesPerConversation: number;
 }
 
 interface BotResult {
   id: BotId;
-  label: string;
   load: PhaseResult;
-  sweep: { concurrency: number; p50: number; p99: number; turnsPerSecond: number; turns: number }[];
-  memory: { conversations: number; turnsPerSecond: number; rssMb: number; peakMb: number; errors: number };
+  sweep: SweepPoint[];
+  memory?: MemoryResult;
   errors: number;
   firstError?: string;
-  seconds: number;
+  /** What the bot logged at warn and above during the run. */
+  logs?: LogSummary;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { json: false, concurrency: 64, bots: ['echo', 'file', 'redis'], sweep: true, memoryConversations: 10_000, loadConversations: 0, server: DEFAULT_SERVER_JS };
+  const options: Options = {
+    json: false,
+    concurrency: 64,
+    bots: [...BOT_IDS],
+    sweep: true,
+    memoryConversations: 10_000,
+    memoryConcurrency: 8,
+    loadConversations: 0,
+    server: DEFAULT_SERVER_JS,
+    verbose: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -92,194 +140,257 @@ function parseArgs(argv: string[]): Options {
     if (arg === '--json') options.json = true;
     else if (arg === '--concurrency') options.concurrency = count(1, 1024);
     else if (arg === '--memory-conversations') options.memoryConversations = count(0, 100_000);
-    else if (arg === '--load-conversations') options.loadConversations = count(1, 100_000);
+    else if (arg === '--memory-concurrency') options.memoryConcurrency = count(1, 1024);
+    else if (arg === '--load-conversations') options.loadConversations = count(LOAD_ROUNDS, 100_000);
     else if (arg === '--no-sweep') options.sweep = false;
+    else if (arg === '--verbose') options.verbose = true;
     else if (arg === '--profile') options.profileDir = path.resolve(value());
     else if (arg === '--server') options.server = path.resolve(value());
+    else if (arg === '--uv-threads') options.uvThreads = count(1, 1024);
     else if (arg === '--bots') {
       const bots = value().split(',').map((b) => b.trim()) as BotId[];
-      const unknown = bots.filter((b) => !(b in LABELS));
-      if (unknown.length || bots.length === 0) throw new Error(`--bots takes echo,file,redis (got ${unknown.join(',')})`);
-      options.bots = bots;
-    } else throw new Error(`unknown option ${arg}`);
+      const unknown = bots.filter((b) => !BOT_IDS.includes(b));
+      if (unknown.length || bots.length === 0) throw new Error(`--bots takes a list of echo,file,redis (got ${unknown.join(',')})`);
+      options.bots = BOT_IDS.filter((b) => bots.includes(b));
+    } else throw new Error(`unknown option ${arg} (see the top of bench/run.ts)`);
   }
   // A fixed amount of work: 10 conversations per concurrent slot, at least 640 (5,120 turns).
   if (!options.loadConversations) options.loadConversations = Math.max(640, options.concurrency * 10);
   return options;
 }
 
+/** Scratch space (the bots' data dirs), removed on exit, also when interrupted. */
+let scratch: string | undefined;
+process.once('exit', () => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   if (!existsSync(options.server)) throw new Error(`${options.server} is missing: run \`npm run build\` first (npm run bench does)`);
   if (options.profileDir) mkdirSync(options.profileDir, { recursive: true });
-
   const started = performance.now();
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'ag-bench-'));
-  cleanupDir = scratch;
+  scratch = mkdtempSync(path.join(os.tmpdir(), 'ag-bench-'));
   const connector = await startConnector();
   let redis: RedisServer | undefined;
-  const results: BotResult[] = [];
+  const bots: Running[] = [];
   try {
+    if (options.bots.includes('redis')) redis = await startRedisServer();
     for (const id of options.bots) {
-      let spec: BotSpec;
-      if (id === 'echo') {
-        spec = { name: id, args: [...NODE_FLAGS, ...profileArgs(options, id), ECHO_JS], env: {}, readyPath: '/healthz', cwd: ROOT };
-      } else {
-        const dataDir = mkdtempSync(path.join(scratch, `${id}-`));
-        const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
-        if (id === 'redis') {
-          redis ??= await startRedisServer();
-          env.REDIS_URL = redis.url;
-        }
-        spec = { name: id, args: [...NODE_FLAGS, ...profileArgs(options, id), options.server], env, readyPath: '/readyz', cwd: ROOT };
-      }
-      const bot = await startBot(spec);
-      try {
-        results.push(await measure(id, bot, connector, options));
-      } finally {
-        await bot.stop();
-      }
+      const child = await startBot(botSpec(id, options, redis));
+      bots.push({ id, process: child, scenario: id === 'echo' ? ECHO_BRANCH : GUIDE_BRANCH, agent: createAgent(Math.max(options.concurrency, ...SWEEP_LEVELS)) });
     }
+    const results = await measure(bots, connector, options);
+    report(results, options, (performance.now() - started) / 1000);
   } finally {
+    for (const bot of bots) bot.agent.destroy();
+    await Promise.all(bots.map((bot) => bot.process.stop()));
     await connector.close();
     await redis?.dispose();
-    rmSync(scratch, { recursive: true, force: true });
   }
-  const seconds = (performance.now() - started) / 1000;
-  report(results, options, seconds);
 }
 
-function profileArgs(options: Options, id: BotId): string[] {
-  return options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${id}-${Date.now()}.cpuprofile`] : [];
+function botSpec(id: BotId, options: Options, redis: RedisServer | undefined): BotSpec {
+  const profile = options.profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${id}-${process.pid}.cpuprofile`]
+    : [];
+  if (id === 'echo') {
+    return { name: id, args: [...ECHO_FLAGS, ...PROBE_FLAGS, ...profile, ECHO_JS], env: {}, readyPath: '/healthz', cwd: ROOT };
+  }
+  const dataDir = mkdtempSync(path.join(scratch ?? os.tmpdir(), `${id}-`));
+  const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
+  if (id === 'redis') {
+    if (!redis) throw new Error('redis-server is not running');
+    env.REDIS_URL = redis.url;
+  }
+  if (options.uvThreads) env.UV_THREADPOOL_SIZE = String(options.uvThreads);
+  return { name: id, args: [...SERVER_FLAGS, ...PROBE_FLAGS, ...profile, options.server], env, readyPath: '/readyz', cwd: ROOT };
 }
 
-async function measure(id: BotId, bot: BotProcess, connector: Connector, options: Options): Promise<BotResult> {
-  const t0 = performance.now();
-  const scenario: Scenario = id === 'echo' ? ECHO_BRANCH : GUIDE_BRANCH;
-  const agent = createAgent(Math.max(...SWEEP_LEVELS, options.concurrency));
-  const phase = (name: string, concurrency: number, conversations: number, s: Scenario = scenario) =>
-    runPhase({ botUrl: bot.url, connector, agent, scenario: s, concurrency, conversations, idPrefix: `${id}-${name}` });
-  let errors = 0;
-  let firstError: string | undefined;
-  const tally = (r: PhaseResult): PhaseResult => {
-    errors += r.errors;
-    firstError ??= r.firstError;
+/** The bots in a different order each round, so none is always first or last. */
+function rotated<T>(items: readonly T[], by: number): T[] {
+  const k = by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+async function measure(bots: Running[], connector: Connector, options: Options): Promise<BotResult[]> {
+  const phase = async (bot: Running, name: string, concurrency: number, conversations: number, scenario = bot.scenario) => {
+    const r = await runPhase({ botUrl: bot.process.url, connector, agent: bot.agent, scenario, concurrency, conversations, idPrefix: `${bot.id}-${name}` });
+    if (options.verbose) {
+      process.stderr.write(
+        `${bot.id.padEnd(5)} ${name.padEnd(12)} ${String(r.turns).padStart(6)} turns ${(r.durationMs / 1000).toFixed(2).padStart(6)} s ` +
+          `${r.turnsPerSecond.toFixed(0).padStart(5)}/s p50 ${r.latency.p50.toFixed(1)} p99 ${r.latency.p99.toFixed(1)} ms` +
+          `${r.errors ? ` ERRORS ${r.errors}: ${r.firstError}` : ''}\n`,
+      );
+    }
     return r;
   };
-  try {
-    // Warm-up: JIT, connection pools, the store's first files. Not measured.
-    tally(await phase('warmup', options.concurrency, options.concurrency * 2));
-    const load = tally(await phase('load', options.concurrency, options.loadConversations));
+  const results = new Map<BotId, BotResult>(
+    bots.map((b) => [b.id, { id: b.id, load: mergePhases([]), sweep: [], errors: 0 }]),
+  );
+  const tally = (bot: Running, r: PhaseResult): PhaseResult => {
+    const result = results.get(bot.id) as BotResult;
+    result.errors += r.errors;
+    result.firstError ??= r.firstError;
+    return r;
+  };
 
-    const sweep: BotResult['sweep'] = [];
-    if (options.sweep) {
-      for (const level of SWEEP_LEVELS) {
-        // Short runs: enough turns for a p99 (≥ 256), at most two conversations per slot.
-        const r = tally(await phase(`sweep${level}`, level, Math.max(32, level * 2)));
-        sweep.push({ concurrency: level, p50: r.latency.p50, p99: r.latency.p99, turnsPerSecond: r.turnsPerSecond, turns: r.turns });
+  // Warm-up (JIT, sockets, the store's first files): not measured.
+  for (const bot of bots) tally(bot, await phase(bot, 'warmup', options.concurrency, options.concurrency * 2));
+
+  const rounds = new Map<BotId, PhaseResult[]>(bots.map((b) => [b.id, []]));
+  const perRound = Math.ceil(options.loadConversations / LOAD_ROUNDS);
+  for (let round = 0; round < LOAD_ROUNDS; round++) {
+    for (const bot of rotated(bots, round)) {
+      rounds.get(bot.id)?.push(tally(bot, await phase(bot, `load${round}`, options.concurrency, perRound)));
+    }
+  }
+  for (const bot of bots) (results.get(bot.id) as BotResult).load = mergePhases(rounds.get(bot.id) ?? []);
+
+  if (options.memoryConversations > 0) {
+    // One bot after the other: the fill is mostly waiting on the store, and bots filling at the
+    // same time only slow each other down.
+    for (const bot of bots) {
+      const before = await bot.process.heapAfterGc();
+      const fill = tally(bot, await phase(bot, 'memory', options.memoryConcurrency, options.memoryConversations, firstTurnOnly(bot.scenario)));
+      await sleep(200);
+      const mem = bot.process.memory();
+      const after = await bot.process.heapAfterGc();
+      (results.get(bot.id) as BotResult).memory = {
+        conversations: options.memoryConversations,
+        turnsPerSecond: fill.turnsPerSecond,
+        rssMb: mem.rss / MB,
+        peakRssMb: mem.peak / MB,
+        heapBeforeMb: before.heapUsed / MB,
+        heapAfterMb: after.heapUsed / MB,
+        bytesPerConversation: (after.heapUsed - before.heapUsed) / options.memoryConversations,
+      };
+    }
+  }
+
+  if (options.sweep) {
+    for (const [i, level] of SWEEP_LEVELS.entries()) {
+      for (const bot of rotated(bots, i)) {
+        // Open this many connections first, so the run measures turns, not TCP handshakes.
+        tally(bot, await phase(bot, `sweepwarm${level}`, level, level, firstTurnOnly(bot.scenario)));
+        // Short runs: at least 32 conversations (256 turns, enough for a p99), one per slot above that.
+        const r = tally(bot, await phase(bot, `sweep${level}`, level, Math.max(32, level)));
+        results.get(bot.id)?.sweep.push({ concurrency: level, turns: r.turns, turnsPerSecond: r.turnsPerSecond, p50: r.latency.p50, p99: r.latency.p99 });
       }
     }
-
-    const fill = tally(await phase('memory', options.concurrency, options.memoryConversations, firstTurnOnly(scenario)));
-    await sleep(250);
-    const mem = bot.memory();
-    return {
-      id,
-      label: LABELS[id],
-      load,
-      sweep,
-      memory: { conversations: options.memoryConversations, turnsPerSecond: fill.turnsPerSecond, rssMb: mem.rss / MB, peakMb: mem.peak / MB, errors: fill.errors },
-      errors,
-      firstError,
-      seconds: (performance.now() - t0) / 1000,
-    };
-  } finally {
-    agent.destroy();
   }
+
+  for (const bot of bots) (results.get(bot.id) as BotResult).logs = bot.process.logs();
+  return bots.map((b) => results.get(b.id) as BotResult);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Report
 
+interface Check {
+  target: string;
+  value: string;
+  pass: boolean;
+}
+
+function checksOf(results: BotResult[], options: Options): Check[] {
+  const echo = results.find((r) => r.id === 'echo');
+  const checks: Check[] = [];
+  for (const r of results) {
+    if (r.id === 'echo') continue;
+    if (echo) {
+      const min = r.id === 'file' ? TARGETS.throughputFile : TARGETS.throughputRedis;
+      const x = r.load.turnsPerSecond / echo.load.turnsPerSecond;
+      checks.push({ target: `throughput, ${SHORT[r.id]} ≥ ${min.toFixed(1)}× floor`, value: `${fmt(x, 2)}×`, pass: x >= min });
+      const y = r.load.latency.p99 / echo.load.latency.p99;
+      checks.push({ target: `p99 latency, ${SHORT[r.id]} ≤ ${TARGETS.p99}× floor`, value: `${fmt(y, 2)}×`, pass: y <= TARGETS.p99 });
+    }
+    if (r.memory) {
+      checks.push({
+        target: `RSS after ${fmtInt(options.memoryConversations)} stored conversations, ${SHORT[r.id]} ≤ ${TARGETS.rssMb} MB`,
+        value: `${fmt(r.memory.rssMb, 0)} MB`,
+        pass: r.memory.rssMb <= TARGETS.rssMb,
+      });
+    }
+  }
+  return checks;
+}
+
 function report(results: BotResult[], options: Options, seconds: number): void {
   const echo = results.find((r) => r.id === 'echo');
-  const ratio = (value: number, floor: number | undefined) => (floor ? value / floor : NaN);
-  const lines: string[] = [];
+  const x = (value: number | undefined, floor: number | undefined, id: BotId) =>
+    id === 'echo' ? '1.00' : value !== undefined && floor ? fmt(value / floor, 2) : '-';
   const cpu = os.cpus();
+  const lines: string[] = [];
   lines.push(
     `activation-guide bench: ${options.concurrency} concurrent conversations × ${GUIDE_BRANCH.turns.length} turns, ` +
-      `${results[0]?.load.turns ?? 0} measured turns per bot, loopback; node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}`,
+      `${fmtInt(results[0]?.load.turns ?? 0)} measured turns per bot in ${LOAD_ROUNDS} alternating rounds, loopback; ` +
+      `node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}`,
   );
   lines.push('');
-  const head = ['', 'turns/s', '×floor', 'p50 ms', 'p95 ms', 'p99 ms', '×floor', `RSS MB @${fmtInt(options.memoryConversations)}`, '×floor'];
-  const rows: string[][] = results.map((r) => [
-    r.label,
-    fmtInt(r.load.turnsPerSecond),
-    r.id === 'echo' ? '1.00' : fmt(ratio(r.load.turnsPerSecond, echo?.load.turnsPerSecond), 2),
-    fmt(r.load.latency.p50, 2),
-    fmt(r.load.latency.p95, 2),
-    fmt(r.load.latency.p99, 2),
-    r.id === 'echo' ? '1.00' : fmt(ratio(r.load.latency.p99, echo?.load.latency.p99), 2),
-    fmt(r.memory.rssMb, 0),
-    r.id === 'echo' ? '1.00' : fmt(ratio(r.memory.rssMb, echo?.memory.rssMb), 2),
-  ]);
-  lines.push(...table([head, ...rows]));
+  const memHead = `RSS MB @${fmtInt(options.memoryConversations)}`;
+  lines.push(
+    ...table([
+      ['', 'turns/s', '×floor', 'p50 ms', 'p95 ms', 'p99 ms', '×floor', memHead, '×floor', 'heap MB', 'B/conv'],
+      ...results.map((r) => [
+        LABELS[r.id],
+        fmtInt(r.load.turnsPerSecond),
+        x(r.load.turnsPerSecond, echo?.load.turnsPerSecond, r.id),
+        fmt(r.load.latency.p50, 1),
+        fmt(r.load.latency.p95, 1),
+        fmt(r.load.latency.p99, 1),
+        x(r.load.latency.p99, echo?.load.latency.p99, r.id),
+        r.memory ? fmt(r.memory.rssMb, 0) : '-',
+        r.memory ? x(r.memory.rssMb, echo?.memory?.rssMb, r.id) : '-',
+        r.memory ? fmt(r.memory.heapAfterMb, 1) : '-',
+        r.memory ? fmtInt(Math.max(0, r.memory.bytesPerConversation)) : '-',
+      ]),
+    ]),
+  );
+  lines.push('heap MB = V8 heap in use after a full GC once the conversations are stored; B/conv = its growth per stored conversation.');
 
   if (options.sweep) {
     lines.push('');
-    lines.push('Turn latency by concurrent conversations, p50 / p99 ms (short runs):');
-    const sweepHead = ['concurrent', ...results.map((r) => r.label)];
-    const sweepRows = SWEEP_LEVELS.map((level) => [
-      String(level),
-      ...results.map((r) => {
-        const s = r.sweep.find((x) => x.concurrency === level);
-        return s ? `${fmt(s.p50, 2)} / ${fmt(s.p99, 2)}` : '-';
-      }),
-    ]);
-    lines.push(...table([sweepHead, ...sweepRows]));
+    lines.push('Turn latency by concurrent conversations, p50 / p99 ms (turns/s):');
+    lines.push(
+      ...table([
+        ['concurrent', ...results.map((r) => LABELS[r.id])],
+        ...SWEEP_LEVELS.map((level) => [
+          String(level),
+          ...results.map((r) => {
+            const s = r.sweep.find((p) => p.concurrency === level);
+            return s ? `${fmt(s.p50, 1)} / ${fmt(s.p99, 1)} (${fmtInt(s.turnsPerSecond)})` : '-';
+          }),
+        ]),
+      ]),
+    );
   }
 
-  const checks: { target: string; value: string; pass: boolean }[] = [];
-  const file = results.find((r) => r.id === 'file');
-  const redisResult = results.find((r) => r.id === 'redis');
-  if (echo && file) {
-    const x = ratio(file.load.turnsPerSecond, echo.load.turnsPerSecond);
-    checks.push({ target: `throughput, embedded store ≥ ${TARGETS.throughputFile}× floor`, value: `${fmt(x, 2)}×`, pass: x >= TARGETS.throughputFile });
-  }
-  if (echo && redisResult) {
-    const x = ratio(redisResult.load.turnsPerSecond, echo.load.turnsPerSecond);
-    checks.push({ target: `throughput, Redis ≥ ${TARGETS.throughputRedis}× floor`, value: `${fmt(x, 2)}×`, pass: x >= TARGETS.throughputRedis });
-  }
-  for (const r of [file, redisResult]) {
-    if (!r) continue;
-    if (echo) {
-      const x = ratio(r.load.latency.p99, echo.load.latency.p99);
-      checks.push({ target: `p99 latency, ${r.id === 'file' ? 'embedded store' : 'Redis'} ≤ ${TARGETS.p99}× floor`, value: `${fmt(x, 2)}×`, pass: x <= TARGETS.p99 });
-    }
-    checks.push({
-      target: `RSS with ${fmtInt(options.memoryConversations)} conversations, ${r.id === 'file' ? 'embedded store' : 'Redis'} ≤ ${TARGETS.rssMb} MB`,
-      value: `${fmt(r.memory.rssMb, 0)} MB`,
-      pass: r.memory.rssMb <= TARGETS.rssMb,
-    });
-  }
+  const checks = checksOf(results, options);
   if (checks.length) {
     lines.push('');
     for (const c of checks) lines.push(`${c.pass ? 'PASS' : 'MISS'}  ${c.target}: ${c.value}`);
   }
-  const errors = results.reduce((n, r) => n + r.errors, 0);
   lines.push('');
+  const errors = results.reduce((n, r) => n + r.errors, 0);
   if (errors) {
-    lines.push(`ERRORS: ${errors} turns failed (${results.filter((r) => r.errors).map((r) => `${r.id}: ${r.firstError}`).join('; ')})`);
+    lines.push(`ERRORS: ${errors} conversations failed (${results.filter((r) => r.errors).map((r) => `${r.id}: ${r.firstError}`).join('; ')})`);
+  }
+  for (const r of results) {
+    if (!r.logs || r.logs.warn + r.logs.error === 0) continue;
+    const top = Object.entries(r.logs.messages).sort((a, b) => b[1] - a[1]).slice(0, 3);
+    lines.push(`${SHORT[r.id]} logged ${r.logs.warn} warnings, ${r.logs.error} errors: ${top.map(([m, n]) => `"${m}" ×${n}`).join(', ')}`);
   }
   const late = results.reduce((n, r) => n + r.load.repliesAfterResponse, 0);
   lines.push(
-    `${fmt(seconds, 1)} s in total (${results.map((r) => `${r.id} ${fmt(r.seconds, 1)} s`).join(', ')}); ` +
-      `latency = POST sent → response ended and reply received (replies after the response: ${late}).`,
+    `${fmt(seconds, 1)} s in total. Latency = from writing the POST to /api/messages until its response has ended and the ` +
+      `reply has reached the connector (replies that came after the response: ${late}).`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 
   if (options.json) {
-    const round = (n: number, d = 3) => (Number.isFinite(n) ? Number(n.toFixed(d)) : null);
+    const round = (n: number | undefined, d = 3) => (n !== undefined && Number.isFinite(n) ? Number(n.toFixed(d)) : null);
+    const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? round(a / b) : null);
     const json = {
       bench: 'activation-guide',
       node: process.version,
@@ -294,31 +405,38 @@ function report(results: BotResult[], options: Options, seconds: number): void {
             turnsPerSecond: round(r.load.turnsPerSecond, 1),
             turns: r.load.turns,
             latencyMs: { p50: round(r.load.latency.p50), p95: round(r.load.latency.p95), p99: round(r.load.latency.p99), max: round(r.load.latency.max) },
-            rssMb: round(r.memory.rssMb, 1),
-            peakRssMb: round(r.memory.peakMb, 1),
-            memoryConversations: r.memory.conversations,
+            memory: r.memory && {
+              conversations: r.memory.conversations,
+              turnsPerSecond: round(r.memory.turnsPerSecond, 1),
+              rssMb: round(r.memory.rssMb, 1),
+              peakRssMb: round(r.memory.peakRssMb, 1),
+              heapAfterGcMb: round(r.memory.heapAfterMb, 1),
+              bytesPerConversation: round(r.memory.bytesPerConversation, 0),
+            },
             errors: r.errors,
-            ratios: echo && r.id !== 'echo'
-              ? {
-                  turnsPerSecond: round(ratio(r.load.turnsPerSecond, echo.load.turnsPerSecond)),
-                  p50: round(ratio(r.load.latency.p50, echo.load.latency.p50)),
-                  p95: round(ratio(r.load.latency.p95, echo.load.latency.p95)),
-                  p99: round(ratio(r.load.latency.p99, echo.load.latency.p99)),
-                  rss: round(ratio(r.memory.rssMb, echo.memory.rssMb)),
-                }
-              : undefined,
+            botLog: r.logs && { warn: r.logs.warn, error: r.logs.error, messages: r.logs.messages },
+            ratios:
+              echo && r.id !== 'echo'
+                ? {
+                    turnsPerSecond: ratio(r.load.turnsPerSecond, echo.load.turnsPerSecond),
+                    p50: ratio(r.load.latency.p50, echo.load.latency.p50),
+                    p95: ratio(r.load.latency.p95, echo.load.latency.p95),
+                    p99: ratio(r.load.latency.p99, echo.load.latency.p99),
+                    rss: ratio(r.memory?.rssMb, echo.memory?.rssMb),
+                  }
+                : undefined,
             sweep: r.sweep.map((s) => ({ concurrency: s.concurrency, p50: round(s.p50), p99: round(s.p99), turnsPerSecond: round(s.turnsPerSecond, 1) })),
           },
         ]),
       ),
-      targets: checks.map((c) => ({ target: c.target, value: c.value, pass: c.pass })),
+      targets: checks,
     };
     process.stdout.write(`${JSON.stringify(json)}\n`);
   }
 }
 
 function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd());
 }
 
@@ -332,6 +450,13 @@ function fmtInt(n: number): string {
 
 // ---------------------------------------------------------------------------------------------
 
+const watchdog = setTimeout(() => {
+  killAll();
+  process.stderr.write(`bench: stopped after ${WATCHDOG_MS / 1000} s without finishing (machine too busy?)\n`);
+  process.exit(1);
+}, WATCHDOG_MS);
+watchdog.unref();
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     killAll();
@@ -340,8 +465,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-main().catch((err) => {
-  killAll();
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    killAll();
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

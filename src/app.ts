@@ -17,6 +17,7 @@ import { loadPhraseMatcher } from './bot/phrase-matcher';
 import { Renderer } from './bot/render';
 import { replyActivity } from './bot/reply-activity';
 import { checkActivityShape } from './http/activity-shape';
+import { checkBearer, guardAuthentication } from './http/auth';
 import { loadGuideContent } from './i18n/guide-content';
 import { createStrings } from './i18n/strings';
 import { containsProductKey } from './matching/product-key';
@@ -64,15 +65,18 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
   const store = overrides.store ?? createStore({ redisUrl: config.redisUrl, dataDir: config.dataDir, onError: (err) => logger.warn({ err }, 'redis connection error') });
 
   const ops = createOperations({ config, logger, store });
-  const agentDesk = createAgentDesk({ config, logger, store, strings, renderer });
+  const agentDesk = createAgentDesk({ config, logger, store, strings, renderer, errors, phrases });
 
   const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication({
-      MicrosoftAppId: config.auth?.appId ?? '',
-      MicrosoftAppPassword: config.auth?.appPassword ?? '',
-      MicrosoftAppType: config.auth?.appType ?? 'MultiTenant',
-      MicrosoftAppTenantId: config.auth?.tenantId ?? '',
-    }),
+    guardAuthentication(
+      new ConfigurationBotFrameworkAuthentication({
+        MicrosoftAppId: config.auth?.appId ?? '',
+        MicrosoftAppPassword: config.auth?.appPassword ?? '',
+        MicrosoftAppType: config.auth?.appType ?? 'MultiTenant',
+        MicrosoftAppTenantId: config.auth?.tenantId ?? '',
+      }),
+      config.auth?.appId,
+    ),
   );
 
   const bot = new GuideBot({
@@ -105,6 +109,11 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
   ops.registerBefore(server);
 
   server.post('/api/messages', async (req: Request, res: Response) => {
+    if (config.auth) {
+      // Refused here, without a network call or botbuilder's stack trace on stderr (src/http/auth.ts).
+      const bearer = checkBearer(req.headers.authorization, config.auth.appId);
+      if (!bearer.ok) return void res.send(401, { error: { code: 'Unauthorized', message: bearer.reason } }, { 'WWW-Authenticate': 'Bearer' });
+    }
     const shape = checkActivityShape(req.body);
     if (!shape.ok) return sendError(res, 400, 'BadRequest', shape.message);
     if (!config.auth) {
@@ -167,8 +176,11 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
     store,
     baseUrl,
     close: async () => {
-      await new Promise<void>((resolve) => (server.server.listening ? server.close(() => resolve()) : resolve()));
+      // New requests get 503 from here on; those in flight finish. Queued Direct Line turns go next,
+      // while the server still listens: their replies come back to it over loopback.
+      await ops.drain();
       await directLine?.close();
+      await new Promise<void>((resolve) => (server.server.listening ? server.close(() => resolve()) : resolve()));
       await agentDesk.close();
       await store.close();
     },

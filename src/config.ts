@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLoopbackHost } from './security/service-url';
 
 /**
  * Every environment variable the service reads, with its default. Checked once at boot: a wrong
@@ -33,8 +34,18 @@ const envSchema = z
     ALLOW_ANONYMOUS_PUBLIC: z.string().default('false').pipe(flag),
     AGENT_TOKEN: optionalText,
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+    RATE_LIMIT: z.string().default('true').pipe(flag),
+    RATE_LIMIT_CLIENT_RPS: z.coerce.number().positive().max(100_000).default(50),
+    RATE_LIMIT_CLIENT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
+    RATE_LIMIT_CONVERSATION_RPS: z.coerce.number().positive().max(100_000).default(5),
+    RATE_LIMIT_CONVERSATION_BURST: z.coerce.number().int().min(1).max(1_000_000).default(30),
+    TRUST_PROXY: z.string().default('false').pipe(flag),
+    METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   })
   .superRefine((env, ctx) => {
+    if (env.MicrosoftAppId && !GUID.test(env.MicrosoftAppId)) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppId'], message: "must be a GUID: the Application (client) ID of the bot's Entra app registration" });
+    }
     if (env.MicrosoftAppId && !env.MicrosoftAppPassword && env.MicrosoftAppType !== 'UserAssignedMSI') {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'is required when MicrosoftAppId is set' });
     }
@@ -45,12 +56,25 @@ const envSchema = z
       // With credentials the adapter would fetch an Azure AD token to post to itself over loopback.
       ctx.addIssue({ code: 'custom', path: ['LOCAL_DIRECTLINE'], message: 'cannot be used with MicrosoftAppId; use DIRECTLINE_SECRET (Azure Direct Line) for web chat in production' });
     }
-    if (env.MicrosoftAppType === 'SingleTenant' && env.MicrosoftAppId && !env.MicrosoftAppTenantId) {
-      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: 'is required for a SingleTenant app' });
+    if (env.MicrosoftAppType !== 'MultiTenant' && env.MicrosoftAppId && !env.MicrosoftAppTenantId) {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `is required for a ${env.MicrosoftAppType} app` });
+    }
+    if (!env.MicrosoftAppId && env.HOST && !isLoopbackHost(env.HOST) && !env.ALLOW_ANONYMOUS_PUBLIC) {
+      // Anonymous mode trusts every caller; on a public interface that has to be a deliberate choice.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HOST'],
+        message: `is ${env.HOST}, a non-loopback interface, but no MicrosoftAppId is set: anyone who can reach the port could use the bot. Set MicrosoftAppId/MicrosoftAppPassword, bind to 127.0.0.1, or set ALLOW_ANONYMOUS_PUBLIC=true to run anonymously in public on purpose`,
+      });
     }
   });
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export type Env = z.infer<typeof envSchema>;
+
+/** The name of every environment variable read (`.env.example` must list them all; a test checks). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.innerType().shape);
 
 export interface Config {
   port: number;
@@ -67,6 +91,17 @@ export interface Config {
   allowAnonymousPublic: boolean;
   agentToken?: string;
   maxBodyBytes: number;
+  /** Token buckets (requests per second, burst) per client address and per conversation; see src/ops/README.md. */
+  rateLimit: { enabled: boolean; client: RateLimitRule; conversation: RateLimitRule };
+  /** Behind one reverse proxy: the client address is the last entry of X-Forwarded-For. */
+  trustProxy: boolean;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+}
+
+export interface RateLimitRule {
+  perSecond: number;
+  burst: number;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +139,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     allowAnonymousPublic: env.ALLOW_ANONYMOUS_PUBLIC,
     agentToken: env.AGENT_TOKEN,
     maxBodyBytes: env.MAX_BODY_BYTES,
+    rateLimit: {
+      enabled: env.RATE_LIMIT,
+      client: { perSecond: env.RATE_LIMIT_CLIENT_RPS, burst: env.RATE_LIMIT_CLIENT_BURST },
+      conversation: { perSecond: env.RATE_LIMIT_CONVERSATION_RPS, burst: env.RATE_LIMIT_CONVERSATION_BURST },
+    },
+    trustProxy: env.TRUST_PROXY,
+    metricsToken: env.METRICS_TOKEN,
   };
 }
 

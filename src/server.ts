@@ -1,6 +1,10 @@
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
+import { isLoopbackHost } from './security/service-url';
+
+/** SIGTERM to exit: Kubernetes and App Service wait 10 s before they kill; stay under that. */
+const SHUTDOWN_DEADLINE_MS = 9_000;
 
 /**
  * The process: reads the configuration (and refuses to start on a bad one), listens, and shuts
@@ -18,7 +22,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  if (!config.auth && !isLoopbackBind(config.host)) {
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  if (!config.auth && !isLoopbackHost(config.host)) {
     logger.warn(
       { host: config.host },
       'ANONYMOUS MODE ON A PUBLIC INTERFACE: no MicrosoftAppId is set, so anyone who can reach this port can talk to the bot. Replies still only go to loopback or ALLOWED_SERVICE_URLS.',
@@ -32,26 +37,31 @@ async function main(): Promise<void> {
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${app.server.address().port}`;
   logger.info({ url, auth: Boolean(config.auth), store: config.redisUrl ? 'redis' : 'file' }, `activation-guide listening on ${url}`);
 
+  // Graceful shutdown: stop taking requests (503, /readyz fails), let the turns in flight finish
+  // and save, let queued Direct Line turns run, close the listener and the store, exit 0. A
+  // shutdown that overruns the deadline exits 1 instead of being killed mid-write.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const started = Date.now();
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
-      logger.error('shutdown took longer than 10 s, exiting');
+      logger.error({ ms: Date.now() - started }, `shutdown took longer than ${SHUTDOWN_DEADLINE_MS / 1000} s, exiting`);
       process.exit(1);
-    }, 10_000);
+    }, SHUTDOWN_DEADLINE_MS);
     force.unref();
-    await app.close();
-    logger.info('stopped');
+    try {
+      await app.close();
+    } catch (err) {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+    logger.info({ ms: Date.now() - started }, 'stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-}
-
-function isLoopbackBind(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost';
 }
 
 main().catch((err) => {

@@ -1,10 +1,20 @@
 import type { Server } from 'restify';
 import type { TurnObserver } from '../bot/guide-bot';
-import type { Renderer } from '../bot/render';
+import { interpret } from '../bot/interpret';
+import type { PhraseMatcher } from '../bot/phrase-matcher';
+import type { KnownErrorCatalog, Renderer } from '../bot/render';
 import type { Config } from '../config';
 import type { Strings } from '../i18n/strings';
 import type { Logger } from '../logger';
+import { containsProductKey } from '../matching/product-key';
 import type { ConversationStore } from '../storage/create-store';
+import { CallScript } from './call-script';
+import { CaseLog, type CaseLogOptions } from './case-log';
+import { loadConsoleAssets } from './console-page';
+import { buildFlowMap, type FlowMap } from './flow-map';
+import { registerAgentRoutes } from './routes';
+import { DEFAULT_ABANDON_AFTER_MS } from './stats';
+import { createTurnRecorder } from './turn-recorder';
 
 export interface AgentDeskDeps {
   config: Config;
@@ -12,6 +22,17 @@ export interface AgentDeskDeps {
   store: ConversationStore;
   strings: Strings;
   renderer: Renderer;
+  /** The known-error matcher, for the lookup box and for errors the agent types into the script. */
+  errors: KnownErrorCatalog;
+  /** The chat's phrase matcher, so the script reads the customer's words exactly as the bot does. */
+  phrases: PhraseMatcher;
+  /** Clock, for tests. */
+  now?: () => number;
+  /** A conversation without an outcome and without activity for this long counts as abandoned. Default 30 minutes. */
+  abandonAfterMs?: number;
+  caseLog?: CaseLogOptions;
+  /** Call script sessions kept in memory: at most `max`, each forgotten after `idleMs` untouched. */
+  sessions?: { max?: number; idleMs?: number };
 }
 
 /** The support agents' side: console, hand-offs with context, transcripts and outcomes. */
@@ -21,6 +42,46 @@ export interface AgentDesk {
   close(): Promise<void>;
 }
 
-export function createAgentDesk(_deps: AgentDeskDeps): AgentDesk {
-  return { register: () => {}, observer: () => {}, close: async () => {} };
+/** English step and branch names label the flow map, as in docs/flow.mmd. */
+export function flowMapFor(strings: Strings): FlowMap {
+  return buildFlowMap((path, node) => {
+    const key = node.compound ? `common:branch.${path}` : `common:step.${path}`;
+    return strings.has('en-US', key) ? strings.t('en-US', key) : undefined;
+  });
+}
+
+export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
+  const now = deps.now ?? Date.now;
+  const log = new CaseLog(deps.store, deps.caseLog);
+  const script = new CallScript({
+    renderer: deps.renderer,
+    strings: deps.strings,
+    understand: (input, state) => interpret(input, state, { phrases: deps.phrases, errors: deps.errors, containsProductKey }),
+    now,
+    maxSessions: deps.sessions?.max,
+    idleMs: deps.sessions?.idleMs,
+  });
+  const observer = createTurnRecorder({ log, strings: deps.strings, errors: deps.errors, logger: deps.logger, now });
+  // Built once at boot: a broken asset or flow stops the server rather than the first agent.
+  const flow = flowMapFor(deps.strings);
+  const assets = loadConsoleAssets();
+
+  return {
+    register: (server) =>
+      registerAgentRoutes(server, {
+        token: deps.config.agentToken,
+        strings: deps.strings,
+        errors: deps.errors,
+        store: deps.store,
+        log,
+        script,
+        flow,
+        assets,
+        logger: deps.logger,
+        now,
+        abandonAfterMs: deps.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS,
+      }),
+    observer,
+    close: async () => script.clear(),
+  };
 }

@@ -9,10 +9,16 @@ import { guideMachine } from '../../dialogs/machine';
  * instead of a box. Transitions that hold at every step are drawn once, from `anyStep`.
  */
 
-/** One line of the diagram, with the states it is about (dotted paths, which are also step ids). */
+/**
+ * One line of the diagram, with what it is about, as dotted state paths (which are also the step
+ * ids), so the console can mark the current step: `state` on a state's own line, `from`/`to` on a
+ * transition's.
+ */
 export interface FlowMapLine {
   text: string;
-  states: string[];
+  state?: string;
+  from?: string;
+  to?: string;
 }
 
 export interface FlowMap {
@@ -92,13 +98,13 @@ function walk(node: FlowNode): FlowNode[] {
 
 export function buildFlowMap(label: StateLabel = () => undefined, root: FlowNode = guideMachine.root as unknown as FlowNode): FlowMap {
   const lines: FlowMapLine[] = [];
-  const add = (text: string, states: string[] = []) => lines.push({ text, states });
+  const add = (text: string, about: Omit<FlowMapLine, 'text'> = {}) => lines.push({ text, ...about });
   const nodes = walk(root);
 
   add(`%% Generated from the "${root.id}" statechart (dialogs/machine.ts) by \`npm run flow:mermaid\`. Do not edit by hand.`);
   add('stateDiagram-v2');
   const start = root.initial?.target[0];
-  if (start) add(`  [*] --> ${mermaidId(entered(start))}`, [dotted(entered(start))]);
+  if (start) add(`  [*] --> ${mermaidId(entered(start))}`, { to: dotted(entered(start)) });
 
   // The patterns every step shares: the root's own transitions.
   add('');
@@ -109,7 +115,7 @@ export function buildFlowMap(label: StateLabel = () => undefined, root: FlowNode
     for (const t of transitions) {
       if (t.target?.length) {
         const to = entered(t.target[0]!);
-        add(`  ${ANY_STEP} --> ${mermaidId(to)} : ${edgeLabel(event, t)}`, [dotted(to)]);
+        add(`  ${ANY_STEP} --> ${mermaidId(to)} : ${edgeLabel(event, t)}`, { to: dotted(to) });
       } else if (!stayPut.includes(event)) {
         stayPut.push(event);
       }
@@ -123,7 +129,7 @@ export function buildFlowMap(label: StateLabel = () => undefined, root: FlowNode
     if (node.type === 'compound') {
       const name = label(dotted(node), { compound: true });
       const first = entered(node);
-      add(`  %% ${dotted(node)}${name ? ` (${clean(name)})` : ''}: starts at ${mermaidId(first)}`, [dotted(node)]);
+      add(`  %% ${dotted(node)}${name ? ` (${clean(name)})` : ''}: starts at ${mermaidId(first)}`);
       for (const child of walk(node).filter((n) => n.type !== 'compound')) describe(child);
       continue;
     }
@@ -133,11 +139,11 @@ export function buildFlowMap(label: StateLabel = () => undefined, root: FlowNode
   function describe(node: FlowNode): void {
     const name = label(dotted(node), { compound: false });
     const self = dotted(node);
-    add(`  ${mermaidId(node)} : ${clean(name ? `${self} · ${name}` : self)}`, [self]);
+    add(`  ${mermaidId(node)} : ${clean(name ? `${self} · ${name}` : self)}`, { state: self });
     for (const [event, transitions] of node.transitions) {
       for (const t of transitions) {
         const to = t.target?.length ? entered(t.target[0]!) : node;
-        add(`  ${mermaidId(node)} --> ${mermaidId(to)} : ${edgeLabel(event, t)}`, [self, dotted(to)]);
+        add(`  ${mermaidId(node)} --> ${mermaidId(to)} : ${edgeLabel(event, t)}`, { from: self, to: dotted(to) });
       }
     }
     describeAlways(node);
@@ -152,12 +158,12 @@ export function buildFlowMap(label: StateLabel = () => undefined, root: FlowNode
     }
     for (const [guard, transitions] of byGuard) {
       if (guard && transitions.length > COLLAPSE_AFTER) {
-        add(`  ${mermaidId(node)} --> ${ANY_STEP} : ${clean(`[${guard}] × ${transitions.length}`)}`, [dotted(node)]);
+        add(`  ${mermaidId(node)} --> ${ANY_STEP} : ${clean(`[${guard}] × ${transitions.length}`)}`, { from: dotted(node) });
         continue;
       }
       for (const t of transitions) {
         const to = t.target?.length ? entered(t.target[0]!) : node;
-        add(`  ${mermaidId(node)} --> ${mermaidId(to)} : ${clean(guard ? `[${guard}]` : 'always')}`, [dotted(node), dotted(to)]);
+        add(`  ${mermaidId(node)} --> ${mermaidId(to)} : ${clean(guard ? `[${guard}]` : 'always')}`, { from: dotted(node), to: dotted(to) });
       }
     }
   }
@@ -168,7 +174,7 @@ export function buildFlowMap(label: StateLabel = () => undefined, root: FlowNode
   branches.forEach((branch, i) => {
     const members = walk(branch).filter((n) => n.type !== 'compound');
     add(`  classDef ${mermaidId(branch)} fill:${palette[i % palette.length]}`);
-    add(`  class ${members.map(mermaidId).join(',')} ${mermaidId(branch)}`, [dotted(branch)]);
+    add(`  class ${members.map(mermaidId).join(',')} ${mermaidId(branch)}`);
   });
   add(`  classDef pattern fill:#f5f5f5,stroke:#757575,stroke-dasharray:4 3`);
   add(`  class ${ANY_STEP} pattern`);

@@ -1,7 +1,7 @@
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import { guideMachine, MACHINE_VERSION } from '../../dialogs/machine';
 import type { EscalationReason, GuideEvent, StepMeta } from '../../dialogs/setup';
-import type { Locale } from '../../dialogs/types';
+import { LOCALES, type Locale } from '../../dialogs/types';
 import type { Notice } from './render';
 
 export type GuideSnapshot = SnapshotFrom<typeof guideMachine>;
@@ -54,16 +54,25 @@ export function resume(record: ConversationRecord | undefined, locale: Locale): 
     try {
       const snapshot = guideMachine.resolveState(record.snapshot as Parameters<typeof guideMachine.resolveState>[0]);
       metaOf(snapshot);
+      if (!isGuideContext(snapshot.context)) throw new Error('stored context does not fit the machine');
       return { snapshot, effects: { notices: [] }, reset: false, isNew: false };
     } catch {
       // fall through to a fresh start below
     }
   }
-  const previousLocale = (record?.snapshot as { context?: { locale?: Locale } } | undefined)?.context?.locale;
+  const stored = (record?.snapshot as { context?: { locale?: unknown } } | null | undefined)?.context?.locale;
+  const previousLocale = LOCALES.find((l) => l === stored);
   const [snapshot, actions] = initialTransition(guideMachine, { locale: previousLocale ?? locale });
   const effects: Effects = { notices: record ? [{ key: 'common:notice.restarted' }] : [] };
   collect(actions, effects);
   return { snapshot, effects, reset: Boolean(record), isNew: !record };
+}
+
+/** The parts of the context every step reads; a snapshot without them cannot be resumed. */
+function isGuideContext(context: unknown): boolean {
+  if (!context || typeof context !== 'object') return false;
+  const c = context as Record<string, unknown>;
+  return LOCALES.includes(c.locale as Locale) && Array.isArray(c.trail) && Array.isArray(c.candidates) && typeof c.misses === 'number';
 }
 
 export function apply(step: Step, events: readonly GuideEvent[]): Step {

@@ -63,6 +63,11 @@ export function conversationKey(activity: Partial<Activity>): string {
 
 type StoredRecord = ConversationRecord & { eTag?: string };
 
+/** The ids already applied. A record from an older release (or not ours) may lack the list. */
+function seenIds(stored: StoredRecord | undefined): string[] {
+  return Array.isArray(stored?.seen) ? stored.seen.filter((id): id is string => typeof id === 'string') : [];
+}
+
 /**
  * Runs one turn: load the snapshot, work out the user's event, `transition()`, save with the
  * eTag that was read, and only then send. A conflicting write means another turn of this
@@ -101,7 +106,7 @@ export class GuideBot {
     const { activity } = context;
     const input: UserInput = { text: this.deps.channel.text(activity), value: this.deps.channel.value(activity) };
     return this.commit(context, key, (stored) => {
-      if (activity.id && stored?.seen.includes(activity.id)) return undefined;
+      if (activity.id && seenIds(stored).includes(activity.id)) return undefined;
       const resumed = resume(stored, toLocale(this.deps.channel.locale(activity)));
       const meta = metaOf(resumed.snapshot);
       const understood = this.deps.understand(input, {
@@ -136,7 +141,7 @@ export class GuideBot {
       const result = compute(stored);
       if (!result) return { conversationKey: key, kind: kind === 'turn' ? 'duplicate' : 'ignored', events: [], attempts: attempt };
       const { step, events } = result;
-      const record = toRecord(step.snapshot, stored?.seen ?? [], context.activity.id);
+      const record = toRecord(step.snapshot, seenIds(stored), context.activity.id);
       try {
         await storage.write({ [key]: { ...record, eTag: stored?.eTag ?? ABSENT_ETAG } });
       } catch (err) {

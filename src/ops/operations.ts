@@ -1,9 +1,15 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'botbuilder';
-import type { Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import type { TurnObserver } from '../bot/guide-bot';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import type { ConversationStore } from '../storage/create-store';
+import { isETagConflict, type ConversationStore } from '../storage/create-store';
+import { createHttpGuards } from './http-guards';
+import { answerUnhandledInvokes } from './invoke';
+import { createMetrics, type Metrics } from './metrics';
+import { createSendRetry } from './send-retry';
+import { createTurnLog } from './turn-log';
 
 export interface OperationsDeps {
   config: Config;
@@ -20,15 +26,86 @@ export interface Operations {
   /** botbuilder middleware, e.g. retrying sends the channel throttled. */
   adapterMiddleware: Middleware[];
   observer: TurnObserver;
+  /**
+   * Graceful shutdown, first half: new requests get 503 (and /readyz says so), then this resolves
+   * once the requests in flight have been answered, or after `timeoutMs` (default 6 s).
+   */
+  drain(timeoutMs?: number): Promise<void>;
+  metrics: Metrics;
+}
+
+const STORE_OPERATIONS = ['read', 'write', 'delete', 'ping'] as const;
+
+/**
+ * Counts failed storage operations into `metrics`, by wrapping the store's methods in place (the
+ * same object is used by the bot, the readiness probe and the agent desk, so all are counted).
+ */
+function instrumentStore(store: ConversationStore, metrics: Metrics): void {
+  for (const operation of STORE_OPERATIONS) {
+    const original = store[operation] as ((...args: unknown[]) => Promise<unknown>) | undefined;
+    if (typeof original !== 'function') continue;
+    (store as unknown as Record<string, unknown>)[operation] = async (...args: unknown[]) => {
+      try {
+        return await original.apply(store, args);
+      } catch (err) {
+        if (!isETagConflict(err)) metrics.storageErrors.inc({ operation });
+        throw err;
+      }
+    };
+  }
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export function createOperations(deps: OperationsDeps): Operations {
+  const { config, logger } = deps;
+  const metrics = createMetrics();
+  const guards = createHttpGuards({ config, logger, metrics });
+  const turnLog = createTurnLog({ logger, metrics });
+  instrumentStore(deps.store, metrics);
+
+  const sendRetry = createSendRetry({
+    onRetry: ({ status, attempt, delayMs }) => {
+      metrics.sendRetries.inc({ status: String(status) });
+      logger.warn({ status, attempt, delayMs }, 'channel refused a reply, sending it again');
+    },
+    onGiveUp: ({ status, attempts }) => {
+      metrics.sendFailures.inc();
+      logger.warn({ status, attempts }, 'reply not delivered');
+    },
+  });
+
   return {
-    registerBefore: () => {},
-    registerAfter: () => {},
-    adapterMiddleware: [],
-    observer: (_context, outcome) => {
-      deps.logger.info({ conversation: outcome.conversationKey, kind: outcome.kind, step: outcome.after, events: outcome.events }, 'turn');
+    metrics,
+    registerBefore: (server) => guards.install(server),
+    registerAfter: (server) => {
+      server.get('/metrics', async (req: Request, res: Response) => {
+        if (config.metricsToken) {
+          const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+          if (!match || !sameSecret(match[1]!, config.metricsToken)) {
+            res.send(401, { error: { code: 'Unauthorized', message: 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"' } }, { 'WWW-Authenticate': 'Bearer' });
+            return;
+          }
+        }
+        const body = await metrics.registry.metrics();
+        // Plain Node calls: restify would JSON-encode a string body.
+        const raw = res as unknown as import('node:http').ServerResponse;
+        raw.statusCode = 200;
+        raw.setHeader('Content-Type', metrics.registry.contentType);
+        raw.setHeader('Cache-Control', 'no-store');
+        raw.end(body);
+      });
+    },
+    // The turn log first, so that it times everything, retries included.
+    adapterMiddleware: [turnLog.middleware, sendRetry, answerUnhandledInvokes],
+    observer: turnLog.observer,
+    drain: async (timeoutMs = 6000) => {
+      const { pending } = await guards.drain(timeoutMs);
+      if (pending > 0) logger.warn({ pending }, 'shutting down with requests still in flight');
     },
   };
 }

@@ -1,0 +1,67 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Next, Request, Response } from 'restify';
+
+export interface AccessOptions {
+  /** AGENT_TOKEN. Without it the console answers on loopback only. */
+  token?: string;
+  /** Answers a refused page load (a small form to enter the token) instead of JSON. */
+  refusedPage?: (req: Request, status: 401 | 403, tokenWasGiven: boolean) => { html: string; headers: Record<string, string> };
+}
+
+export type AccessCheck = { ok: true } | { ok: false; status: 401 | 403; tokenWasGiven: boolean };
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/** Equal-length digests, so neither the comparison time nor a length check says anything about the token. */
+export function tokenMatches(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || /^127\./.test(address) || /^::ffff:127\./i.test(address);
+}
+
+function givenToken(req: Request, allowQuery: boolean): string | undefined {
+  const header = req.header('authorization');
+  const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+  if (bearer) return bearer;
+  // Only the page takes ?token=, so that it can be opened from a link; it then sends the header.
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  return allowQuery && typeof query.token === 'string' && query.token !== '' ? query.token : undefined;
+}
+
+export function checkAccess(req: Request, options: AccessOptions, allowQuery: boolean): AccessCheck {
+  if (options.token) {
+    const given = givenToken(req, allowQuery);
+    return given !== undefined && tokenMatches(given, options.token) ? { ok: true } : { ok: false, status: 401, tokenWasGiven: given !== undefined };
+  }
+  const remote = (req as unknown as IncomingMessage).socket?.remoteAddress;
+  return isLoopback(remote) ? { ok: true } : { ok: false, status: 403, tokenWasGiven: false };
+}
+
+/**
+ * The guard in front of every /agent route: the console and its API hold customer transcripts.
+ * `page: true` for the HTML page, which accepts ?token= and answers a refusal with a form.
+ */
+export function requireAgent(options: AccessOptions, page = false) {
+  return (req: Request, res: Response, next: Next): void => {
+    const verdict = checkAccess(req, options, page);
+    if (verdict.ok) return next();
+    const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
+    if (verdict.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="agent"';
+    if (page && options.refusedPage) {
+      const page = options.refusedPage(req, verdict.status, verdict.tokenWasGiven);
+      res.writeHead(verdict.status, { ...page.headers, ...headers, 'Content-Length': String(Buffer.byteLength(page.html)) });
+      res.end(page.html);
+    } else {
+      const error =
+        verdict.status === 401
+          ? { code: 'Unauthorized', message: 'An agent token is required (Authorization: Bearer <AGENT_TOKEN>).' }
+          : { code: 'Forbidden', message: 'Without AGENT_TOKEN the agent console answers on loopback only.' };
+      res.send(verdict.status, { error }, headers);
+    }
+    next(false);
+  };
+}

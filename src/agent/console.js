@@ -1,0 +1,576 @@
+/*
+ * Agent console client (served inline by src/agent/console-page.ts under a CSP nonce).
+ * Plain browser JavaScript, no build step, no framework. The server runs the dialog machine and
+ * sends each step ready to show; HTML from the server comes from the safe Markdown converter,
+ * everything else is set as text.
+ */
+(function () {
+  'use strict';
+
+  var config = JSON.parse(document.getElementById('agent-config').textContent);
+  var strings = config.strings;
+  var TOKEN_KEY = 'agentToken';
+
+  function s(key) {
+    var value = key.split('.').reduce(function (node, part) {
+      return node && typeof node === 'object' ? node[part] : undefined;
+    }, strings);
+    return typeof value === 'string' ? value : key;
+  }
+  function fill(text, vars) {
+    return text.replace(/\{\{(\w+)\}\}/g, function (m, name) {
+      return vars && name in vars ? String(vars[name]) : m;
+    });
+  }
+  function $(id) {
+    return document.getElementById(id);
+  }
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  // ---- the token -------------------------------------------------------------------------------
+  // A link may carry ?token=; keep it for this tab only and take it out of the address bar and history.
+  var token = '';
+  try {
+    var url = new URL(window.location.href);
+    token = url.searchParams.get('token') || window.sessionStorage.getItem(TOKEN_KEY) || '';
+    if (url.searchParams.has('token')) {
+      if (token) window.sessionStorage.setItem(TOKEN_KEY, token);
+      url.searchParams.delete('token');
+      window.history.replaceState(null, '', url.pathname + url.search + url.hash);
+    }
+  } catch (e) {
+    /* sessionStorage can be blocked; the token then lives in this page only */
+  }
+
+  function showError(message) {
+    var box = $('error');
+    box.textContent = message || '';
+    box.hidden = !message;
+  }
+
+  function api(method, path, body) {
+    var headers = { Accept: 'application/json', 'Accept-Language': config.uiLocale };
+    if (token) headers.Authorization = 'Bearer ' + token;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    return fetch(config.api + path, {
+      method: method,
+      headers: headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+      credentials: 'same-origin',
+    }).then(function (res) {
+      return res.json().catch(function () {
+        return null;
+      }).then(function (data) {
+        if (res.ok) {
+          showError('');
+          return data;
+        }
+        var error = new Error((data && data.error && data.error.code) || 'HTTP ' + res.status);
+        error.status = res.status;
+        error.code = data && data.error && data.error.code;
+        throw error;
+      });
+    });
+  }
+
+  function reportFailure(error) {
+    if (error && error.status === 401) showError(s('unauthorized'));
+    else if (error && error.code === 'SessionNotFound') showError(s('sessionExpired'));
+    else showError(s('requestFailed'));
+  }
+
+  // ---- tabs ------------------------------------------------------------------------------------
+  var tabs = Array.prototype.slice.call(document.querySelectorAll('.tabs [role=tab]'));
+  function showTab(name) {
+    tabs.forEach(function (tab) {
+      var on = tab.getAttribute('data-view') === name;
+      tab.setAttribute('aria-selected', on ? 'true' : 'false');
+      $('view-' + tab.getAttribute('data-view')).hidden = !on;
+    });
+    if (name === 'handoffs') loadCases();
+    if (name === 'stats') loadStats();
+  }
+  tabs.forEach(function (tab) {
+    tab.addEventListener('click', function () {
+      showTab(tab.getAttribute('data-view'));
+    });
+  });
+
+  // ---- flow map --------------------------------------------------------------------------------
+  var flowLines = config.flow.map(function (line) {
+    var span = el('span', /^\s*%%/.test(line.text) ? 'comment' : '', line.text || ' ');
+    $('flow-map').appendChild(span);
+    return { line: line, span: span };
+  });
+  function markFlow(view) {
+    var visited = {};
+    (view ? view.path : []).forEach(function (p) {
+      visited[p.step] = true;
+    });
+    var current = null;
+    flowLines.forEach(function (entry) {
+      var line = entry.line;
+      var classes = [];
+      if (/^\s*%%/.test(line.text)) classes.push('comment');
+      if (view && line.state === view.step) {
+        classes.push('current');
+        current = current || entry.span;
+      } else if (view && line.from === view.step) classes.push('next');
+      else if (line.state && visited[line.state]) classes.push('visited');
+      entry.span.className = classes.join(' ');
+    });
+    if (current) {
+      var box = $('flow-map');
+      box.scrollTop = Math.max(0, current.offsetTop - box.offsetTop - box.clientHeight / 3);
+    }
+  }
+  markFlow(null);
+
+  // ---- the call script -------------------------------------------------------------------------
+  var session = null;
+  var busy = false;
+
+  function languageName(locale) {
+    return s(locale === 'nl-NL' ? 'languageDutch' : 'languageEnglish');
+  }
+
+  function choiceButton(button) {
+    var node = el('button', 'choice');
+    node.type = 'button';
+    node.appendChild(el('span', 'label', button.label));
+    if (button.english !== button.label) node.appendChild(el('span', 'en', button.english));
+    node.addEventListener('click', function () {
+      send(button.send);
+    });
+    return node;
+  }
+
+  function controlButton(button) {
+    var command = button.send.command;
+    var label = command ? s('control.' + command) : button.english;
+    var node = el('button', '', label);
+    node.type = 'button';
+    node.setAttribute('data-command', command || '');
+    node.addEventListener('click', function () {
+      send(button.send);
+    });
+    return node;
+  }
+
+  function renderPath(view) {
+    var list = $('path');
+    list.textContent = '';
+    if (!view || view.path.length === 0) {
+      list.appendChild(el('li', 'muted', s('pathEmpty')));
+      return;
+    }
+    view.path.forEach(function (p, i) {
+      var item = el('li', i === view.path.length - 1 ? 'current' : '', p.english);
+      if (p.label !== p.english) item.title = p.label;
+      list.appendChild(item);
+    });
+  }
+
+  var SESSION_KEY = 'agentSession';
+
+  function renderSession(view) {
+    session = view;
+    try {
+      window.sessionStorage.setItem(SESSION_KEY, view.id);
+    } catch (e) {
+      /* without sessionStorage a reload simply starts without the call */
+    }
+    $('script-empty').hidden = true;
+    $('script').hidden = false;
+    var same = view.locale === 'en-US';
+    $('columns').classList.toggle('single', same);
+    $('same-language').hidden = !same;
+    $('customer-lang').textContent = view.locale === 'nl-NL' ? 'NL' : 'EN';
+    $('customer-lang').title = languageName(view.locale);
+    $('customer-text').innerHTML = view.customer.html;
+    $('customer-text').lang = view.locale;
+    $('english-text').innerHTML = view.english.html;
+    var last = view.path[view.path.length - 1];
+    $('step-name').textContent = last && last.step === view.step ? last.english : view.step;
+    $('step-id').textContent = view.step;
+
+    var choices = $('choices');
+    choices.textContent = '';
+    view.choices.forEach(function (b) {
+      choices.appendChild(choiceButton(b));
+    });
+    var controls = $('controls');
+    controls.textContent = '';
+    view.controls.forEach(function (b) {
+      controls.appendChild(controlButton(b));
+    });
+
+    var summary = $('summary');
+    if (view.summary) {
+      summary.hidden = false;
+      summary.classList.toggle('escalated', view.outcome === 'escalated');
+      $('summary-english').innerHTML = view.summary.english.html;
+      $('summary-customer').innerHTML = view.summary.customer.html;
+      $('summary-customer-box').hidden = view.summary.customer.locale === 'en-US';
+      $('summary-text').value = view.summary.english.text;
+      $('summary-text').classList.remove('shown');
+      $('copy-status').textContent = '';
+    } else {
+      summary.hidden = true;
+    }
+    renderPath(view);
+    markFlow(view);
+  }
+
+  function startCall(body) {
+    if (busy) return Promise.resolve();
+    busy = true;
+    return api('POST', '/sessions', body)
+      .then(function (view) {
+        renderSession(view);
+        showTab('script');
+      })
+      .catch(reportFailure)
+      .then(function () {
+        busy = false;
+      });
+  }
+
+  function send(input) {
+    if (!session || busy) return Promise.resolve();
+    busy = true;
+    return api('POST', '/sessions/' + encodeURIComponent(session.id) + '/events', input)
+      .then(renderSession)
+      .catch(reportFailure)
+      .then(function () {
+        busy = false;
+      });
+  }
+
+  $('start-call').addEventListener('click', function () {
+    startCall({ locale: $('customer-locale').value });
+  });
+  $('say-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    var input = $('say');
+    var text = input.value;
+    if (!text.trim()) return;
+    input.value = '';
+    send({ text: text });
+  });
+
+  // ---- copying the summary ---------------------------------------------------------------------
+  function copyFallback(area) {
+    area.classList.add('shown');
+    area.focus();
+    area.select();
+    var done = false;
+    try {
+      done = document.execCommand('copy');
+    } catch (e) {
+      done = false;
+    }
+    $('copy-status').textContent = done ? s('copied') : s('copyManual');
+  }
+  $('copy').addEventListener('click', function () {
+    var area = $('summary-text');
+    var text = area.value;
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(
+        function () {
+          $('copy-status').textContent = s('copied');
+        },
+        function () {
+          copyFallback(area);
+        },
+      );
+    } else {
+      copyFallback(area);
+    }
+  });
+
+  // ---- known-error lookup ----------------------------------------------------------------------
+  var otherLocale = config.uiLocale === 'nl-NL' ? 'en-US' : 'nl-NL';
+  $('lookup-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    var text = $('lookup-text').value;
+    if (!text.trim()) return;
+    api('POST', '/lookup', { text: text })
+      .then(function (result) {
+        var box = $('lookup-result');
+        box.textContent = '';
+        if (result.keyDetected) {
+          box.appendChild(el('p', 'notice', s('lookupKey')));
+          // The key stays out of the box too, so it is not left on screen.
+          $('lookup-text').value = '';
+        }
+        if (result.outcome === 'none') {
+          box.appendChild(el('p', 'muted', s('lookupNone')));
+          return;
+        }
+        box.appendChild(el('p', '', result.outcome === 'confident' ? s('lookupConfident') : s('lookupAmbiguous')));
+        result.matches.forEach(function (match) {
+          var item = el('div', 'match');
+          var title = el('strong', '', match.title[config.uiLocale]);
+          item.appendChild(title);
+          item.appendChild(el('div', 'other', match.title[otherLocale]));
+          item.appendChild(el('code', '', match.id));
+          if (result.outcome === 'confident') {
+            item.appendChild(el('h4', '', s('lookupFix')));
+            var list = el('ol');
+            match.fix[config.uiLocale].forEach(function (html) {
+              var li = el('li', 'md');
+              li.innerHTML = html;
+              list.appendChild(li);
+            });
+            item.appendChild(list);
+          }
+          if (session && session.input === 'error-text') {
+            var use = el('button', 'choice', match.title[session.locale] || match.title[config.uiLocale]);
+            use.type = 'button';
+            use.addEventListener('click', function () {
+              send({ errorId: match.id });
+            });
+            item.appendChild(use);
+          }
+          box.appendChild(item);
+        });
+      })
+      .catch(reportFailure);
+  });
+
+  // ---- hand-offs -------------------------------------------------------------------------------
+  var selectedCase = null;
+
+  function when(ms) {
+    try {
+      return new Date(ms).toLocaleString(config.uiLocale, { dateStyle: 'short', timeStyle: 'short' });
+    } catch (e) {
+      return new Date(ms).toISOString();
+    }
+  }
+
+  function statusPill(c) {
+    if (c.handOff) {
+      var open = c.handOff.status === 'open';
+      return el('span', 'pill ' + (open ? 'open-handoff' : 'handled'), open ? s('handoffOpen') : s('handoffClosed'));
+    }
+    return el('span', 'pill ' + c.status, s('caseStatus.' + c.status));
+  }
+
+  function loadCases() {
+    var all = $('show-all').checked;
+    return api('GET', '/cases' + (all ? '?all=1' : ''))
+      .then(function (data) {
+        var list = $('case-list');
+        list.textContent = '';
+        if (!all) updateBadge(data.cases.length);
+        if (data.cases.length === 0) {
+          list.appendChild(el('li', 'empty', all ? s('casesNone') : s('handoffsNone')));
+          return;
+        }
+        data.cases.forEach(function (c) {
+          var item = el('li');
+          var button = el('button');
+          button.type = 'button';
+          button.setAttribute('data-case', c.id);
+          if (c.id === selectedCase) button.setAttribute('aria-current', 'true');
+          button.appendChild(el('span', 'title', c.handOff ? c.handOff.reasonLabel : c.topic));
+          var meta = el('span', 'meta', [c.language, c.topic, when(c.handOff ? c.handOff.at : c.lastActivity)].join(' · ') + ' ');
+          meta.appendChild(statusPill(c));
+          button.appendChild(meta);
+          button.addEventListener('click', function () {
+            openCase(c.id);
+          });
+          item.appendChild(button);
+          list.appendChild(item);
+        });
+      })
+      .catch(reportFailure);
+  }
+
+  function updateBadge(count) {
+    var badge = $('handoff-count');
+    badge.textContent = String(count);
+    badge.hidden = count === 0;
+  }
+
+  function openCase(id) {
+    selectedCase = id;
+    Array.prototype.forEach.call(document.querySelectorAll('.case-list button'), function (b) {
+      b.setAttribute('aria-current', b.getAttribute('data-case') === id ? 'true' : 'false');
+    });
+    return api('GET', '/cases/' + encodeURIComponent(id))
+      .then(renderCase)
+      .catch(reportFailure);
+  }
+
+  function renderCase(c) {
+    var box = $('case-detail');
+    box.textContent = '';
+    var head = el('div', 'summary-head');
+    head.appendChild(el('h3', '', c.handOff ? c.handOff.reasonLabel : c.topic));
+    head.appendChild(statusPill(c));
+    box.appendChild(head);
+
+    var facts = el('dl');
+    function fact(label, value) {
+      facts.appendChild(el('dt', '', label));
+      facts.appendChild(el('dd', '', value));
+    }
+    fact(s('status'), s('caseStatus.' + c.status));
+    fact(s('language'), c.language);
+    fact(s('topic'), c.topic);
+    fact(s('currentStep'), c.stepLabel);
+    fact(s('channel'), c.channelId);
+    fact(s('started'), when(c.startedAt));
+    fact(s('lastActivity'), when(c.lastActivity));
+    fact(s('matchedErrors'), c.errorIds.length ? c.errorIds.join(', ') : s('none'));
+    if (c.rating !== null) fact(s('rating'), c.rating + '/5');
+    box.appendChild(facts);
+
+    var actions = el('div', 'case-actions');
+    if (c.handOff && c.handOff.status === 'open') {
+      var handled = el('button', 'primary', s('markHandled'));
+      handled.type = 'button';
+      handled.addEventListener('click', function () {
+        api('POST', '/cases/' + encodeURIComponent(c.id) + '/handled', {})
+          .then(function () {
+            loadCases();
+            return openCase(c.id);
+          })
+          .catch(reportFailure);
+      });
+      actions.appendChild(handled);
+    }
+    var resume = el('button', '', s('continueInScript'));
+    resume.type = 'button';
+    resume.addEventListener('click', function () {
+      startCall({ caseId: c.id });
+    });
+    actions.appendChild(resume);
+    box.appendChild(actions);
+
+    box.appendChild(el('h3', '', s('summary')));
+    var columns = el('div', 'columns');
+    [c.summary.english, c.summary.customer].forEach(function (part, i) {
+      if (i === 1 && part.locale === 'en-US') return;
+      var col = el('div');
+      col.appendChild(el('h4', '', i === 0 ? s('summaryEnglish') : s('summaryCustomer')));
+      var md = el('div', 'md');
+      md.innerHTML = part.html;
+      col.appendChild(md);
+      columns.appendChild(col);
+    });
+    box.appendChild(columns);
+
+    box.appendChild(el('h3', '', s('transcript')));
+    if (c.dropped > 0) box.appendChild(el('p', 'hint', fill(s('transcriptDropped'), { count: c.dropped })));
+    var transcript = el('ol', 'transcript');
+    c.transcript.forEach(function (line) {
+      var item = el('li', line.from);
+      item.appendChild(el('span', 'who', (line.from === 'bot' ? s('fromBot') : s('fromCustomer')) + ' · ' + when(Date.parse(line.at))));
+      var body = el('div', 'md');
+      body.innerHTML = line.html;
+      item.appendChild(body);
+      transcript.appendChild(item);
+    });
+    box.appendChild(transcript);
+  }
+
+  $('show-all').addEventListener('change', loadCases);
+  $('refresh-cases').addEventListener('click', function () {
+    loadCases();
+    if (selectedCase) openCase(selectedCase);
+  });
+
+  // ---- outcomes --------------------------------------------------------------------------------
+  function percent(rate) {
+    return rate === null ? s('notAvailable') : Math.round(rate * 1000) / 10 + '%';
+  }
+
+  function loadStats() {
+    return api('GET', '/stats')
+      .then(function (stats) {
+        var metrics = $('metrics');
+        metrics.textContent = '';
+        function metric(label, value, sub, id) {
+          var card = el('div', 'metric');
+          if (id) card.setAttribute('data-metric', id);
+          card.appendChild(el('span', 'value', value));
+          card.appendChild(el('span', 'label', label));
+          if (sub) card.appendChild(el('span', 'sub', sub));
+          metrics.appendChild(card);
+        }
+        metric(s('statConversations'), String(stats.conversations), null, 'conversations');
+        metric(s('statResolutionRate'), percent(stats.rates.resolution), stats.counts.resolved + ' ' + s('statResolved').toLowerCase(), 'resolution');
+        metric(s('statEscalationRate'), percent(stats.rates.escalation), stats.counts.escalated + ' ' + s('statEscalated').toLowerCase(), 'escalation');
+        metric(s('statAbandonRate'), percent(stats.rates.abandon), stats.counts.abandoned + ' ' + s('statAbandoned').toLowerCase(), 'abandon');
+        metric(s('statOpen'), String(stats.counts.open), null, 'open');
+        metric(
+          s('statAverageRating'),
+          stats.rating.average === null ? s('notAvailable') : stats.rating.average.toFixed(1) + ' / 5',
+          fill(s('statRatings'), { count: stats.rating.count }),
+          'rating',
+        );
+        metric(s('statOpenHandoffs'), String(stats.openHandOffs), null, 'handoffs');
+        updateBadge(stats.openHandOffs);
+
+        var top = $('top-errors');
+        top.textContent = '';
+        if (stats.topErrors.length === 0) {
+          top.appendChild(el('p', 'muted', s('topErrorsNone')));
+          return;
+        }
+        var wrap = el('div', 'table-wrap');
+        var table = el('table');
+        var head = el('tr');
+        head.appendChild(el('th', '', s('errorId')));
+        head.appendChild(el('th', '', s('count')));
+        table.appendChild(head);
+        stats.topErrors.forEach(function (row) {
+          var tr = el('tr');
+          tr.appendChild(el('td')).appendChild(el('code', '', row.id));
+          tr.appendChild(el('td', '', String(row.count)));
+          table.appendChild(tr);
+        });
+        wrap.appendChild(table);
+        top.appendChild(wrap);
+      })
+      .catch(reportFailure);
+  }
+  $('refresh-stats').addEventListener('click', loadStats);
+
+  // A reload keeps the call the agent was on, as long as the server still has it.
+  var resumeId = null;
+  try {
+    resumeId = window.sessionStorage.getItem(SESSION_KEY);
+  } catch (e) {
+    resumeId = null;
+  }
+  if (resumeId) {
+    api('GET', '/sessions/' + encodeURIComponent(resumeId))
+      .then(renderSession)
+      .catch(function () {
+        showError('');
+        try {
+          window.sessionStorage.removeItem(SESSION_KEY);
+        } catch (e) {
+          /* nothing to forget */
+        }
+      });
+  }
+
+  // The badge shows waiting hand-offs from the start, whichever section is open.
+  api('GET', '/cases')
+    .then(function (data) {
+      updateBadge(data.cases.length);
+    })
+    .catch(reportFailure);
+})();

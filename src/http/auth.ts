@@ -1,0 +1,104 @@
+import { AuthenticationError, type BotFrameworkAuthentication } from 'botframework-connector';
+
+/**
+ * The Bot Framework JWT check, made safe for a public endpoint.
+ *
+ * botbuilder validates the token's signature against keys it downloads from Microsoft's OpenID
+ * metadata (login.botframework.com, or login.microsoftonline.com for the Emulator), so a real
+ * check needs outbound HTTPS. Two things about it are not fit for untrusted input:
+ *
+ * - every rejected request is printed with its stack to stderr by CloudAdapter, and a token that
+ *   merely looks right can make the bot fetch metadata;
+ * - a token whose signature, `nbf` or format is wrong makes jsonwebtoken throw its own error
+ *   class, which CloudAdapter answers with 500 instead of 401.
+ *
+ * `checkBearer` rejects, without any network call, every header that cannot possibly carry a valid
+ * channel token: missing, not `Bearer <jwt>`, undecodable, a disallowed algorithm, no key id,
+ * expired, not yet valid, or a Bot Framework channel token for another bot. It only ever rejects;
+ * what passes still gets botbuilder's full check. `guardAuthentication` turns the JWT library's
+ * errors into the 401 they are.
+ */
+
+/** botbuilder's AuthenticationConstants.AllowedSigningAlgorithms. */
+const ALLOWED_ALGORITHMS = new Set(['RS256', 'RS384', 'RS512']);
+/** botbuilder's clockTolerance for channel and emulator tokens. */
+const CLOCK_TOLERANCE_SECONDS = 300;
+/** Issuers of tokens a Bot Framework channel sends (public and US government cloud); their audience is the app id. */
+const CHANNEL_ISSUERS = new Set(['https://api.botframework.com', 'https://api.botframework.us']);
+const MAX_HEADER_LENGTH = 8192;
+const JWT = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
+
+export type BearerVerdict = { ok: true } | { ok: false; reason: string };
+
+function decodePart(part: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function checkBearer(header: unknown, appId: string, nowSeconds = Date.now() / 1000): BearerVerdict {
+  if (typeof header !== 'string' || header === '') return { ok: false, reason: 'an Authorization header with a Bot Framework token is required' };
+  if (header.length > MAX_HEADER_LENGTH) return { ok: false, reason: 'the Authorization header is too long' };
+  const match = JWT.exec(header.trim());
+  if (!match) return { ok: false, reason: 'the Authorization header must be "Bearer <JWT>"' };
+  const head = decodePart(match[1]!);
+  const claims = decodePart(match[2]!);
+  if (!head || !claims) return { ok: false, reason: 'the token is not a readable JWT' };
+  if (typeof head.alg !== 'string' || !ALLOWED_ALGORITHMS.has(head.alg)) return { ok: false, reason: 'the token is not signed with an allowed algorithm' };
+  if (typeof head.kid !== 'string' || head.kid === '') return { ok: false, reason: 'the token names no signing key' };
+  if (typeof claims.iss !== 'string') return { ok: false, reason: 'the token has no issuer' };
+  if (typeof claims.exp !== 'number' || claims.exp + CLOCK_TOLERANCE_SECONDS < nowSeconds) return { ok: false, reason: 'the token has expired' };
+  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf - CLOCK_TOLERANCE_SECONDS > nowSeconds)) {
+    return { ok: false, reason: 'the token is not valid yet' };
+  }
+  if (CHANNEL_ISSUERS.has(claims.iss) && claims.aud !== appId) return { ok: false, reason: 'the token is for another bot' };
+  return { ok: true };
+}
+
+/** Errors jsonwebtoken throws for a bad token (bad signature, malformed, not yet valid, expired). */
+const JWT_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
+
+function asUnauthorized(err: unknown): unknown {
+  if (err instanceof AuthenticationError) return err;
+  if (err instanceof Error && JWT_ERRORS.has(err.name)) return new AuthenticationError(`Unauthorized. ${err.message}`, 401);
+  return err;
+}
+
+/**
+ * Wraps the adapter's authentication so that a bad token is always a 401 (never a 500), and a
+ * header that fails `checkBearer` is refused before botbuilder looks at it. Everything else is
+ * botbuilder's own behaviour.
+ */
+export function guardAuthentication<T extends BotFrameworkAuthentication>(auth: T, appId: string | undefined): T {
+  if (!appId) return auth;
+  return new Proxy(auth, {
+    get(target, property, receiver) {
+      if (property === 'authenticateRequest') {
+        return async (activity: Parameters<T['authenticateRequest']>[0], authHeader: string) => {
+          const verdict = checkBearer(authHeader, appId);
+          if (!verdict.ok) throw new AuthenticationError(`Unauthorized. ${verdict.reason}`, 401);
+          try {
+            return await target.authenticateRequest(activity, authHeader);
+          } catch (err) {
+            throw asUnauthorized(err);
+          }
+        };
+      }
+      if (property === 'authenticateStreamingRequest' || property === 'authenticateChannelRequest') {
+        const method = Reflect.get(target, property, target) as (...args: unknown[]) => Promise<unknown>;
+        return async (...args: unknown[]) => {
+          try {
+            return await method.apply(target, args);
+          } catch (err) {
+            throw asUnauthorized(err);
+          }
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

@@ -1,0 +1,225 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Next, Request, Response, Server } from 'restify';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { checkBearer } from '../http/auth';
+import { isLoopbackHost } from '../security/service-url';
+import type { Metrics } from './metrics';
+import { RateLimiter } from './rate-limit';
+
+/**
+ * What stands in front of every route: request accounting for graceful shutdown, refusals that
+ * protect the process, per-client and per-conversation rate limits, and one error format.
+ *
+ * Refusals, in order (all before the body is read, except the per-conversation limit):
+ * - while shutting down, 503 (the bot's own loopback replies of the local Direct Line excepted);
+ * - a `Content-Encoding` other than identity, 415: restify would gunzip the body without a size
+ *   limit (a small gzip bomb fills the memory) and a corrupt gzip stream crashes the process;
+ * - multipart and octet-stream bodies, 415 (restify reads them outside its size limit), and a
+ *   declared `Content-Length` over MAX_BODY_BYTES, 413 (restify's own check covers chunked bodies);
+ * - the local Direct Line's connector routes (`/v3/conversations/...`) from anywhere but loopback,
+ *   403: only the bot itself posts there;
+ * - more requests from one client address than its token bucket allows, 429 with Retry-After;
+ * - more messages to one conversation than its bucket allows, 429 with Retry-After.
+ */
+export interface HttpGuards {
+  /** Installs the `pre` and `use` handlers and the error formatter. Call before the routes. */
+  install(server: Server): void;
+  /** Stops taking new requests (503) and resolves when none is in flight, or after `timeoutMs`. */
+  drain(timeoutMs: number): Promise<{ pending: number }>;
+  readonly draining: boolean;
+  readonly inFlight: number;
+}
+
+const CONNECTOR_PREFIX = '/v3/conversations/';
+/** Probes and scrapes are never limited: an overloaded instance must still say how it is. */
+const UNLIMITED = new Set(['/healthz', '/readyz', '/metrics']);
+const MESSAGE_ROUTES = new Set(['/api/messages', '/v3/directline/conversations/:conversationId/activities']);
+
+/**
+ * Who is asking: the socket's address, or behind a trusted proxy the last X-Forwarded-For entry
+ * (the one the proxy appended). `local` is true only for a direct loopback connection (the bot's
+ * own replies, the Emulator, tests), never because of a header someone can write.
+ */
+export function clientOf(req: IncomingMessage, trustProxy: boolean): { address: string; local: boolean } {
+  const socket = normalizeAddress(req.socket?.remoteAddress ?? 'unknown');
+  const header = req.headers['x-forwarded-for'];
+  const forwarded = trustProxy && header !== undefined ? (Array.isArray(header) ? header.join(',') : header).split(',').pop()?.trim() : undefined;
+  if (forwarded) return { address: normalizeAddress(forwarded), local: false };
+  return { address: socket, local: isLoopbackHost(socket) };
+}
+
+function normalizeAddress(address: string): string {
+  return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '').toLowerCase();
+}
+
+function reply(res: Response, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  res.send(status, { error: { code, message } }, headers);
+}
+
+export function createHttpGuards(deps: { config: Config; logger: Logger; metrics: Metrics }): HttpGuards {
+  const { config, logger, metrics } = deps;
+  const limits = config.rateLimit;
+  const perClient = limits.enabled ? new RateLimiter(limits.client) : undefined;
+  const perConversation = limits.enabled ? new RateLimiter(limits.conversation) : undefined;
+  let inFlight = 0;
+  let draining = false;
+  const idleWaiters = new Set<() => void>();
+  let sweepTimer: NodeJS.Timeout | undefined;
+
+  function finished(): void {
+    inFlight--;
+    metrics.inFlightRequests.dec();
+    if (inFlight === 0) for (const wake of [...idleWaiters]) wake();
+  }
+
+  function refuse(res: Response, next: Next, reason: string, status: number, code: string, message: string, headers?: Record<string, string>): void {
+    metrics.rejections.inc({ reason });
+    reply(res, status, code, message, headers);
+    next(false);
+  }
+
+  function track(req: Request, res: Response, next: Next): void {
+    inFlight++;
+    metrics.inFlightRequests.inc();
+    let done = false;
+    const end = () => {
+      if (done) return;
+      done = true;
+      finished();
+      const route = req.getRoute?.()?.path;
+      metrics.httpResponses.inc({ route: typeof route === 'string' ? route : 'unmatched', status: String(res.statusCode) });
+    };
+    (res as unknown as ServerResponse).once('finish', end);
+    (res as unknown as ServerResponse).once('close', end);
+    next();
+  }
+
+  function guard(req: Request, res: Response, next: Next): void {
+    const path = req.getPath();
+    const { address: client, local: loopback } = clientOf(req as unknown as IncomingMessage, config.trustProxy);
+    if (draining) {
+      const ownReply = loopback && path.startsWith(CONNECTOR_PREFIX);
+      if (path === '/readyz') return refuse(res, next, 'shutdown', 503, 'ShuttingDown', 'the server is shutting down');
+      if (!ownReply && path !== '/healthz') {
+        res.setHeader('Connection', 'close');
+        return refuse(res, next, 'shutdown', 503, 'ShuttingDown', 'the server is shutting down; try again shortly', { 'Retry-After': '1' });
+      }
+    }
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && String(encoding).trim().toLowerCase() !== 'identity') {
+      return refuse(res, next, 'encoding', 415, 'UnsupportedMediaType', 'compressed request bodies are not accepted; send plain JSON');
+    }
+    // restify reads multipart and octet-stream bodies outside its size limit (multipart parts even
+    // go to temporary files); nothing here takes either.
+    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type === 'multipart/form-data' || type === 'application/octet-stream') {
+      return refuse(res, next, 'content-type', 415, 'UnsupportedMediaType', 'send the body as application/json');
+    }
+    const length = Number(req.headers['content-length']);
+    if (Number.isFinite(length) && length > config.maxBodyBytes) {
+      res.setHeader('Connection', 'close');
+      return refuse(res, next, 'too-large', 413, 'PayloadTooLarge', `the request body is larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)`);
+    }
+    if (path.startsWith(CONNECTOR_PREFIX) && !loopback) {
+      return refuse(res, next, 'connector-route', 403, 'Forbidden', 'this route only answers the bot itself');
+    }
+    // Bot Framework channels share their addresses among all their users, so an authenticated
+    // /api/messages is limited per conversation only; so is the loopback (Emulator, tests, bench).
+    const channelEndpoint = path === '/api/messages' && (Boolean(config.auth) || loopback);
+    if (perClient && !UNLIMITED.has(path) && !channelEndpoint && !(loopback && path.startsWith(CONNECTOR_PREFIX))) {
+      const decision = perClient.take(client);
+      if (!decision.ok) {
+        logger.debug({ client, path }, 'rate limited (client)');
+        return refuse(res, next, 'rate-client', 429, 'TooManyRequests', 'too many requests from this client; slow down', {
+          'Retry-After': String(decision.retryAfterSeconds),
+        });
+      }
+    }
+    next();
+  }
+
+  /** After the body parser: the conversation a message is for is known now. */
+  function conversationLimit(req: Request, res: Response, next: Next): void {
+    if (!perConversation || req.method !== 'POST') return next();
+    const route = req.getRoute?.()?.path;
+    if (typeof route !== 'string' || !MESSAGE_ROUTES.has(route)) return next();
+    let key: string | undefined;
+    if (route === '/api/messages') {
+      // With credentials, a request that cannot carry a valid token is refused by the handler and
+      // must not use up a real conversation's allowance.
+      if (config.auth && !checkBearer(req.headers.authorization, config.auth.appId).ok) return next();
+      const body = req.body as { channelId?: unknown; conversation?: { id?: unknown } } | undefined;
+      const id = body && typeof body === 'object' ? body.conversation?.id : undefined;
+      if (typeof id === 'string' && id.length <= 1024) key = `${typeof body?.channelId === 'string' ? body.channelId.slice(0, 128) : ''}/${id}`;
+    } else {
+      const id = (req.params as Record<string, unknown> | undefined)?.conversationId;
+      if (typeof id === 'string') key = `directline/${id.slice(0, 256)}`;
+    }
+    if (key === undefined) return next(); // the handler answers 400
+    const decision = perConversation.take(key);
+    if (decision.ok) return next();
+    logger.debug({ conversation: key }, 'rate limited (conversation)');
+    refuse(res, next, 'rate-conversation', 429, 'TooManyRequests', 'too many messages in this conversation; slow down', {
+      'Retry-After': String(decision.retryAfterSeconds),
+    });
+  }
+
+  /** Every error restify answers (413, 415, 400 bad JSON, 404, 405, 500) in the app's `{ error: { code, message } }` shape. */
+  function formatError(req: Request, _res: Response, err: unknown, callback: () => void): void {
+    const e = (err ?? {}) as { statusCode?: unknown; body?: { code?: unknown; message?: unknown }; name?: unknown; message?: unknown; toJSON?: unknown };
+    const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
+    if (status >= 500) {
+      logger.error({ err, path: req.getPath(), method: req.method }, 'request failed');
+    }
+    if (err && typeof err === 'object') {
+      const code = typeof e.body?.code === 'string' ? e.body.code : status >= 500 ? 'InternalError' : 'BadRequest';
+      let message = status >= 500 ? 'internal error' : typeof e.body?.message === 'string' ? e.body.message : String(e.message ?? '');
+      if (status === 413) message = `the request body is larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)`;
+      if (status === 415 && code === 'UnsupportedMediaType') message = 'send the body as application/json';
+      (err as { toJSON: () => unknown }).toJSON = () => ({ error: { code, message } });
+    }
+    callback();
+  }
+
+  return {
+    install(server) {
+      // Slow or stalled clients must not hold sockets for long; Node's defaults are minutes.
+      server.server.headersTimeout = 15_000;
+      server.server.requestTimeout = 30_000;
+      server.pre(track);
+      server.pre(guard);
+      server.use(conversationLimit);
+      server.on('restifyError', formatError);
+      if (perClient || perConversation) {
+        sweepTimer = setInterval(() => {
+          perClient?.sweep();
+          perConversation?.sweep();
+        }, 60_000);
+        sweepTimer.unref();
+      }
+    },
+    async drain(timeoutMs) {
+      draining = true;
+      if (sweepTimer) clearInterval(sweepTimer);
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, timeoutMs);
+          function done() {
+            clearTimeout(timer);
+            idleWaiters.delete(done);
+            resolve();
+          }
+          idleWaiters.add(done);
+        });
+      }
+      return { pending: inFlight };
+    },
+    get draining() {
+      return draining;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+  };
+}

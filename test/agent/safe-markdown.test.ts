@@ -1,0 +1,58 @@
+import { markdownToHtml, markdownToText } from '../../src/agent/safe-markdown';
+
+describe('safe Markdown for the agent console', () => {
+  it.each([
+    ['bold', 'Go to **Billing**.', '<p>Go to <strong>Billing</strong>.</p>'],
+    ['a bold phrase inside a bold question nests', '**See **Reactivate** here?**', '<p><strong>See <strong>Reactivate</strong> here?</strong></p>'],
+    ['an unmatched marker stays literal', 'a ** b', '<p>a ** b</p>'],
+    ['numbered list', '1. One\n2. **Two**', '<ol><li>One</li><li><strong>Two</strong></li></ol>'],
+    ['bulleted list after a paragraph', '**Summary**\n- Topic: x\n- Steps: a → b', '<p><strong>Summary</strong></p><ul><li>Topic: x</li><li>Steps: a → b</li></ul>'],
+    ['paragraphs and line breaks', 'one\ntwo\n\nthree', '<p>one<br>two</p><p>three</p>'],
+    [
+      'https link with bold text',
+      'Open [**Billing > Subscriptions**](https://go.microsoft.com/fwlink/p/?linkid=842054&a=1).',
+      '<p>Open <a href="https://go.microsoft.com/fwlink/p/?linkid=842054&#38;a=1" rel="noopener noreferrer" target="_blank"><strong>Billing &#62; Subscriptions</strong></a>.</p>',
+    ],
+  ])('%s', (_name, markdown, html) => {
+    expect(markdownToHtml(markdown)).toBe(html);
+  });
+
+  it('escapes HTML, so a script tag or an event handler is only text', () => {
+    const html = markdownToHtml('<script>alert(1)</script> <img src=x onerror="alert(2)"> **<b>x</b>**');
+    expect(html).not.toMatch(/<script|<img|<b>/i);
+    expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
+    expect(html).toContain('<strong>&#60;b&#62;x&#60;/b&#62;</strong>');
+  });
+
+  it.each([
+    ['javascript:', '[click](javascript:alert(1))'],
+    ['JavaScript: in capitals', '[click](JavaScript:alert(document.cookie))'],
+    ['data:', '[click](data:text/html;base64,PHNjcmlwdD4=)'],
+    ['plain http', '[click](http://example.com)'],
+    ['protocol-relative', '[click](//evil.example)'],
+    ['relative', '[click](/agent/api/cases)'],
+  ])('does not link a %s address', (_name, markdown) => {
+    const html = markdownToHtml(markdown);
+    expect(html).not.toContain('<a ');
+    expect(html).not.toMatch(/href/i);
+    expect(html).toContain('click');
+  });
+
+  it('cannot break out of the href attribute', () => {
+    const html = markdownToHtml('[x](https://example.com/"onmouseover="alert(1))');
+    expect(html).not.toMatch(/"\s*onmouseover=/);
+    const quoteInUrl = markdownToHtml('[x](https://example.com/a"b)');
+    expect(quoteInUrl).not.toContain('a"b');
+  });
+
+  it('ignores NUL characters that could fake a link placeholder', () => {
+    const html = markdownToHtml('\u00000\u0000 [a](https://example.com)');
+    expect(html).toBe('<p>0 <a href="https://example.com/" rel="noopener noreferrer" target="_blank">a</a></p>');
+  });
+
+  it('gives plain text for the clipboard', () => {
+    expect(markdownToText('**Case summary**\n- Topic: [x](https://example.com)\n- Bad: [y](javascript:1)')).toBe(
+      'Case summary\n- Topic: x (https://example.com)\n- Bad: y',
+    );
+  });
+});

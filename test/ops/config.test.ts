@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, ENV_VARIABLES, loadConfig } from '../../src/config';
+
+/** Configuration is checked at startup, with a message that names the setting. */
+const ROOT = join(__dirname, '..', '..');
+const APP_ID = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('.env.example', () => {
+  const text = readFileSync(join(ROOT, '.env.example'), 'utf8');
+  const entries = text
+    .split('\n')
+    .filter((line) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(line))
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const);
+
+  test('lists every variable the service reads, once, each with a comment', () => {
+    const names = entries.map(([name]) => name);
+    expect([...names].sort()).toEqual([...ENV_VARIABLES].sort());
+    const lines = text.split('\n');
+    for (const name of names) {
+      const at = lines.findIndex((l) => l.startsWith(`${name}=`));
+      expect({ name, comment: lines[at - 1]?.startsWith('#') }).toEqual({ name, comment: true });
+    }
+  });
+
+  test('holds the defaults: loading it gives the same configuration as an empty environment', () => {
+    expect(loadConfig(Object.fromEntries(entries))).toEqual(loadConfig({}));
+  });
+});
+
+describe('validation', () => {
+  test.each<[string, Record<string, string>, RegExp]>([
+    ['an app id without a password', { MicrosoftAppId: APP_ID }, /^MicrosoftAppPassword: is required when MicrosoftAppId is set$/],
+    ['a password without an app id', { MicrosoftAppPassword: 'secret' }, /^MicrosoftAppId: is required/],
+    ['an app id that is not a GUID', { MicrosoftAppId: 'my-bot', MicrosoftAppPassword: 'secret' }, /^MicrosoftAppId: must be a GUID/],
+    ['a single-tenant app without a tenant', { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's', MicrosoftAppType: 'SingleTenant' }, /^MicrosoftAppTenantId: is required for a SingleTenant app$/],
+    ['a managed identity without a tenant', { MicrosoftAppId: APP_ID, MicrosoftAppType: 'UserAssignedMSI' }, /^MicrosoftAppTenantId: is required for a UserAssignedMSI app$/],
+    ['an unknown app type', { MicrosoftAppType: 'Personal' }, /^MicrosoftAppType: /],
+    ['the local Direct Line with credentials', { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's', LOCAL_DIRECTLINE: 'true' }, /^LOCAL_DIRECTLINE: cannot be used with MicrosoftAppId/],
+    ['a public interface without credentials', { HOST: '0.0.0.0' }, /^HOST: .*ALLOW_ANONYMOUS_PUBLIC/],
+    ['a port out of range', { PORT: '70000' }, /^PORT: /],
+    ['a tiny body limit', { MAX_BODY_BYTES: '10' }, /^MAX_BODY_BYTES: /],
+    ['a zero rate', { RATE_LIMIT_CONVERSATION_RPS: '0' }, /^RATE_LIMIT_CONVERSATION_RPS: /],
+    ['a fractional burst', { RATE_LIMIT_CLIENT_BURST: '2.5' }, /^RATE_LIMIT_CLIENT_BURST: /],
+    ['a yes/no that is neither', { RATE_LIMIT: 'maybe' }, /^RATE_LIMIT: /],
+    ['a short metrics token', { METRICS_TOKEN: 'short' }, /^METRICS_TOKEN: must be at least 16 characters$/],
+    ['a Redis URL that is not one', { REDIS_URL: 'http://localhost:6379' }, /^REDIS_URL: must start with redis:\/\//],
+    ['a log level that does not exist', { LOG_LEVEL: 'verbose' }, /^LOG_LEVEL: /],
+  ])('refuses %s, naming the setting', (_name, env, message) => {
+    expect(problems(env)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+  });
+
+  test('accepts the credential combinations botbuilder supports', () => {
+    expect(loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's' }).auth).toEqual({ appId: APP_ID, appPassword: 's', appType: 'MultiTenant', tenantId: undefined });
+    expect(loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't' }).auth?.appType).toBe('UserAssignedMSI');
+    const withCredentials = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's' });
+    expect(withCredentials.host).toBe('0.0.0.0');
+    expect(withCredentials.localDirectLine).toBe(false);
+  });
+
+  test('rate limits and operations settings have safe defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      rateLimit: { enabled: true, client: { perSecond: 50, burst: 200 }, conversation: { perSecond: 5, burst: 30 } },
+      trustProxy: false,
+      metricsToken: undefined,
+      maxBodyBytes: 262144,
+    });
+  });
+});
+
+test('the server refuses to start on a bad configuration: exit 78 and a message naming the setting', async () => {
+  const child = spawn(process.execPath, ['--disable-warning=DEP0111', '-r', 'ts-node/register/transpile-only', 'src/server.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', MicrosoftAppId: APP_ID },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let stdout = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  expect(code).toBe(78);
+  expect(stderr).toContain('activation-guide: Invalid configuration:\n  - MicrosoftAppPassword: is required when MicrosoftAppId is set');
+  expect(stdout).not.toContain('listening');
+});
