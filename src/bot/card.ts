@@ -73,6 +73,19 @@ function checkButton(button: CardButton): void {
   if (clash) throw new Error(`card button "${button.label}" uses the reserved data key "${clash}"`);
 }
 
+const SHORT_LABEL = 3;
+
+function rowsOf(choices: readonly CardButton[]): CardButton[][] {
+  const rows: CardButton[][] = [];
+  for (const choice of choices) {
+    const last = rows[rows.length - 1];
+    const short = choice.label.length <= SHORT_LABEL;
+    if (short && last && last.length < MAX_ACTIONS_PER_SET && last.every((c) => c.label.length <= SHORT_LABEL)) last.push(choice);
+    else rows.push([choice]);
+  }
+  return rows;
+}
+
 /**
  * A card with optional Markdown text, the choices stacked one per line (long translated labels
  * stay readable, and there is no limit on how many), and the secondary moves in one row.
@@ -94,8 +107,9 @@ export function choicesCard(options: ChoicesCardOptions): Attachment {
   if (options.text) body.push({ type: 'TextBlock', text: options.text, wrap: true });
   // One ActionSet per choice stacks them vertically in both clients; a single set would lay them
   // out in a row, truncating labels and overflowing after 6 in Teams.
-  choices.forEach((choice, i) => {
-    body.push({ type: 'ActionSet', spacing: i === 0 ? 'medium' : 'small', actions: [submitAction(choice)] });
+  // Runs of very short labels (a 1–5 rating) share one row instead of a tall stack of buttons.
+  rowsOf(choices).forEach((row, i) => {
+    body.push({ type: 'ActionSet', spacing: i === 0 ? 'medium' : 'small', actions: row.map(submitAction) });
   });
   if (secondary.length) {
     body.push({ type: 'ActionSet', separator: true, spacing: 'medium', actions: secondary.map(submitAction) });
