@@ -18,7 +18,9 @@
  * max(640, 10 × concurrency)), --profile DIR (children run with --cpu-prof, profiles land there),
  * --server PATH (another build's dist/src/server.js, to measure a change on a local copy),
  * --uv-threads N (UV_THREADPOOL_SIZE for the activation-guide children, to try it),
- * --verbose (each phase's figures on stderr as it ends).
+ * --verbose (each phase's figures on stderr as it ends), --compare PATH and/or
+ * --compare-node-flags "FLAGS" (A/B: also run the store variants of another build, or with extra
+ * node flags, interleaved with the others; labelled "B:", no targets checked for them).
  * Exits 0 when it ran, whether or not the targets were met; 1 only if the benchmark failed.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -50,14 +52,16 @@ const MB = 1024 * 1024;
 
 const TARGETS = { throughputFile: 0.8, throughputRedis: 0.6, p99: 2, rssMb: 150 };
 
-type BotId = 'echo' | 'file' | 'redis';
+type BotId = 'echo' | 'file' | 'redis' | 'file-b' | 'redis-b';
 const BOT_IDS: readonly BotId[] = ['echo', 'file', 'redis'];
 const LABELS: Record<BotId, string> = {
   echo: 'echo bot (floor)',
   file: 'activation-guide, embedded store',
   redis: 'activation-guide, Redis',
+  'file-b': 'B: embedded store',
+  'redis-b': 'B: Redis',
 };
-const SHORT: Record<BotId, string> = { echo: 'echo', file: 'embedded store', redis: 'Redis' };
+const SHORT: Record<BotId, string> = { echo: 'echo', file: 'embedded store', redis: 'Redis', 'file-b': 'B embedded', 'redis-b': 'B Redis' };
 
 interface Options {
   json: boolean;
@@ -73,6 +77,8 @@ interface Options {
   uvThreads?: number;
   /** Print each phase's figures to stderr as it ends. */
   verbose: boolean;
+  /** A/B: also run the store variants from this build and/or with these extra node flags. */
+  compare?: { server: string; nodeFlags: string[] };
 }
 
 interface Running {
@@ -147,12 +153,18 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--profile') options.profileDir = path.resolve(value());
     else if (arg === '--server') options.server = path.resolve(value());
     else if (arg === '--uv-threads') options.uvThreads = count(1, 1024);
+    else if (arg === '--compare') options.compare = { server: path.resolve(value()), nodeFlags: options.compare?.nodeFlags ?? [] };
+    else if (arg === '--compare-node-flags') options.compare = { server: options.compare?.server ?? '', nodeFlags: value().split(/\s+/).filter(Boolean) };
     else if (arg === '--bots') {
       const bots = value().split(',').map((b) => b.trim()) as BotId[];
       const unknown = bots.filter((b) => !BOT_IDS.includes(b));
       if (unknown.length || bots.length === 0) throw new Error(`--bots takes a list of echo,file,redis (got ${unknown.join(',')})`);
       options.bots = BOT_IDS.filter((b) => bots.includes(b));
     } else throw new Error(`unknown option ${arg} (see the top of bench/run.ts)`);
+  }
+  if (options.compare) {
+    options.compare.server ||= options.server;
+    options.bots = [...options.bots, ...options.bots.filter((b) => b === 'file' || b === 'redis').map((b) => `${b}-b` as BotId)];
   }
   // A fixed amount of work: 10 conversations per concurrent slot, at least 640 (5,120 turns).
   if (!options.loadConversations) options.loadConversations = Math.max(640, options.concurrency * 10);
@@ -175,7 +187,7 @@ async function main(): Promise<void> {
   let redis: RedisServer | undefined;
   const bots: Running[] = [];
   try {
-    if (options.bots.includes('redis')) redis = await startRedisServer();
+    if (options.bots.some((b) => b.startsWith('redis'))) redis = await startRedisServer();
     for (const id of options.bots) {
       const child = await startBot(botSpec(id, options, redis));
       bots.push({ id, process: child, scenario: id === 'echo' ? ECHO_BRANCH : GUIDE_BRANCH, agent: createAgent(Math.max(options.concurrency, ...SWEEP_LEVELS)) });
@@ -199,12 +211,15 @@ function botSpec(id: BotId, options: Options, redis: RedisServer | undefined): B
   }
   const dataDir = mkdtempSync(path.join(scratch ?? os.tmpdir(), `${id}-`));
   const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
-  if (id === 'redis') {
+  if (id === 'redis' || id === 'redis-b') {
     if (!redis) throw new Error('redis-server is not running');
-    env.REDIS_URL = redis.url;
+    // Database 1 for the B build, so the two never share keys (the agent desk's index is global).
+    env.REDIS_URL = id === 'redis' ? redis.url : `${redis.url}/1`;
   }
   if (options.uvThreads) env.UV_THREADPOOL_SIZE = String(options.uvThreads);
-  return { name: id, args: [...SERVER_FLAGS, ...PROBE_FLAGS, ...profile, options.server], env, readyPath: '/readyz', cwd: ROOT };
+  const b = id.endsWith('-b') ? options.compare : undefined;
+  const server = b ? b.server : options.server;
+  return { name: id, args: [...SERVER_FLAGS, ...(b?.nodeFlags ?? []), ...PROBE_FLAGS, ...profile, server], env, readyPath: '/readyz', cwd: ROOT };
 }
 
 /** The bots in a different order each round, so none is always first or last. */
@@ -297,7 +312,7 @@ function checksOf(results: BotResult[], options: Options): Check[] {
   const echo = results.find((r) => r.id === 'echo');
   const checks: Check[] = [];
   for (const r of results) {
-    if (r.id === 'echo') continue;
+    if (r.id === 'echo' || r.id.endsWith('-b')) continue;
     if (echo) {
       const min = r.id === 'file' ? TARGETS.throughputFile : TARGETS.throughputRedis;
       const x = r.load.turnsPerSecond / echo.load.turnsPerSecond;
