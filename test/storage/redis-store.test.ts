@@ -157,7 +157,10 @@ test('an outage fails fast with StorageUnavailableError, and the store recovers 
     expect(err).toBeInstanceOf(StorageUnavailableError);
     expect(isETagConflict(err)).toBe(false);
   }
-  expect(errors.length).toBeGreaterThan(0); // reported to the listener, not thrown at the process
+  // Reported to the listener, not thrown at the process. The reconnect attempt that reports it
+  // may land a moment after the operations above have already failed fast, so wait for it.
+  for (let waited = 0; errors.length === 0 && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  expect(errors.length).toBeGreaterThan(0);
 
   await server.start();
   await waitUntilAvailable(store);
