@@ -28,12 +28,14 @@ mkdir -p test/artifacts
 report=test/artifacts/jest-report.json
 rm -f "$report"
 set +e
-npx jest --json --outputFile="$report" "$@"
+# A hard ceiling, so a stuck run fails instead of holding CI; --forceExit so a forgotten handle
+# after the last test cannot keep the process alive.
+timeout --signal=TERM --kill-after=30 1200 npx jest --json --outputFile="$report" --forceExit "$@"
 status=$?
 set -e
 if [ -f "$report" ]; then
   node -e '
-    const r = require(process.argv[1]);
+    const r = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'));
     console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed`);
   ' "$report"
 else
