@@ -42,7 +42,7 @@ export const guideMachine = guide.createMachine({
     HELP: { actions: say('common:notice.help') },
     AGENT: escalateTo('user-asked'),
     SET_LOCALE: { actions: [{ type: 'setLocale', params: ({ event }) => ({ locale: event.locale }) }, say('common:notice.languageChanged')] },
-    KEY_PASTED: { actions: say('productKey:notice.keyPasted', ['productKey.typos']) },
+    KEY_PASTED: { actions: say('productKey:notice.keyPasted', ['productKey.intro', 'productKey.typos']) },
     MISS: [
       { guard: 'isSecondMiss', actions: ['countMiss', say('common:notice.offerHuman')] },
       { actions: ['countMiss', say('common:notice.notUnderstood')] },

@@ -75,6 +75,19 @@ function checkButton(button: CardButton): void {
 
 const SHORT_LABEL = 3;
 
+/**
+ * Several buttons side by side. An ActionSet alone is laid out by the host (Web Chat stacks its
+ * actions vertically), so each button gets a column of its own, which both clients put in a row.
+ */
+function buttonRow(row: readonly CardButton[], layout: Record<string, unknown>): Record<string, unknown> {
+  if (row.length === 1) return { type: 'ActionSet', ...layout, actions: [submitAction(row[0])] };
+  return {
+    type: 'ColumnSet',
+    ...layout,
+    columns: row.map((button) => ({ type: 'Column', width: 'stretch', items: [{ type: 'ActionSet', actions: [submitAction(button)] }] })),
+  };
+}
+
 function rowsOf(choices: readonly CardButton[]): CardButton[][] {
   const rows: CardButton[][] = [];
   for (const choice of choices) {
@@ -109,10 +122,10 @@ export function choicesCard(options: ChoicesCardOptions): Attachment {
   // out in a row, truncating labels and overflowing after 6 in Teams.
   // Runs of very short labels (a 1–5 rating) share one row instead of a tall stack of buttons.
   rowsOf(choices).forEach((row, i) => {
-    body.push({ type: 'ActionSet', spacing: i === 0 ? 'medium' : 'small', actions: row.map(submitAction) });
+    body.push(buttonRow(row, { spacing: i === 0 ? 'medium' : 'small' }));
   });
   if (secondary.length) {
-    body.push({ type: 'ActionSet', separator: true, spacing: 'medium', actions: secondary.map(submitAction) });
+    body.push(buttonRow(secondary, { separator: true, spacing: 'medium' }));
   }
 
   return CardFactory.adaptiveCard({

@@ -49,8 +49,10 @@ export class Renderer {
   reply(meta: StepMeta, context: GuideContext, notices: readonly Notice[]): Reply {
     const { locale } = context;
     const t = (key: string) => this.strings.t(locale, key);
+    // A notice's content block that the step shows anyway is said once, with the step.
+    const shownByStep = new Set(meta.content ?? []);
     const parts = [
-      ...notices.flatMap((n) => [t(n.key), ...(n.content ?? []).map((ref) => this.block(locale, ref))]),
+      ...notices.flatMap((n) => [t(n.key), ...(n.content ?? []).filter((ref) => !shownByStep.has(ref)).map((ref) => this.block(locale, ref))]),
       ...(meta.content ?? []).map((ref) => this.block(locale, ref)),
       ...this.dynamicText(meta, context),
       `**${t(meta.ask)}**`,

@@ -158,6 +158,8 @@
           hideUploadButton: true,
           sendBoxTextWrap: true,
           suggestedActionLayout: 'flow',
+          // Room for the row of back / start over / person / language buttons under each question.
+          bubbleMaxWidth: 640,
           bubbleBorderRadius: 8,
           bubbleFromUserBorderRadius: 8,
           primaryFont: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',

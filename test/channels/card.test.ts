@@ -63,11 +63,24 @@ describe('choicesCard', () => {
   });
 
   test('choices are stacked one per row; secondary moves share one row after a separator', () => {
-    const sets = (card.body as Json[]).filter((b) => b.type === 'ActionSet');
-    expect(sets).toHaveLength(choices.length + 1);
-    sets.slice(0, choices.length).forEach((set) => expect(set.actions).toHaveLength(1));
-    expect(sets[choices.length]).toMatchObject({ separator: true });
-    expect(sets[choices.length].actions).toHaveLength(secondary.length);
+    const body = card.body as Json[];
+    const sets = body.filter((b) => b.type === 'ActionSet');
+    expect(sets).toHaveLength(choices.length);
+    sets.forEach((set) => expect(set.actions).toHaveLength(1));
+    // The secondary row: one column per button, so hosts that stack an ActionSet still show a row.
+    const row = body[body.length - 1];
+    expect(row).toMatchObject({ type: 'ColumnSet', separator: true });
+    expect((row.columns as Json[]).map((c) => ((c.items as Json[])[0].actions as Json[]).length)).toEqual(secondary.map(() => 1));
+  });
+
+  test('a 1–5 rating shares one row; longer labels do not', () => {
+    const rating = choicesCard({
+      choices: [...'12345'].map((n) => ({ label: n, data: { choice: `RATE_${n}` } })).concat([{ label: 'Skip', data: { choice: 'SKIP' } }]),
+    }).content as Json;
+    const [ratings, skip] = rating.body as Json[];
+    expect(ratings.type).toBe('ColumnSet');
+    expect((ratings.columns as Json[]).length).toBe(5);
+    expect(skip).toMatchObject({ type: 'ActionSet' });
   });
 
   test('Teams: messageBack shows the label in the chat and carries our object', () => {

@@ -57,7 +57,7 @@ describe('every path through the machine', () => {
       const meta: StepMeta = metaOf(snapshot);
       const reply = renderer.reply(meta, context, [
         { key: 'common:notice.notUnderstood' },
-        { key: 'productKey:notice.keyPasted', content: ['productKey.typos'] },
+        { key: 'productKey:notice.keyPasted', content: ['productKey.intro', 'productKey.typos'] },
       ]);
       expectComplete(reply);
       expect(reply.choices.length).toBeGreaterThan(0);

@@ -36,7 +36,7 @@ test('a button from an earlier question does not move the user somewhere else', 
 test('a pasted product key is never echoed, and gets the format hints', async () => {
   const chat = h.conversation('en-US');
   const key = 'BCDFG-HJKMP-QRTVW-XY346-789BC';
-  await play(chat, 'en-US', [['say', `my key ${key} does not work`, 'productKey:notice.keyPasted', 'guide:productKey.typos']]);
+  await play(chat, 'en-US', [['say', `my key ${key} does not work`, 'productKey:notice.keyPasted', 'guide:productKey.intro', 'guide:productKey.typos']]);
   const all = JSON.stringify(h.connector.repliesTo(chat.id));
   expect(all).not.toContain(key);
   expect(all).not.toContain(key.replace(/-/g, ''));
