@@ -20,13 +20,11 @@ import { checkActivityShape } from './http/activity-shape';
 import { checkBearer, guardAuthentication } from './http/auth';
 import { loadGuideContent } from './i18n/guide-content';
 import { createStrings } from './i18n/strings';
-import { containsProductKey } from './matching/product-key';
-
 import { checkServiceUrl } from './security/service-url';
 import { createLocalDirectLine, type LocalDirectLine } from './channels/directline';
 import { teamsReader } from './channels/teams-reader';
 import { registerWebChatPage } from './channels/webchat-page';
-import { maskProductKeys } from './matching/product-key';
+import { containsProductKey, maskProductKeys } from './matching/product-key';
 import { createStore, type ConversationStore } from './storage/create-store';
 
 export interface AppOverrides {
