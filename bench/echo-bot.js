@@ -20,6 +20,7 @@ if (!Number.isInteger(port) || port <= 0) {
 const adapter = new CloudAdapter(
   new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant', MicrosoftAppTenantId: '' }),
 );
+/** @param {import('botbuilder').TurnContext} context @param {Error} error */
 adapter.onTurnError = async (context, error) => {
   process.stderr.write(`echo-bot: turn failed: ${error instanceof Error ? error.message : String(error)}\n`);
   await context.sendActivity('Sorry, something went wrong.');
@@ -28,12 +29,12 @@ adapter.onTurnError = async (context, error) => {
 const server = restify.createServer({ name: 'echo-bot', handleUncaughtExceptions: false });
 server.use(restify.plugins.bodyParser({ maxBodySize: Number(process.env.MAX_BODY_BYTES ?? 256 * 1024), mapParams: false, rejectUnknown: true }));
 
-server.post('/api/messages', async (req, res) => {
+server.post('/api/messages', async (/** @type {import('restify').Request} */ req, /** @type {import('restify').Response} */ res) => {
   await adapter.process(req, res, async (context) => {
     if (context.activity.type === 'message') await context.sendActivity(`You said: ${context.activity.text ?? ''}`);
   });
 });
-server.get('/healthz', async (_req, res) => {
+server.get('/healthz', async (/** @type {import('restify').Request} */ _req, /** @type {import('restify').Response} */ res) => {
   res.send(200, { status: 'ok' });
 });
 

@@ -35,7 +35,7 @@ status=$?
 set -e
 if [ -f "$report" ]; then
   node -e '
-    const r = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'));
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed`);
   ' "$report"
 else
