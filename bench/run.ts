@@ -172,6 +172,9 @@ function parseArgs(argv: string[]): Options {
   return options;
 }
 
+/** Stops redis-server and removes its directory; also run when interrupted. */
+let disposeRedis: (() => Promise<void>) | undefined;
+
 /** Scratch space (the bots' data dirs), removed on exit, also when interrupted. */
 let scratch: string | undefined;
 process.once('exit', () => {
@@ -188,7 +191,10 @@ async function main(): Promise<void> {
   let redis: RedisServer | undefined;
   const bots: Running[] = [];
   try {
-    if (options.bots.some((b) => b.startsWith('redis'))) redis = await startRedisServer();
+    if (options.bots.some((b) => b.startsWith('redis'))) {
+      redis = await startRedisServer();
+      disposeRedis = redis.dispose;
+    }
     for (const id of options.bots) {
       const child = await startBot(botSpec(id, options, redis));
       bots.push({ id, process: child, scenario: id === 'echo' ? ECHO_BRANCH : GUIDE_BRANCH, agent: createAgent(Math.max(options.concurrency, ...SWEEP_LEVELS)) });
@@ -484,7 +490,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     killAll();
     process.stderr.write(`bench: interrupted (${signal})\n`);
-    process.exit(130);
+    const exit = () => process.exit(130);
+    setTimeout(exit, 2000).unref();
+    void (disposeRedis?.() ?? Promise.resolve()).then(exit, exit);
   });
 }
 

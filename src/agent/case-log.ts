@@ -96,16 +96,19 @@ export class CaseLog {
     change: (current: CaseRecord | undefined) => CaseRecord,
   ): Promise<{ transcript: TranscriptLine[]; record: CaseRecord }> {
     const safe = lines.map((line) => ({ ...line, text: maskProductKeys(line.text).slice(0, this.maxLineChars) }));
-    const transcript = await this.update<StoredTranscript>(transcriptKey(conversationKey), (current) => {
-      const all = [...(current?.lines ?? []), ...safe];
-      const keep = all.slice(-this.maxLines);
-      return { conversationKey, lines: keep, dropped: (current?.dropped ?? 0) + all.length - keep.length };
-    });
     let created = false;
-    const record = await this.update<StoredCase>(caseKey(conversationKey), (current) => {
-      created = !current;
-      return change(current ? withoutETag(current) : undefined);
-    });
+    // Two independent keys: written side by side rather than one after the other.
+    const [transcript, record] = await Promise.all([
+      this.update<StoredTranscript>(transcriptKey(conversationKey), (current) => {
+        const all = [...(current?.lines ?? []), ...safe];
+        const keep = all.slice(-this.maxLines);
+        return { conversationKey, lines: keep, dropped: (current?.dropped ?? 0) + all.length - keep.length };
+      }),
+      this.update<StoredCase>(caseKey(conversationKey), (current) => {
+        created = !current;
+        return change(current ? withoutETag(current) : undefined);
+      }),
+    ]);
     if (created) await this.addToIndex(conversationKey);
     return { transcript: transcript.lines, record: withoutETag(record) };
   }
@@ -147,10 +150,39 @@ export class CaseLog {
     return true;
   }
 
-  private async addToIndex(conversationKey: string): Promise<void> {
+  private pendingIndex: string[] = [];
+  private indexFlush: Promise<void> | undefined;
+
+  /**
+   * New cases join the index in batches: every key that arrives while one index write is running
+   * goes into the next one. Within a process there is then never a conflict on the index, and
+   * across instances at most one writer per instance competes for it.
+   */
+  private addToIndex(conversationKey: string): Promise<void> {
+    this.pendingIndex.push(conversationKey);
+    if (!this.indexFlush) {
+      this.indexFlush = (async () => {
+        // Wait for the batch to fill while the previous turn's writes settle.
+        await Promise.resolve();
+        try {
+          while (this.pendingIndex.length > 0) {
+            const batch = this.pendingIndex;
+            this.pendingIndex = [];
+            await this.writeIndex(batch);
+          }
+        } finally {
+          this.indexFlush = undefined;
+        }
+      })();
+    }
+    return this.indexFlush;
+  }
+
+  private async writeIndex(added: readonly string[]): Promise<void> {
     let dropped: string[] = [];
+    const adding = new Set(added);
     await this.update<StoredIndex>(INDEX_KEY, (current) => {
-      const keys = [...(current?.keys ?? []).filter((k) => k !== conversationKey), conversationKey];
+      const keys = [...(current?.keys ?? []).filter((k) => !adding.has(k)), ...adding];
       dropped = keys.slice(0, Math.max(0, keys.length - this.maxCases));
       return { keys: keys.slice(dropped.length) };
     });

@@ -61,7 +61,7 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
     maxSessions: deps.sessions?.max,
     idleMs: deps.sessions?.idleMs,
   });
-  const observer = createTurnRecorder({ log, strings: deps.strings, errors: deps.errors, logger: deps.logger, now });
+  const recorder = createTurnRecorder({ log, strings: deps.strings, errors: deps.errors, logger: deps.logger, now });
   // Built once at boot: a broken asset or flow stops the server rather than the first agent.
   const flow = flowMapFor(deps.strings);
   const assets = loadConsoleAssets();
@@ -74,6 +74,7 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
         errors: deps.errors,
         store: deps.store,
         log,
+        settled: recorder.settled,
         script,
         flow,
         assets,
@@ -81,7 +82,10 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
         now,
         abandonAfterMs: deps.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS,
       }),
-    observer,
-    close: async () => script.clear(),
+    observer: recorder.observe,
+    close: async () => {
+      await recorder.settled();
+      script.clear();
+    },
   };
 }

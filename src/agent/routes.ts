@@ -23,6 +23,8 @@ export interface AgentRoutesDeps {
   errors: KnownErrorCatalog;
   store: Storage;
   log: CaseLog;
+  /** Resolves once the turns recorded so far are stored, so a read shows the latest turn. */
+  settled: () => Promise<void>;
   script: CallScript;
   flow: FlowMap;
   assets: { script: string; style: string };
@@ -98,6 +100,7 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
     if ('locale' in body) return json(res, 201, script.start(body.locale));
     // Taking over a bot conversation: the agent's script starts where the customer is.
     const key = conversationKeyOf(body.caseId);
+    await deps.settled();
     const found = await log.get(key);
     if (!found) return fail(res, 404, 'CaseNotFound', 'No such case.');
     const record = (await deps.store.read([key]))[key] as ConversationRecord | undefined;
@@ -138,12 +141,14 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
   server.get('/agent/api/cases', api, async (req: Request, res: Response) => {
     const all = ['1', 'true'].includes(String(((req.query ?? {}) as Record<string, unknown>).all ?? ''));
     const now = deps.now();
+    await deps.settled();
     const records = await log.list();
     const shown = all ? records : records.filter((r) => r.handOff?.status === 'open').sort((a, b) => b.handOff!.at - a.handOff!.at);
     json(res, 200, { cases: shown.map((r) => caseView(r, uiLocale(req), now)) });
   });
 
   server.get('/agent/api/cases/:id', api, async (req: Request, res: Response) => {
+    await deps.settled();
     const found = await log.get(conversationKeyOf(String(req.params.id)));
     if (!found) return fail(res, 404, 'CaseNotFound', 'No such case.');
     json(res, 200, {
@@ -165,6 +170,7 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
   });
 
   server.get('/agent/api/stats', api, async (_req: Request, res: Response) => {
+    await deps.settled();
     json(res, 200, computeStats(await log.list(), deps.now(), deps.abandonAfterMs));
   });
 

@@ -25,35 +25,65 @@ export interface HandOffContext {
   locale: string;
 }
 
+/** Recordings waiting per process before a turn has to wait for them (back-pressure). */
+const MAX_PENDING = 1000;
+
+export interface TurnRecorder {
+  observe: TurnObserver;
+  /** Resolves once every recording started so far is stored (agent reads, shutdown). */
+  settled(): Promise<void>;
+}
+
 /**
  * After every turn: add the turn to the conversation's transcript, update its case, and when the
  * machine escalated, send the Bot Framework hand-off event with the transcript and summary.
+ *
+ * Recording runs after the turn, not inside it: the customer's reply does not wait for the agent
+ * desk's two extra writes. Recordings of one conversation are chained, so its transcript keeps its
+ * order. Only an escalation waits, because the hand-off event must go out within the turn.
  * A failure here is logged and swallowed: the customer already has the bot's reply, and a
  * transcript problem must not turn into "something went wrong" for them.
  */
-export function createTurnRecorder(deps: TurnRecorderDeps): TurnObserver {
+export function createTurnRecorder(deps: TurnRecorderDeps): TurnRecorder {
   const { log, logger } = deps;
-  return async (context, outcome) => {
-    if ((outcome.kind !== 'turn' && outcome.kind !== 'welcome') || !outcome.snapshot) return;
-    const snapshot = outcome.snapshot;
+  const chains = new Map<string, Promise<TranscriptLine[] | undefined>>();
+
+  const record = async (activity: Partial<Activity>, outcome: TurnOutcome): Promise<TranscriptLine[] | undefined> => {
+    const snapshot = outcome.snapshot!;
     const meta = metaOf(snapshot);
     const at = new Date(deps.now()).toISOString();
     const lines: TranscriptLine[] = [];
-    const said = outcome.kind === 'turn' ? customerLine(context.activity, snapshot, deps) : undefined;
+    const said = outcome.kind === 'turn' ? customerLine(activity, snapshot, deps) : undefined;
     if (said) lines.push({ at, from: 'customer', text: said });
     if (outcome.reply) lines.push({ at, from: 'bot', text: outcome.reply.markdown, step: meta.step });
-
-    let transcript: TranscriptLine[] = lines.map((l) => ({ ...l, text: maskProductKeys(l.text) }));
     try {
-      const recorded = await log.record(outcome.conversationKey, lines, (current) => nextCase(current, context.activity, outcome, meta, deps.now()));
-      transcript = recorded.transcript;
+      const recorded = await log.record(outcome.conversationKey, lines, (current) => nextCase(current, activity, outcome, meta, deps.now()));
+      return recorded.transcript;
     } catch (err) {
       logger.warn({ err, conversation: outcome.conversationKey }, 'agent desk: could not record the turn');
+      return lines.map((l) => ({ ...l, text: maskProductKeys(l.text) }));
     }
+  };
+
+  const observe: TurnObserver = async (context, outcome) => {
+    if ((outcome.kind !== 'turn' && outcome.kind !== 'welcome') || !outcome.snapshot) return;
+    const key = outcome.conversationKey;
+    // The turn's context is revoked when the turn ends; the recording keeps its own copy.
+    const activity = { ...context.activity };
+    const previous = chains.get(key) ?? Promise.resolve(undefined);
+    const recorded = previous.then(() => record(activity, outcome));
+    chains.set(key, recorded);
+    void recorded.finally(() => {
+      if (chains.get(key) === recorded) chains.delete(key);
+    });
 
     const reason = outcome.effects?.handOff;
-    if (!reason) return;
-    const summary = caseSummary(snapshot.context, 'escalated');
+    if (!reason) {
+      if (chains.size > MAX_PENDING) await recorded;
+      return;
+    }
+    const transcript = (await recorded) ?? [];
+    const summary = caseSummary(outcome.snapshot.context, 'escalated');
     const locales = [...new Set([summary.locale, 'en-US' as const])];
     const handOff: HandOffContext = {
       caseSummary: summary,
@@ -63,10 +93,17 @@ export function createTurnRecorder(deps: TurnRecorderDeps): TurnObserver {
     };
     try {
       await context.sendActivity(EventFactory.createHandoffInitiation(context, handOff, toTranscript(transcript, context.activity)));
-      logger.info({ conversation: outcome.conversationKey, reason }, 'agent desk: handed the conversation to support');
+      logger.info({ conversation: key, reason }, 'agent desk: handed the conversation to support');
     } catch (err) {
-      logger.warn({ err, conversation: outcome.conversationKey, reason }, 'agent desk: could not send the hand-off event');
+      logger.warn({ err, conversation: key, reason }, 'agent desk: could not send the hand-off event');
     }
+  };
+
+  return {
+    observe,
+    settled: async () => {
+      await Promise.all([...chains.values()]);
+    },
   };
 }
 
