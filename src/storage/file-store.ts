@@ -33,6 +33,11 @@ interface StoredRecord {
 export class FileStore implements Storage {
   readonly dir: string;
   private readonly queue = new KeyedQueue();
+  /** The eTag of each key this process wrote last (bounded, oldest forgotten first). */
+  private readonly writtenETags = new Map<string, string>();
+  /** Directory fsyncs: one running, and at most one queued that every later rename joins. */
+  private dirSyncRunning: Promise<void> | undefined;
+  private dirSyncQueued: Promise<void> | undefined;
   private closed = false;
 
   constructor(dir: string) {
@@ -80,12 +85,17 @@ export class FileStore implements Storage {
       const record: StoredRecord = { v: RECORD_VERSION, key, item: { ...item, eTag: randomUUID() } };
       return this.queue.run(this.fileFor(key), async () => {
         if (expected !== undefined) {
-          const current = await this.readRecord(key);
-          if (current && current.item.eTag !== expected) {
+          // This process is the directory's only writer, and writes to a key run one at a time,
+          // so the eTag it wrote last is the one on disk: no need to read the file back.
+          const known = this.writtenETags.get(key);
+          const current = known !== undefined ? known : (await this.readRecord(key))?.item.eTag;
+          if (current !== undefined && current !== expected) {
             throw new ETagConflictError(key);
           }
         }
+        this.writtenETags.delete(key);
         await this.replaceFile(this.fileFor(key), JSON.stringify(record));
+        this.rememberETag(key, record.item.eTag as string);
       });
     });
     await settleAll(pending);
@@ -99,6 +109,7 @@ export class FileStore implements Storage {
     const pending = keys.map((key) =>
       this.queue.run(this.fileFor(key), async () => {
         const file = this.fileFor(key);
+        this.writtenETags.delete(key);
         try {
           await fs.rm(file, { force: true });
         } catch (err) {
@@ -174,7 +185,34 @@ export class FileStore implements Storage {
   }
 
   /** Makes a rename or unlink durable; without it a power cut can undo a completed write. */
-  private async syncDir(): Promise<void> {
+  private rememberETag(key: string, eTag: string): void {
+    this.writtenETags.set(key, eTag);
+    if (this.writtenETags.size > MAX_REMEMBERED_ETAGS) this.writtenETags.delete(this.writtenETags.keys().next().value as string);
+  }
+
+  private syncDir(): Promise<void> {
+    // Group commit: a caller joins the queued sync (which starts after the running one, so after
+    // the caller's rename); only if none is queued does it queue one. One fsync then covers every
+    // rename that finished before it started, instead of one fsync per write.
+    if (this.dirSyncQueued) return this.dirSyncQueued;
+    if (!this.dirSyncRunning) return this.startDirSync();
+    const queued = this.dirSyncRunning.then(ignore, ignore).then(() => {
+      this.dirSyncQueued = undefined;
+      return this.startDirSync();
+    });
+    this.dirSyncQueued = queued;
+    return queued;
+  }
+
+  private startDirSync(): Promise<void> {
+    const running = this.fsyncDir().finally(() => {
+      if (this.dirSyncRunning === running) this.dirSyncRunning = undefined;
+    });
+    this.dirSyncRunning = running;
+    return running;
+  }
+
+  private async fsyncDir(): Promise<void> {
     let handle: fs.FileHandle | undefined;
     try {
       handle = await fs.open(this.dir, 'r');
@@ -264,5 +302,8 @@ function errorCode(err: unknown): string | undefined {
 function describe(err: unknown): string {
   return errorCode(err) ?? (err instanceof Error ? err.message : String(err));
 }
+
+/** Enough for every conversation active at once; older keys are simply read back from disk. */
+const MAX_REMEMBERED_ETAGS = 50_000;
 
 function ignore(): void {}
