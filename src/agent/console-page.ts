@@ -68,20 +68,25 @@ function respond(html: (nonce: string) => string): HtmlResponse {
   };
 }
 
+/** The start of both pages, up to the open <head> (callers add to it and close it). The title comes escaped. */
+function documentHead(lang: string, title: string, nonce: string, style: string): string {
+  return `<!DOCTYPE html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${title}</title>
+<link rel="icon" href="data:,">
+<style nonce="${nonce}">${style}</style>`;
+}
+
 export function renderConsolePage(config: ConsolePageConfig, assets: { script: string; style: string }): HtmlResponse {
   const s = (key: string) => escapeHtml(stringAt(config.strings, key));
   const languageName = (locale: Locale) => s(locale === 'nl-NL' ? 'languageDutch' : 'languageEnglish');
   const options = config.customerLocales.map((l) => `<option value="${l}" lang="${l}">${languageName(l)}</option>`).join('');
   return respond(
-    (nonce) => `<!DOCTYPE html>
-<html lang="${config.uiLocale}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${s('pageTitle')}</title>
-<link rel="icon" href="data:,">
-<style nonce="${nonce}">${assets.style}</style>
+    (nonce) => `${documentHead(config.uiLocale, s('pageTitle'), nonce, assets.style)}
 <script id="agent-config" type="application/json">${jsonForScript(config)}</script>
 </head>
 <body>
@@ -206,15 +211,7 @@ export function renderRefusedPage(strings: AgentStrings, locale: Locale, status:
 </form>`
       : '';
   return respond(
-    (nonce) => `<!DOCTYPE html>
-<html lang="${locale}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${s('authTitle')}</title>
-<link rel="icon" href="data:,">
-<style nonce="${nonce}">${style}</style>
+    (nonce) => `${documentHead(locale, s('authTitle'), nonce, style)}
 ${status === 401 ? `<script nonce="${nonce}">${resumeScript(tokenWasGiven)}</script>` : ''}
 </head>
 <body class="auth">

@@ -1,11 +1,10 @@
 import type { Activity } from 'botbuilder';
 import type { Locale } from '../../dialogs/types';
-import { loadGuideContent } from '../../src/i18n/guide-content';
-import { createStrings } from '../../src/i18n/strings';
 import type { ConversationRecord } from '../../src/bot/conversation';
 import type { ConversationStore } from '../../src/storage/create-store';
 import { buttonsOf, textOf, type Button, type Harness } from './bot-harness';
 import type { FakeConnector } from './fake-connector';
+import { expected } from './transcript';
 
 /**
  * One conversation that is not tied to one server: every activity names the server it goes to,
@@ -133,23 +132,11 @@ export function storedStep(record: ConversationRecord | undefined): string | und
   return value === undefined ? undefined : flatten(value);
 }
 
-const strings = createStrings();
-const content = loadGuideContent();
-
 /**
- * The text a reply must contain, from locales/ and content/ rather than hard-coded English:
- * `ns:key` is a string (e.g. `common:notice.unavailable`), `guide:ref` the first sentence of a
- * content block's title or text.
+ * The text a reply must contain, from locales/ and content/ rather than hard-coded English
+ * (the same resolution as the conversation tables in transcript.ts).
  */
-export function copy(locale: Locale, ref: string): string {
-  if (ref.startsWith('guide:')) {
-    const block = content.block(locale, ref.slice('guide:'.length));
-    if (!block) throw new Error(`no content block ${ref}`);
-    return (block.title ?? block.text ?? '').split(/(?<=[.!?])\s/)[0];
-  }
-  if (!strings.has(locale, ref)) throw new Error(`no string ${ref} in ${locale}`);
-  return strings.t(locale, ref);
-}
+export const copy = expected;
 
 /** Polls until `check` resolves truthy, or fails after `timeoutMs` with what it last saw. */
 export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
