@@ -27,8 +27,13 @@ process.once('exit', () => {
  * given environment (plus PATH and HOME, nothing else from the test run, so no REDIS_URL or
  * credentials leak in) and waits until GET /healthz answers.
  */
-export async function startServerProcess(env: Record<string, string> & { PORT: string; DATA_DIR: string }): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', '-r', 'ts-node/register/transpile-only', 'src/server.ts'], {
+export async function startServerProcess(
+  env: Record<string, string> & { PORT: string; DATA_DIR: string },
+  /** `built` runs dist/src/server.js as `npm start` does (build it first with `npm run build`). */
+  entry: 'source' | 'built' = 'source',
+): Promise<ServerProcess> {
+  const args = entry === 'built' ? ['dist/src/server.js'] : ['-r', 'ts-node/register/transpile-only', 'src/server.ts'];
+  const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

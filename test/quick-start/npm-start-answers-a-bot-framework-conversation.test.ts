@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeConnector, type FakeConnector } from '../support/fake-connector';
+import { freePort, startServerProcess, type ServerProcess } from '../support/server-process';
+import { expected } from '../support/transcript';
+
+/**
+ * The quick start as a new user runs it: `npm start` builds and runs dist/src/server.js with no
+ * configuration at all. It must answer a real Bot Framework activity and serve the web chat page.
+ */
+const ROOT = join(__dirname, '..', '..');
+let server: ServerProcess;
+let connector: FakeConnector;
+let dataDir: string;
+
+beforeAll(async () => {
+  const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string;
+  expect(start).toContain('npm run --silent build');
+  expect(start).toContain('dist/src/server.js');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'pipe' });
+  dataDir = mkdtempSync(join(tmpdir(), 'ag-quickstart-'));
+  connector = await startFakeConnector();
+  server = await startServerProcess({ PORT: String(await freePort()), DATA_DIR: dataDir }, 'built');
+}, 120_000);
+
+afterAll(async () => {
+  await server?.kill('SIGKILL');
+  await connector?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a message activity with a loopback serviceUrl gets its reply there', async () => {
+  const res = await fetch(`${server.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'message',
+      id: 'quick-1',
+      channelId: 'emulator',
+      serviceUrl: connector.url,
+      conversation: { id: 'quick-start' },
+      from: { id: 'user-1' },
+      recipient: { id: 'bot' },
+      locale: 'nl-NL',
+      text: 'mijn abonnement is verlopen',
+    }),
+  });
+  expect(res.status).toBe(200);
+  const [reply] = connector.repliesTo('quick-start');
+  expect(reply.replyToId).toBe('quick-1');
+  expect(reply.text).toContain(expected('nl-NL', 'reactivate:ask.reason'));
+});
+
+test('the web chat page and its bundle are served from the same server', async () => {
+  const page = await fetch(`${server.url}/`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('/webchat/webchat.js');
+  const bundle = await fetch(`${server.url}/webchat/webchat.js`);
+  expect(bundle.status).toBe(200);
+  expect(bundle.headers.get('content-type')).toMatch(/javascript/);
+});
+
+test('SIGTERM stops it cleanly', async () => {
+  expect(await server.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+});
