@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { secretMatches } from '../security/secret-compare';
+import { isLoopbackHost } from '../security/service-url';
 import type { IncomingMessage } from 'node:http';
 import type { Next, Request, Response } from 'restify';
 
@@ -11,16 +12,8 @@ export interface AccessOptions {
 
 export type AccessCheck = { ok: true } | { ok: false; status: 401 | 403; tokenWasGiven: boolean };
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-
-/** Equal-length digests, so neither the comparison time nor a length check says anything about the token. */
-export function tokenMatches(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
 export function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  return address === '::1' || /^127\./.test(address) || /^::ffff:127\./i.test(address);
+  return address !== undefined && isLoopbackHost(address);
 }
 
 function givenToken(req: Request, allowQuery: boolean): string | undefined {
@@ -35,7 +28,7 @@ function givenToken(req: Request, allowQuery: boolean): string | undefined {
 export function checkAccess(req: Request, options: AccessOptions, allowQuery: boolean): AccessCheck {
   if (options.token) {
     const given = givenToken(req, allowQuery);
-    return given !== undefined && tokenMatches(given, options.token) ? { ok: true } : { ok: false, status: 401, tokenWasGiven: given !== undefined };
+    return given !== undefined && secretMatches(given, options.token) ? { ok: true } : { ok: false, status: 401, tokenWasGiven: given !== undefined };
   }
   const remote = (req as unknown as IncomingMessage).socket?.remoteAddress;
   return isLoopback(remote) ? { ok: true } : { ok: false, status: 403, tokenWasGiven: false };

@@ -1,9 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'botbuilder';
 import type { Request, Response, Server } from 'restify';
 import type { TurnObserver } from '../bot/guide-bot';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { secretMatches } from '../security/secret-compare';
 import { isETagConflict, type ConversationStore } from '../storage/create-store';
 import { createHttpGuards } from './http-guards';
 import { answerUnhandledInvokes } from './invoke';
@@ -55,12 +55,6 @@ function instrumentStore(store: ConversationStore, metrics: Metrics): void {
   }
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 export function createOperations(deps: OperationsDeps): Operations {
   const { config, logger } = deps;
   const metrics = createMetrics();
@@ -86,7 +80,7 @@ export function createOperations(deps: OperationsDeps): Operations {
       server.get('/metrics', async (req: Request, res: Response) => {
         if (config.metricsToken) {
           const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
-          if (!match || !sameSecret(match[1]!, config.metricsToken)) {
+          if (!match || !secretMatches(match[1]!, config.metricsToken)) {
             res.send(401, { error: { code: 'Unauthorized', message: 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"' } }, { 'WWW-Authenticate': 'Bearer' });
             return;
           }
