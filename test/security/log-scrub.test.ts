@@ -92,7 +92,15 @@ test('a pasted product key reaches no log line, stored state, transcript or repl
   expect(lines.some((l) => l.includes(chats[0]!.id))).toBe(true);
   lines.forEach((line, i) => assertNoKey(`log line ${i}`, line));
 
-  // Everything stored under DATA_DIR (conversation state, and whatever else is kept there).
+  // The agent desk stores transcripts after each reply; its API answers once they are stored,
+  // so the files below include every transcript line of these conversations.
+  const cases = await fetch(`${h.url}/agent/api/cases?all=1`);
+  expect(cases.status).toBe(200);
+  const casesBody = await cases.text();
+  expect((JSON.parse(casesBody) as { cases: unknown[] }).cases.length).toBeGreaterThan(0);
+  assertNoKey('agent case list', casesBody);
+
+  // Everything stored under DATA_DIR (conversation state, transcripts, cases).
   const files = filesUnder(h.dataDir);
   expect(files.length).toBeGreaterThan(0);
   for (const file of files) assertNoKey(file, readFileSync(file, 'utf8'));

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
@@ -12,10 +12,6 @@ import { freePort, startServerProcess } from '../support/server-process';
  * loopback unless told otherwise, and refuses to start on a public interface by accident.
  */
 
-function stateFiles(dataDir: string): string[] {
-  const dir = join(dataDir, 'state');
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
-}
 
 describe('checkServiceUrl', () => {
   test.each([
@@ -100,14 +96,13 @@ describe('anonymous /api/messages', () => {
   test('refuses an external serviceUrl with 403: no turn, no outbound request, nothing stored', async () => {
     const chat = h.conversation();
     const before = h.connector.requests;
-    const filesBefore = stateFiles(h.dataDir);
     const res = await h.post(chat.activity({ text: 'hello', serviceUrl: 'http://bots.example.invalid/' }));
     expect(res.status).toBe(403);
     expect(JSON.parse(res.body).error.message).toMatch(/ALLOWED_SERVICE_URLS/);
     expect(h.connector.requests).toBe(before);
     const key = `emulator/conversations/${chat.id}`;
-    expect(await h.app.store.read([key])).toEqual({});
-    expect(stateFiles(h.dataDir)).toEqual(filesBefore);
+    // Neither the conversation's state nor the agent desk's transcript or case for it exists.
+    expect(await h.app.store.read([key, `agent/transcripts/${key}`, `agent/cases/${key}`])).toEqual({});
   });
 
   test('refuses a serviceUrl that is missing, not a URL or not http(s), with 400 or 403', async () => {
