@@ -123,6 +123,9 @@ describe('storage and turn errors', () => {
   test('a store outage is counted, and the user is told to try again', async () => {
     const chat = h.conversation('en-US');
     await chat.say('hello');
+    // The agent desk stores the turn's transcript after the reply; let that finish first, so
+    // the outage below meets only the next turn's own write.
+    expect((await fetch(`${h.url}/agent/api/stats`)).status).toBe(200);
     store.fail.write = new StorageUnavailableError('disk full');
     try {
       await chat.say('I have an error message');
@@ -150,6 +153,7 @@ describe('storage and turn errors', () => {
   test('a turn that throws is counted as an error, logged, and answered with an apology', async () => {
     const quiet = jest.spyOn(console, 'error').mockImplementation(() => {});
     const chat = h.conversation('en-US');
+    expect((await fetch(`${h.url}/agent/api/stats`)).status).toBe(200); // earlier turns fully recorded
     store.fail.read = new Error('unexpected bug');
     try {
       const replies = await chat.say('hello');
