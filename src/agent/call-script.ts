@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { GuideContext, InputKind, StepId } from '../../dialogs/setup';
+import type { InputKind, StepId } from '../../dialogs/setup';
 import type { Locale } from '../../dialogs/types';
 import { caseSummary, formatCaseSummary } from '../bot/case-summary';
 import { apply, metaOf, resume, type ConversationRecord, type GuideSnapshot } from '../bot/conversation';
@@ -122,12 +122,10 @@ export class CallScript {
     const { renderer, strings } = this.deps;
     const meta = metaOf(session.snapshot);
     const context = session.snapshot.context;
-    const english: GuideContext = { ...context, locale: 'en-US' };
-    // The summary gets its own panel, in both languages. Left in the columns, the English copy
-    // would name the language of the copy ("English") instead of the customer's.
+    // The summary gets its own panel with a copy button, in both languages, so the columns leave it out.
     const script = meta.dynamic === 'case-summary' ? { ...meta, dynamic: undefined } : meta;
     const forCustomer = renderer.reply(script, context, session.notices);
-    const forAgent = renderer.reply(script, english, session.notices);
+    const forAgent = renderer.reply(script, context, session.notices, 'en-US');
     const buttons = (theirs: Button[], ours: Button[]): ScriptButton[] =>
       theirs.map((button, i) => ({ label: button.label, english: ours[i]?.label ?? button.label, send: toInput(button) }));
     const stepName = (locale: Locale, step: StepId) => strings.t(locale, `common:step.${step}`);

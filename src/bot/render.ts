@@ -46,23 +46,26 @@ export class Renderer {
     private readonly errors: KnownErrorCatalog,
   ) {}
 
-  reply(meta: StepMeta, context: GuideContext, notices: readonly Notice[]): Reply {
-    const { locale } = context;
+  /**
+   * The step's reply in the conversation's language, or in `locale` when given (the agent console
+   * shows the English beside the customer's; the case summary still names the customer's language).
+   */
+  reply(meta: StepMeta, context: GuideContext, notices: readonly Notice[], locale: Locale = context.locale): Reply {
     const t = (key: string) => this.strings.t(locale, key);
     // A notice's content block that the step shows anyway is said once, with the step.
     const shownByStep = new Set(meta.content ?? []);
     const parts = [
       ...notices.flatMap((n) => [t(n.key), ...(n.content ?? []).filter((ref) => !shownByStep.has(ref)).map((ref) => this.block(locale, ref))]),
       ...(meta.content ?? []).map((ref) => this.block(locale, ref)),
-      ...this.dynamicText(meta, context),
+      ...this.dynamicText(meta, context, locale),
       `**${t(meta.ask)}**`,
     ];
     return {
       locale,
       step: meta.step,
       markdown: parts.filter(Boolean).join('\n\n'),
-      choices: this.choices(meta, context),
-      controls: this.controls(meta, context),
+      choices: this.choices(meta, context, locale),
+      controls: this.controls(meta, context, locale),
     };
   }
 
@@ -85,8 +88,7 @@ export class Renderer {
       .join('\n\n');
   }
 
-  private dynamicText(meta: StepMeta, context: GuideContext): string[] {
-    const { locale } = context;
+  private dynamicText(meta: StepMeta, context: GuideContext, locale: Locale): string[] {
     switch (meta.dynamic) {
       case 'error-fix': {
         if (!context.errorId) return [];
@@ -101,8 +103,7 @@ export class Renderer {
     }
   }
 
-  private choices(meta: StepMeta, context: GuideContext): Button[] {
-    const { locale } = context;
+  private choices(meta: StepMeta, context: GuideContext, locale: Locale): Button[] {
     const errorButton = (id: KnownErrorId): Button => ({ label: this.errors.title(id, locale), data: { ag: 'error', id, step: meta.step } });
     const dynamic =
       meta.dynamic === 'error-candidates'
@@ -118,8 +119,8 @@ export class Renderer {
   }
 
   /** Back, start over, a person and the other language: the moves that work at every step. */
-  private controls(meta: StepMeta, context: GuideContext): Button[] {
-    const label = (key: string) => this.strings.t(context.locale, `common:choice.${key}`);
+  private controls(meta: StepMeta, context: GuideContext, locale: Locale): Button[] {
+    const label = (key: string) => this.strings.t(locale, `common:choice.${key}`);
     const offered = new Set(meta.choices);
     const controls: Button[] = [];
     if (context.trail.length >= 2) controls.push({ label: label('BACK'), data: { ag: 'command', command: 'BACK' } });

@@ -62,7 +62,7 @@ describe('every path through the machine', () => {
       expectComplete(reply);
       expect(reply.choices.length).toBeGreaterThan(0);
       if (locale === 'nl-NL') {
-        const english = renderer.reply(meta, { ...context, locale: 'en-US' }, []);
+        const english = renderer.reply(meta, context, [], 'en-US');
         expect(reply.markdown).not.toEqual(english.markdown);
       }
     });
@@ -78,6 +78,14 @@ describe('every path through the machine', () => {
       const outcomes = onward.map((p) => metaOf(p.state as GuideSnapshot).outcome).filter(Boolean);
       expect({ step, reachesOutcome: outcomes.length > 0 }).toEqual({ step, reachesOutcome: true });
     }
+  });
+
+  test('a reply rendered in English for an agent still names the customer\'s language in the summary', () => {
+    const snapshot = reached.get('escalated')!.state as GuideSnapshot;
+    const dutch = { ...snapshot.context, locale: 'nl-NL' as const };
+    const forAgent = renderer.reply(metaOf(snapshot), dutch, [], 'en-US');
+    expect(forAgent.markdown).toContain(`${strings.t('en-US', 'common:summary.language')}: ${strings.t('en-US', 'common:language.nl-NL')}`);
+    expect(forAgent.locale).toBe('en-US');
   });
 
   test('the shortest path to each outcome is a real conversation', () => {
