@@ -7,6 +7,7 @@
  * KB is generated from a fixed seed, so two runs compare like with like.
  */
 import { performance } from 'node:perf_hooks';
+import { seeded } from '../test/security/fuzz';
 import { LOCALES } from '../dialogs/types';
 import {
   createErrorMatcher,
@@ -29,17 +30,8 @@ interface EvalItem {
 }
 const items: EvalItem[] = evalSet.items;
 
-/** mulberry32: small, fast and deterministic; quality is plenty for test data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic, so two runs compare like with like. */
+const random = seeded;
 
 /**
  * Grows `base` to `total` entries. Synthetic strings mix real KB words (so they compete with real
