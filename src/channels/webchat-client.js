@@ -101,6 +101,7 @@
   function stop() {
     if (!current) return;
     current.subscription.unsubscribe();
+    current.languageFollower.unsubscribe();
     current.directLine.end();
     // renderWebChat offers no unmount; the old tree is detached with its ended connection.
     current.host.remove();
@@ -145,14 +146,28 @@
         else if (status === EXPIRED_TOKEN || status === ENDED) showStatus('conversationEnded');
       },
     });
-    current = { directLine, host, subscription };
+    // The user can also switch language by typing ("english", "taal"). The bot then answers in
+    // the new language, and the page follows its lead without starting a new conversation.
+    const languageFollower = directLine.activity$.subscribe({
+      next(activity) {
+        if (mySession !== session || activity.type !== 'message' || !activity.from || activity.from.role !== 'bot') return;
+        if (!isSupported(activity.locale) || activity.locale === locale) return;
+        locale = activity.locale;
+        storeLocale(locale);
+        applyStrings();
+        render();
+      },
+    });
+    current = { directLine, host, subscription, languageFollower };
 
-    WebChat.renderWebChat(
+    const store = WebChat.createStore();
+    // Rendering again into the same element with the same store keeps the transcript.
+    const render = () => WebChat.renderWebChat(
       {
         directLine,
         // Web Chat's own texts follow this, and it is sent as `locale` on every user activity.
         locale,
-        store: WebChat.createStore(),
+        store,
         overrideLocalizedStrings: { TEXT_INPUT_PLACEHOLDER: t('inputPlaceholder') },
         styleOptions: {
           hideUploadButton: true,
@@ -167,6 +182,7 @@
       },
       host,
     );
+    render();
   }
 
   picker.addEventListener('change', () => {

@@ -291,10 +291,15 @@ describe('Web Chat page end to end (headless Chromium)', () => {
   step('answers in English when the user types "english"', async () => {
     const reply = await type('english', [t('en-US', 'common:notice.languageChanged'), t('en-US', 'outcome:ask.anythingElse')]);
     await expectCardButtons(reply, [t('en-US', 'common:choice.PRODUCT_KEY'), t('en-US', 'common:choice.LANGUAGE')]);
+    // The page follows the bot into English, keeping the conversation.
+    await page.locator('h1').filter({ hasText: lookupString('locales/en-US/webchat.json', 'heading') }).waitFor({ timeout: REPLY_TIMEOUT });
+    await expectPageIn('en-US');
+    expect(await botMessages().count()).toBeGreaterThan(1);
   });
 
-  step('switches the page to English with the language picker', async () => {
-    await pickLanguage('en-US', [block('en-US', 'start.welcome')[0], t('en-US', 'common:ask.start')]);
+  step('starts a new English conversation with the new-conversation button', async () => {
+    await page.click('#restart');
+    await waitForBotMessage(0, [block('en-US', 'start.welcome')[0], t('en-US', 'common:ask.start')]);
     await expectPageIn('en-US');
     expect(await botMessages().count()).toBe(1);
   });
