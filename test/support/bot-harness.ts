@@ -59,6 +59,25 @@ export function textOf(activity: Partial<Activity> | undefined): string {
 
 let counter = 0;
 
+/** A user's message activity as a channel sends it: the n-th of conversation `id`. */
+export function userActivity(
+  conversation: { id: string; channelId: string; locale: string; serviceUrl: string; n: number },
+  fields: Partial<Activity>,
+): Partial<Activity> {
+  return {
+    type: 'message',
+    id: `${conversation.id}-a${conversation.n}`,
+    channelId: conversation.channelId,
+    serviceUrl: conversation.serviceUrl,
+    conversation: { id: conversation.id } as Activity['conversation'],
+    from: { id: 'user-1', name: 'User' },
+    recipient: { id: 'bot', name: 'activation-guide' },
+    locale: conversation.locale,
+    timestamp: new Date(),
+    ...fields,
+  };
+}
+
 export class Chat {
   private sent = 0;
   readonly id: string;
@@ -74,18 +93,7 @@ export class Chat {
 
   activity(fields: Partial<Activity>): Partial<Activity> {
     this.sent++;
-    return {
-      type: 'message',
-      id: `${this.id}-a${this.sent}`,
-      channelId: this.channelId,
-      serviceUrl: this.harness.connector.url,
-      conversation: { id: this.id } as Activity['conversation'],
-      from: { id: 'user-1', name: 'User' },
-      recipient: { id: 'bot', name: 'activation-guide' },
-      locale: this.locale,
-      timestamp: new Date(),
-      ...fields,
-    };
+    return userActivity({ id: this.id, channelId: this.channelId, locale: this.locale, serviceUrl: this.harness.connector.url, n: this.sent }, fields);
   }
 
   /** Sends an activity and returns the replies it produced. */

@@ -2,7 +2,7 @@ import type { Activity } from 'botbuilder';
 import type { Locale } from '../../dialogs/types';
 import type { ConversationRecord } from '../../src/bot/conversation';
 import type { ConversationStore } from '../../src/storage/create-store';
-import { buttonsOf, textOf, type Button, type Harness } from './bot-harness';
+import { buttonsOf, textOf, userActivity, type Button, type Harness } from './bot-harness';
 import type { FakeConnector } from './fake-connector';
 import { expected } from './transcript';
 
@@ -59,18 +59,7 @@ export class SharedConversation {
   /** A new activity of this conversation, with a fresh id unless `fields.id` is given. */
   activity(to: Endpoint, fields: Partial<Activity> = {}): Partial<Activity> {
     this.sent++;
-    return {
-      type: 'message',
-      id: `${this.id}-a${this.sent}`,
-      channelId: this.channelId,
-      serviceUrl: to.connector.url,
-      conversation: { id: this.id } as Activity['conversation'],
-      from: { id: 'user-1', name: 'User' },
-      recipient: { id: 'bot', name: 'activation-guide' },
-      locale: this.locale,
-      timestamp: new Date(),
-      ...fields,
-    };
+    return userActivity({ id: this.id, channelId: this.channelId, locale: this.locale, serviceUrl: to.connector.url, n: this.sent }, fields);
   }
 
   /** Posts an activity (new or a redelivery of an earlier one) and collects the replies to it. */
