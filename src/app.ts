@@ -18,6 +18,7 @@ import { Renderer } from './bot/render';
 import { replyActivity } from './bot/reply-activity';
 import { checkActivityShape } from './http/activity-shape';
 import { checkBearer, guardAuthentication } from './http/auth';
+import { sendError } from './http/error-reply';
 import { loadGuideContent } from './i18n/guide-content';
 import { createStrings } from './i18n/strings';
 import { checkServiceUrl } from './security/service-url';
@@ -110,7 +111,7 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
     if (config.auth) {
       // Refused here, without a network call or botbuilder's stack trace on stderr (src/http/auth.ts).
       const bearer = checkBearer(req.headers.authorization, config.auth.appId);
-      if (!bearer.ok) return void res.send(401, { error: { code: 'Unauthorized', message: bearer.reason } }, { 'WWW-Authenticate': 'Bearer' });
+      if (!bearer.ok) return sendError(res, 401, 'Unauthorized', bearer.reason, { 'WWW-Authenticate': 'Bearer' });
     }
     const shape = checkActivityShape(req.body);
     if (!shape.ok) return sendError(res, 400, 'BadRequest', shape.message);
@@ -183,10 +184,6 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
       await store.close();
     },
   };
-}
-
-function sendError(res: Response, status: number, code: string, message: string): void {
-  res.send(status, { error: { code, message } });
 }
 
 function remoteOf(req: Request): string | undefined {

@@ -3,6 +3,7 @@ import type { Next, Request, Response, Server } from 'restify';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { checkBearer } from '../http/auth';
+import { sendError } from '../http/error-reply';
 import { isLoopbackHost } from '../security/service-url';
 import type { Metrics } from './metrics';
 import { RateLimiter } from './rate-limit';
@@ -53,10 +54,6 @@ function normalizeAddress(address: string): string {
   return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '').toLowerCase();
 }
 
-function reply(res: Response, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  res.send(status, { error: { code, message } }, headers);
-}
-
 export function createHttpGuards(deps: { config: Config; logger: Logger; metrics: Metrics }): HttpGuards {
   const { config, logger, metrics } = deps;
   const limits = config.rateLimit;
@@ -75,7 +72,7 @@ export function createHttpGuards(deps: { config: Config; logger: Logger; metrics
 
   function refuse(res: Response, next: Next, reason: string, status: number, code: string, message: string, headers?: Record<string, string>): void {
     metrics.rejections.inc({ reason });
-    reply(res, status, code, message, headers);
+    sendError(res, status, code, message, headers);
     next(false);
   }
 

@@ -3,6 +3,7 @@ import type { Request, Response, Server } from 'restify';
 import type { TurnObserver } from '../bot/guide-bot';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { sendError } from '../http/error-reply';
 import { secretMatches } from '../security/secret-compare';
 import { isETagConflict, type ConversationStore } from '../storage/create-store';
 import { createHttpGuards } from './http-guards';
@@ -81,7 +82,7 @@ export function createOperations(deps: OperationsDeps): Operations {
         if (config.metricsToken) {
           const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
           if (!match || !secretMatches(match[1]!, config.metricsToken)) {
-            res.send(401, { error: { code: 'Unauthorized', message: 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"' } }, { 'WWW-Authenticate': 'Bearer' });
+            sendError(res, 401, 'Unauthorized', 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"', { 'WWW-Authenticate': 'Bearer' });
             return;
           }
         }
