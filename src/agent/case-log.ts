@@ -3,7 +3,7 @@ import type { EscalationReason, StepId } from '../../dialogs/setup';
 import type { KnownErrorId, Locale } from '../../dialogs/types';
 import type { CaseSummary } from '../bot/case-summary';
 import { maskProductKeys } from '../matching/product-key';
-import { isETagConflict } from '../storage/create-store';
+import { readModifyWrite } from '../storage/read-modify-write';
 
 /** One line of a conversation as agents read it. Product keys are masked before a line is stored. */
 export interface TranscriptLine {
@@ -67,7 +67,6 @@ const PREFIX = 'agent';
 const INDEX_KEY = `${PREFIX}/cases/index`;
 const caseKey = (conversationKey: string) => `${PREFIX}/cases/${conversationKey}`;
 const transcriptKey = (conversationKey: string) => `${PREFIX}/transcripts/${conversationKey}`;
-const MAX_ATTEMPTS = 8;
 
 /**
  * Transcripts and cases in the conversation store (so they follow it to Redis when the bot scales
@@ -189,17 +188,8 @@ export class CaseLog {
     if (dropped.length > 0) await this.store.delete(dropped.flatMap((k) => [caseKey(k), transcriptKey(k)]));
   }
 
-  private async update<T extends { eTag?: string }>(key: string, change: (current: T | undefined) => T): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const current = (await this.store.read([key]))[key] as T | undefined;
-      const next = change(current);
-      try {
-        await this.store.write({ [key]: { ...next, eTag: current?.eTag ?? '*' } });
-        return next;
-      } catch (err) {
-        if (!isETagConflict(err) || attempt >= MAX_ATTEMPTS) throw err;
-      }
-    }
+  private update<T extends { eTag?: string }>(key: string, change: (current: T | undefined) => T): Promise<T> {
+    return readModifyWrite<T>(this.store, key, change);
   }
 }
 

@@ -3,19 +3,13 @@ import type { GuideEvent } from '../../dialogs/setup';
 import type { Locale } from '../../dialogs/types';
 import type { Logger } from '../logger';
 import { isETagConflict, isStorageUnavailable } from '../storage/create-store';
+import { expectedETag } from '../storage/read-modify-write';
 import { apply, metaOf, resume, toRecord, type ConversationRecord, type Effects, type GuideSnapshot, type Step } from './conversation';
 import type { UserInput, Understanding, InterpretState } from './interpret';
 import type { Renderer, Reply } from './render';
 
 /** How many times a turn is recomputed when another turn of the same conversation wrote first. */
 const MAX_ATTEMPTS = 8;
-
-/**
- * The eTag a conversation's first write carries. Not `*` (which writes unconditionally and would
- * let two first turns overwrite each other): an eTag no stored item ever has, so the write goes
- * through while the key is absent and conflicts once another turn has created it.
- */
-const ABSENT_ETAG = 'ag:absent';
 
 export interface TurnOutcome {
   conversationKey: string;
@@ -143,7 +137,7 @@ export class GuideBot {
       const { step, events } = result;
       const record = toRecord(step.snapshot, seenIds(stored), context.activity.id);
       try {
-        await storage.write({ [key]: { ...record, eTag: stored?.eTag ?? ABSENT_ETAG } });
+        await storage.write({ [key]: { ...record, eTag: expectedETag(stored) } });
       } catch (err) {
         if (isETagConflict(err) && attempt < MAX_ATTEMPTS) continue;
         throw err;
