@@ -61,7 +61,8 @@ export function createTurnRecorder(deps: TurnRecorderDeps): TurnRecorder {
       return recorded.transcript;
     } catch (err) {
       logger.warn({ err, conversation: outcome.conversationKey }, 'agent desk: could not record the turn');
-      return lines.map((l) => ({ ...l, text: maskProductKeys(l.text) }));
+      // Only this turn's lines, then; the customer's words were masked when they were taken.
+      return lines;
     }
   };
 
