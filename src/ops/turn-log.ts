@@ -1,5 +1,5 @@
 import type { Middleware, TurnContext } from 'botbuilder';
-import type { TurnObserver, TurnOutcome } from '../bot/guide-bot';
+import { conversationKey, type TurnObserver, type TurnOutcome } from '../bot/guide-bot';
 import { metaOf } from '../bot/conversation';
 import type { Logger } from '../logger';
 import type { Metrics } from './metrics';
@@ -69,7 +69,7 @@ export function createTurnLog(deps: { logger: Logger; metrics: Metrics }): TurnL
         if (failed) metrics.turnErrors.inc();
         const { activity } = context;
         const line = {
-          conversation: outcome?.conversationKey ?? (activity.conversation?.id ? `${activity.channelId ?? 'unknown'}/conversations/${activity.conversation.id}` : undefined),
+          conversation: outcome?.conversationKey ?? (activity.conversation?.id ? conversationKey(activity) : undefined),
           activityType: activity.type,
           kind,
           step: outcome?.after,
