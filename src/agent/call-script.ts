@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { InputKind, StepId } from '../../dialogs/setup';
 import type { Locale } from '../../dialogs/types';
 import { caseSummary, formatCaseSummary } from '../bot/case-summary';
-import { apply, metaOf, resume, type ConversationRecord, type GuideSnapshot } from '../bot/conversation';
-import type { InterpretState, Understanding, UserInput } from '../bot/interpret';
+import { advance, metaOf, resume, type ConversationRecord, type GuideSnapshot, type Understand } from '../bot/conversation';
+import type { UserInput } from '../bot/interpret';
 import type { Button, Notice, Renderer } from '../bot/render';
 import type { Strings } from '../i18n/strings';
 import { markdownToHtml, markdownToText } from './safe-markdown';
@@ -46,7 +46,7 @@ export interface ScriptView {
 export interface CallScriptDeps {
   renderer: Renderer;
   strings: Strings;
-  understand(input: UserInput, state: InterpretState): Understanding;
+  understand: Understand;
   now: () => number;
   /** Sessions kept at once; the least recently used goes first. */
   maxSessions?: number;
@@ -98,15 +98,10 @@ export class CallScript {
 
   send(id: string, input: ScriptInput): ScriptView {
     const session = this.get(id);
-    const meta = metaOf(session.snapshot);
-    const understood = this.deps.understand(toUserInput(input, meta.step), {
-      meta,
-      locale: session.snapshot.context.locale,
-      accepts: (event) => session.snapshot.can(event),
-    });
-    const next = apply({ snapshot: session.snapshot, effects: { notices: [] }, reset: false, isNew: false }, understood.events);
-    session.snapshot = next.snapshot;
-    session.notices = [...understood.notices.map((key) => ({ key })), ...next.effects.notices];
+    const current = { snapshot: session.snapshot, effects: { notices: [] }, reset: false, isNew: false };
+    const move = advance(current, toUserInput(input, metaOf(session.snapshot).step), this.deps.understand);
+    session.snapshot = move.step.snapshot;
+    session.notices = move.notices;
     return this.render(id, session);
   }
 

@@ -2,6 +2,7 @@ import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import { guideMachine, MACHINE_VERSION } from '../../dialogs/machine';
 import type { EscalationReason, GuideEvent, StepMeta } from '../../dialogs/setup';
 import { LOCALES, type Locale } from '../../dialogs/types';
+import type { InterpretState, Understanding, UserInput } from './interpret';
 import type { Notice } from './render';
 
 export type GuideSnapshot = SnapshotFrom<typeof guideMachine>;
@@ -84,6 +85,29 @@ export function apply(step: Step, events: readonly GuideEvent[]): Step {
     snapshot = next;
   }
   return { ...step, snapshot, effects };
+}
+
+export type Understand = (input: UserInput, state: InterpretState) => Understanding;
+
+/** One move of a conversation: the input read at the current step, applied, with everything to say. */
+export interface Move {
+  step: Step;
+  events: GuideEvent[];
+  /** The edge's notices first (a stale button, a cut message), then the machine's. */
+  notices: Notice[];
+}
+
+/** Reads `input` at the step the conversation is at and applies it. The chat and the agent's call script both move this way. */
+export function advance(from: Step, input: UserInput, understand: Understand): Move {
+  const understood = understand(input, {
+    meta: metaOf(from.snapshot),
+    locale: from.snapshot.context.locale,
+    accepts: (event) => from.snapshot.can(event),
+  });
+  // A first "hello" is not a miss: it simply gets the welcome.
+  const events = from.isNew && understood.events.every((e) => e.type === 'MISS') ? [] : understood.events;
+  const step = apply(from, events);
+  return { step, events, notices: [...understood.notices.map((key) => ({ key })), ...step.effects.notices] };
 }
 
 export function toRecord(snapshot: GuideSnapshot, seen: readonly string[], activityId?: string): ConversationRecord {

@@ -4,8 +4,8 @@ import type { Locale } from '../../dialogs/types';
 import type { Logger } from '../logger';
 import { isETagConflict, isStorageUnavailable } from '../storage/create-store';
 import { expectedETag } from '../storage/read-modify-write';
-import { apply, metaOf, resume, toRecord, type ConversationRecord, type Effects, type GuideSnapshot, type Step } from './conversation';
-import type { UserInput, Understanding, InterpretState } from './interpret';
+import { advance, metaOf, resume, toRecord, type ConversationRecord, type Effects, type GuideSnapshot, type Move, type Understand } from './conversation';
+import type { UserInput } from './interpret';
 import type { Renderer, Reply } from './render';
 
 /** How many times a turn is recomputed when another turn of the same conversation wrote first. */
@@ -37,7 +37,7 @@ export type TurnObserver = (context: TurnContext, outcome: TurnOutcome) => Promi
 export interface GuideBotDeps {
   storage: Storage;
   renderer: Renderer;
-  understand(input: UserInput, state: InterpretState): Understanding;
+  understand: Understand;
   toActivity(reply: Reply): Partial<Activity>;
   channel: ChannelReader;
   logger: Logger;
@@ -101,17 +101,7 @@ export class GuideBot {
     const input: UserInput = { text: this.deps.channel.text(activity), value: this.deps.channel.value(activity) };
     return this.commit(context, key, (stored) => {
       if (activity.id && seenIds(stored).includes(activity.id)) return undefined;
-      const resumed = resume(stored, toLocale(this.deps.channel.locale(activity)));
-      const meta = metaOf(resumed.snapshot);
-      const understood = this.deps.understand(input, {
-        meta,
-        locale: resumed.snapshot.context.locale,
-        accepts: (event) => resumed.snapshot.can(event),
-      });
-      // A first "hello" is not a miss: it simply gets the welcome.
-      const events = resumed.isNew && understood.events.every((e) => e.type === 'MISS') ? [] : understood.events;
-      const step = apply(resumed, events);
-      return { step, events, notices: understood.notices };
+      return advance(resume(stored, toLocale(this.deps.channel.locale(activity))), input, this.deps.understand);
     });
   }
 
@@ -119,14 +109,15 @@ export class GuideBot {
     return this.commit(context, key, (stored) => {
       // Welcome once per conversation, however many members join or installs repeat.
       if (stored) return undefined;
-      return { step: resume(undefined, toLocale(this.deps.channel.locale(context.activity))), events: [], notices: [] };
+      const step = resume(undefined, toLocale(this.deps.channel.locale(context.activity)));
+      return { step, events: [], notices: step.effects.notices };
     }, 'welcome');
   }
 
   private async commit(
     context: TurnContext,
     key: string,
-    compute: (stored: StoredRecord | undefined) => { step: Step; events: GuideEvent[]; notices: string[] } | undefined,
+    compute: (stored: StoredRecord | undefined) => Move | undefined,
     kind: 'turn' | 'welcome' = 'turn',
   ): Promise<TurnOutcome> {
     const { storage } = this.deps;
@@ -134,7 +125,7 @@ export class GuideBot {
       const stored = (await storage.read([key]))[key] as StoredRecord | undefined;
       const result = compute(stored);
       if (!result) return { conversationKey: key, kind: kind === 'turn' ? 'duplicate' : 'ignored', events: [], attempts: attempt };
-      const { step, events } = result;
+      const { step, events, notices } = result;
       const record = toRecord(step.snapshot, seenIds(stored), context.activity.id);
       try {
         await storage.write({ [key]: { ...record, eTag: expectedETag(stored) } });
@@ -143,7 +134,6 @@ export class GuideBot {
         throw err;
       }
       const meta = metaOf(step.snapshot);
-      const notices = [...result.notices.map((k) => ({ key: k })), ...step.effects.notices];
       const reply = this.deps.renderer.reply(meta, step.snapshot.context, notices);
       await context.sendActivity(this.deps.toActivity(reply));
       return {
