@@ -1,3 +1,4 @@
+import { sendError } from '../http/error-reply';
 import { secretMatches } from '../security/secret-compare';
 import { isLoopbackHost } from '../security/service-url';
 import type { IncomingMessage } from 'node:http';
@@ -49,11 +50,8 @@ export function requireAgent(options: AccessOptions, page = false) {
       res.writeHead(verdict.status, { ...page.headers, ...headers, 'Content-Length': String(Buffer.byteLength(page.html)) });
       res.end(page.html);
     } else {
-      const error =
-        verdict.status === 401
-          ? { code: 'Unauthorized', message: 'An agent token is required (Authorization: Bearer <AGENT_TOKEN>).' }
-          : { code: 'Forbidden', message: 'Without AGENT_TOKEN the agent console answers on loopback only.' };
-      res.send(verdict.status, { error }, headers);
+      if (verdict.status === 401) sendError(res, 401, 'Unauthorized', 'An agent token is required (Authorization: Bearer <AGENT_TOKEN>).', headers);
+      else sendError(res, 403, 'Forbidden', 'Without AGENT_TOKEN the agent console answers on loopback only.', headers);
     }
     next(false);
   };

@@ -1,4 +1,5 @@
 import type { Request, Response, Server } from 'restify';
+import { sendError } from '../http/error-reply';
 import { z } from 'zod';
 import { LOCALES, type Locale } from '../../dialogs/types';
 import { formatCaseSummary, type CaseSummary } from '../bot/case-summary';
@@ -69,7 +70,7 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
   };
   // Nothing is returned from the handlers: restify warns about a value an async handler resolves to.
   const json = (res: Response, status: number, body: unknown): void => void res.send(status, body, { 'Cache-Control': 'no-store' });
-  const fail = (res: Response, status: number, code: string, message: string): void => json(res, status, { error: { code, message } });
+  const fail = (res: Response, status: number, code: string, message: string): void => sendError(res, status, code, message, { 'Cache-Control': 'no-store' });
   const parse = <T>(schema: z.ZodType<T>, req: Request, res: Response): T | undefined => {
     const parsed = schema.safeParse(req.body ?? {});
     if (parsed.success) return parsed.data;
