@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import { CONTENT_DIR } from '../paths';
 import path from 'node:path';
 import Fuse from 'fuse.js';
 import { z } from 'zod';
 import { LOCALES, type KnownErrorId, type Locale, type MatchResult } from '../../dialogs/types';
+import { CONTENT_DIR } from '../paths';
 import { replaceProductKeys } from './product-key';
 
 /*
@@ -23,9 +23,6 @@ import { replaceProductKeys } from './product-key';
  *     the runner-up and a lead over it (paste words the runner-up does not explain); ambiguous
  *     offers at most maxChoices look-alikes; anything vaguer or worse is none.
  */
-
-// Resolved from the project root, so the built server (dist/src/…) finds the same files.
-const DEFAULT_CONTENT_DIR = CONTENT_DIR;
 
 // ---------------------------------------------------------------------------------------------
 // Schema
@@ -156,7 +153,7 @@ export function validateKnowledgeBase(entries: unknown[], config: unknown): Know
 }
 
 /** Reads content/known-errors/*.json and content/matching.json. */
-export function loadKnowledgeBase(contentDir: string = DEFAULT_CONTENT_DIR): KnowledgeBase {
+export function loadKnowledgeBase(contentDir: string = CONTENT_DIR): KnowledgeBase {
   const dir = path.join(contentDir, 'known-errors');
   const files = fs
     .readdirSync(dir)
