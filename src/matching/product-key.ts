@@ -1,7 +1,3 @@
-import { z } from 'zod';
-import { LOCALES, type Locale } from '../../dialogs/types';
-import productKeyJson from '../../content/product-key.json';
-
 /**
  * Recognises pasted product keys (25 characters, 5 groups of 5) so that callers can drop them
  * before anything is logged, stored or echoed. Keys are secrets: nothing in this module keeps,
@@ -104,34 +100,4 @@ export function replaceProductKeys(text: string, replacement: string): string {
     from = end;
   });
   return out + text.slice(from);
-}
-
-const localeText = z
-  .object({
-    detected: z.string().min(1),
-    format: z.string().min(1),
-    confusable: z.string().min(1),
-    where: z.string().min(1),
-  })
-  .strict();
-
-const productKeyContentSchema = z
-  .object({
-    format: z.literal(PRODUCT_KEY_MASK),
-    confusable: z.array(z.tuple([z.string().min(1), z.string().min(1)])).min(1),
-    text: z.object({ 'en-US': localeText, 'nl-NL': localeText }).strict(),
-  })
-  .strict();
-
-export type ProductKeyContent = z.infer<typeof productKeyContentSchema>;
-export type ProductKeyHints = z.infer<typeof localeText>;
-
-/** The reply texts for a pasted key (format and easily mistyped characters), validated. */
-export function loadProductKeyContent(raw: unknown = productKeyJson): ProductKeyContent {
-  return productKeyContentSchema.parse(raw);
-}
-
-export function productKeyHints(locale: Locale, content: ProductKeyContent = loadProductKeyContent()): ProductKeyHints {
-  if (!LOCALES.includes(locale)) throw new Error(`Unsupported locale: ${String(locale)}`);
-  return content.text[locale];
 }

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { LOCALES } from '../../dialogs/types';
 import { loadKnowledgeBase, normaliseText, validateKnowledgeBase, type KnownError } from '../../src/matching/known-errors';
-import { loadProductKeyContent, PRODUCT_KEY_MASK, productKeyHints } from '../../src/matching/product-key';
+import { loadGuideContent } from '../../src/i18n/guide-content';
+import { PRODUCT_KEY_MASK } from '../../src/matching/product-key';
 
 /** The stable ids of the known-error table in the content facts. Tests, logs and analytics use them. */
 const FACT_IDS = [
@@ -160,20 +161,18 @@ describe('known-error knowledge base', () => {
   });
 });
 
-describe('product-key reply content', () => {
-  const content = loadProductKeyContent();
+describe('what the bot says about a pasted product key', () => {
+  const content = loadGuideContent();
+  // The easily mistyped characters from the content facts.
+  const CONFUSABLE = [['B', '8'], ['O', '0'], ['Q', '0'], ['5', 'S'], ['l', 'I'], ['VV', 'W']];
 
   it.each(LOCALES)('%s explains the format and every easily mistyped pair', (locale) => {
-    const hints = productKeyHints(locale, content);
-    expect(hints.format).toContain(PRODUCT_KEY_MASK);
-    for (const [a, b] of content.confusable) {
-      expect(hints.confusable).toContain(a);
-      expect(hints.confusable).toContain(b);
-    }
-    for (const url of urlsIn(hints.where)) expect(FACT_URLS).toContain(url);
+    expect(content.block(locale, 'productKey.intro')?.text).toContain(PRODUCT_KEY_MASK);
+    const typos = content.block(locale, 'productKey.typos')?.text ?? '';
+    for (const [a, b] of CONFUSABLE) expect(typos).toMatch(new RegExp(`\\b${a}\\b.*\\b${b}\\b`));
   });
 
   it('is written in each language separately', () => {
-    expect(productKeyHints('nl-NL', content).detected).not.toBe(productKeyHints('en-US', content).detected);
+    expect(content.block('nl-NL', 'productKey.typos')?.text).not.toBe(content.block('en-US', 'productKey.typos')?.text);
   });
 });
