@@ -61,7 +61,14 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
     ),
   });
   const renderer = new Renderer(strings, content, errors);
-  const store = overrides.store ?? createStore({ redisUrl: config.redisUrl, dataDir: config.dataDir, onError: (err) => logger.warn({ err }, 'redis connection error') });
+  const store =
+    overrides.store ??
+    createStore({
+      redisUrl: config.redisUrl,
+      dataDir: config.dataDir,
+      onError: (err) => logger.warn({ err }, 'redis connection error'),
+      onWarn: (message, err) => logger.warn({ err }, message),
+    });
 
   const ops = createOperations({ config, logger, store });
   const agentDesk = createAgentDesk({ config, logger, store, strings, renderer, errors, phrases });

@@ -165,6 +165,7 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
   });
 
   server.post('/agent/api/cases/:id/handled', api, async (req: Request, res: Response) => {
+    await deps.settled();
     const closed = await log.closeHandOff(conversationKeyOf(String(req.params.id)), deps.now());
     if (!closed) return fail(res, 404, 'CaseNotFound', 'No open hand-off for this case.');
     json(res, 200, { ok: true });

@@ -25,65 +25,99 @@ export interface HandOffContext {
   locale: string;
 }
 
-/** Recordings waiting per process before a turn has to wait for them (back-pressure). */
+/** Conversations with unwritten turns before a turn has to wait for them (back-pressure). */
 const MAX_PENDING = 1000;
+/** How long a turn's record may wait, so that the turns of that moment are written together. */
+const DEFAULT_WRITE_DELAY_MS = 1000;
 
 export interface TurnRecorder {
   observe: TurnObserver;
-  /** Resolves once every recording started so far is stored (agent reads, shutdown). */
+  /** Writes every turn recorded so far and resolves once it is stored (agent reads, shutdown). */
   settled(): Promise<void>;
+}
+
+/** A conversation's turns not written yet: their lines, and their changes to the case in order. */
+interface Unwritten {
+  lines: TranscriptLine[];
+  changes: Array<(current: CaseRecord | undefined) => CaseRecord>;
 }
 
 /**
  * After every turn: add the turn to the conversation's transcript, update its case, and when the
  * machine escalated, send the Bot Framework hand-off event with the transcript and summary.
  *
- * Recording runs after the turn, not inside it: the customer's reply does not wait for the agent
- * desk's two extra writes. Recordings of one conversation are chained, so its transcript keeps its
- * order. Only an escalation waits, because the hand-off event must go out within the turn.
+ * Recording is written behind the turn, not inside it: a conversation's turns of the last second
+ * are collected and written as one transcript and one case update, so the customer's reply never
+ * waits for the agent desk, and a chat of eight quick turns costs one or two writes instead of
+ * sixteen. Writes of one conversation are chained, so its transcript keeps its order. Whatever
+ * reads the agent desk's records (console, hand-off, shutdown) first writes what is waiting, so
+ * nothing is ever read stale within an instance; a crash loses at most the last second of
+ * transcript, never the conversation itself, whose state the turn loop has already stored.
  * A failure here is logged and swallowed: the customer already has the bot's reply, and a
  * transcript problem must not turn into "something went wrong" for them.
  */
-export function createTurnRecorder(deps: TurnRecorderDeps): TurnRecorder {
+export function createTurnRecorder(deps: TurnRecorderDeps & { writeDelayMs?: number }): TurnRecorder {
   const { log, logger } = deps;
+  const writeDelayMs = deps.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS;
+  const unwritten = new Map<string, Unwritten>();
   const chains = new Map<string, Promise<TranscriptLine[] | undefined>>();
+  let timer: NodeJS.Timeout | undefined;
 
-  const record = async (activity: Partial<Activity>, outcome: TurnOutcome): Promise<TranscriptLine[] | undefined> => {
-    const snapshot = outcome.snapshot!;
-    const meta = metaOf(snapshot);
-    const at = new Date(deps.now()).toISOString();
-    const lines: TranscriptLine[] = [];
-    const said = outcome.kind === 'turn' ? customerLine(activity, snapshot, deps) : undefined;
-    if (said) lines.push({ at, from: 'customer', text: said });
-    if (outcome.reply) lines.push({ at, from: 'bot', text: outcome.reply.markdown, step: meta.step });
-    try {
-      const recorded = await log.record(outcome.conversationKey, lines, (current) => nextCase(current, activity, outcome, meta, deps.now()));
-      return recorded.transcript;
-    } catch (err) {
-      logger.warn({ err, conversation: outcome.conversationKey }, 'agent desk: could not record the turn');
-      // Only this turn's lines, then; the customer's words were masked when they were taken.
-      return lines;
-    }
+  const write = (key: string, turns: Unwritten): Promise<TranscriptLine[] | undefined> =>
+    log
+      .record(key, turns.lines, (current) => turns.changes.reduce((record, change) => change(record), current) as CaseRecord)
+      .then(
+        (recorded) => recorded.transcript,
+        (err: unknown) => {
+          logger.warn({ err, conversation: key }, 'agent desk: could not record the turn');
+          // Only these turns' lines, then; the customer's words were masked when they were taken.
+          return turns.lines;
+        },
+      );
+
+  /** Starts writing a conversation's waiting turns, after its previous write. */
+  const flush = (key: string): Promise<TranscriptLine[] | undefined> => {
+    const turns = unwritten.get(key);
+    const previous = chains.get(key) ?? Promise.resolve(undefined);
+    if (!turns) return previous;
+    unwritten.delete(key);
+    const written = previous.then(() => write(key, turns));
+    chains.set(key, written);
+    void written.finally(() => {
+      if (chains.get(key) === written) chains.delete(key);
+    });
+    return written;
+  };
+
+  const flushAll = (): Promise<unknown> => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    return Promise.all([...unwritten.keys()].map(flush));
   };
 
   const observe: TurnObserver = async (context, outcome) => {
     if ((outcome.kind !== 'turn' && outcome.kind !== 'welcome') || !outcome.snapshot) return;
     const key = outcome.conversationKey;
-    // The turn's context is revoked when the turn ends; the recording keeps its own copy.
-    const activity = { ...context.activity };
-    const previous = chains.get(key) ?? Promise.resolve(undefined);
-    const recorded = previous.then(() => record(activity, outcome));
-    chains.set(key, recorded);
-    void recorded.finally(() => {
-      if (chains.get(key) === recorded) chains.delete(key);
-    });
+    const { activity } = context;
+    const channelId = activity.channelId;
+    const meta = metaOf(outcome.snapshot);
+    const now = deps.now();
+    const turns = unwritten.get(key) ?? { lines: [], changes: [] };
+    unwritten.set(key, turns);
+    const said = outcome.kind === 'turn' ? customerLine(activity, outcome.snapshot, deps) : undefined;
+    const at = new Date(now).toISOString();
+    if (said) turns.lines.push({ at, from: 'customer', text: said });
+    if (outcome.reply) turns.lines.push({ at, from: 'bot', text: outcome.reply.markdown, step: meta.step });
+    // Taken now: the turn's context is revoked when the turn ends.
+    turns.changes.push((current) => nextCase(current, channelId, outcome, meta, now));
 
     const reason = outcome.effects?.handOff;
     if (!reason) {
-      if (chains.size > MAX_PENDING) await recorded;
+      if (unwritten.size > MAX_PENDING) await flushAll();
+      else timer ??= setTimeout(() => void flushAll(), writeDelayMs).unref();
       return;
     }
-    const transcript = (await recorded) ?? [];
+    const transcript = (await flush(key)) ?? [];
     const summary = caseSummary(outcome.snapshot.context, 'escalated');
     const locales = [...new Set([summary.locale, 'en-US' as const])];
     const handOff: HandOffContext = {
@@ -103,6 +137,7 @@ export function createTurnRecorder(deps: TurnRecorderDeps): TurnRecorder {
   return {
     observe,
     settled: async () => {
+      await flushAll();
       await Promise.all([...chains.values()]);
     },
   };
@@ -122,14 +157,14 @@ function customerLine(activity: Partial<Activity>, snapshot: GuideSnapshot, deps
   return undefined;
 }
 
-function nextCase(current: CaseRecord | undefined, activity: Partial<Activity>, outcome: TurnOutcome, meta: StepMeta, now: number): CaseRecord {
+function nextCase(current: CaseRecord | undefined, channelId: string | undefined, outcome: TurnOutcome, meta: StepMeta, now: number): CaseRecord {
   const context = outcome.snapshot!.context;
   const reason = outcome.effects?.handOff;
   const errorIds = [...(current?.errorIds ?? [])];
   if (context.errorId && !errorIds.includes(context.errorId)) errorIds.push(context.errorId);
   return {
     conversationKey: outcome.conversationKey,
-    channelId: activity.channelId ?? current?.channelId ?? 'unknown',
+    channelId: channelId ?? current?.channelId ?? 'unknown',
     startedAt: current?.startedAt ?? now,
     lastActivity: now,
     userTurns: (current?.userTurns ?? 0) + (outcome.kind === 'turn' ? 1 : 0),

@@ -1,4 +1,4 @@
-import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import { createActor, type ActorScope, type EventFromLogic, type SnapshotFrom } from 'xstate';
 import { guideMachine, MACHINE_VERSION } from '../../dialogs/machine';
 import type { EscalationReason, GuideEvent, StepMeta } from '../../dialogs/setup';
 import { LOCALES, type Locale } from '../../dialogs/types';
@@ -39,7 +39,51 @@ export function metaOf(snapshot: GuideSnapshot): StepMeta {
   return meta;
 }
 
-function collect(actions: ReadonlyArray<{ type: string; params?: unknown }>, into: Effects): void {
+type Action = { type: string; params?: unknown };
+
+/**
+ * xstate's `transition()` and `initialTransition()` build a throwaway actor per call, and building
+ * one computes the machine's initial state: that was half of a turn's machine time. This scope is
+ * the same inert one they build, made once. Nothing is executed through it (actions are only
+ * collected), and the machine has no child actors or delayed events that could stay registered
+ * in it, so one call cannot see another's. test/dialogs/inert-scope.test.ts checks every path
+ * against xstate's own functions.
+ */
+const inert: ActorScope<GuideSnapshot, EventFromLogic<typeof guideMachine>> = (() => {
+  const self = createActor(guideMachine, { input: { locale: 'en-US' } });
+  return {
+    self,
+    id: '',
+    sessionId: '',
+    logger: () => {},
+    defer: () => {},
+    emit: () => {},
+    system: self.system,
+    stopChild: () => {},
+    actionExecutor: () => {},
+  };
+})();
+
+/** `run` with the inert scope, and the actions it asked for: what `transition()` returns. */
+function pure(run: (scope: typeof inert) => GuideSnapshot): [GuideSnapshot, Action[]] {
+  const actions: Action[] = [];
+  inert.actionExecutor = (action) => void actions.push(action);
+  try {
+    return [run(inert), actions];
+  } finally {
+    inert.actionExecutor = () => {};
+  }
+}
+
+export function initialStep(locale: Locale): [GuideSnapshot, Action[]] {
+  return pure((scope) => guideMachine.getInitialSnapshot(scope, { locale }));
+}
+
+export function nextStep(snapshot: GuideSnapshot, event: GuideEvent): [GuideSnapshot, Action[]] {
+  return pure((scope) => guideMachine.transition(snapshot, event, scope));
+}
+
+function collect(actions: readonly Action[], into: Effects): void {
   for (const action of actions) {
     if (action.type === 'say') into.notices.push(action.params as Notice);
     if (action.type === 'handOff') into.handOff = (action.params as { reason: EscalationReason }).reason;
@@ -63,7 +107,7 @@ export function resume(record: ConversationRecord | undefined, locale: Locale): 
   }
   const stored = (record?.snapshot as { context?: { locale?: unknown } } | null | undefined)?.context?.locale;
   const previousLocale = LOCALES.find((l) => l === stored);
-  const [snapshot, actions] = initialTransition(guideMachine, { locale: previousLocale ?? locale });
+  const [snapshot, actions] = initialStep(previousLocale ?? locale);
   const effects: Effects = { notices: record ? [{ key: 'common:notice.restarted' }] : [] };
   collect(actions, effects);
   return { snapshot, effects, reset: Boolean(record), isNew: !record };
@@ -80,7 +124,7 @@ export function apply(step: Step, events: readonly GuideEvent[]): Step {
   let snapshot = step.snapshot;
   const effects: Effects = { notices: [...step.effects.notices], handOff: step.effects.handOff };
   for (const event of events) {
-    const [next, actions] = transition(guideMachine, snapshot, event);
+    const [next, actions] = nextStep(snapshot, event);
     collect(actions, effects);
     snapshot = next;
   }

@@ -40,6 +40,9 @@ export interface Notice {
 }
 
 export class Renderer {
+  /** Content blocks as Markdown, per locale and ref: the content does not change after boot. */
+  private readonly blocks = new Map<string, string>();
+
   constructor(
     private readonly strings: Strings,
     private readonly content: GuideContent,
@@ -76,6 +79,13 @@ export class Renderer {
 
   /** A content block as Markdown: title, intro text, numbered steps, then the "read more" line. */
   block(locale: Locale, ref: string): string {
+    const id = `${locale}\u0000${ref}`;
+    let markdown = this.blocks.get(id);
+    if (markdown === undefined) this.blocks.set(id, (markdown = this.blockMarkdown(locale, ref)));
+    return markdown;
+  }
+
+  private blockMarkdown(locale: Locale, ref: string): string {
     const block: ContentBlock | undefined = this.content.block(locale, ref);
     if (!block) throw new Error(`content/${locale}/guide.json has no block "${ref}"`);
     return [

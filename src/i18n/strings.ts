@@ -46,8 +46,17 @@ export function createStrings(resources: Resources = readLocaleFiles()): Strings
     interpolation: { escapeValue: false },
     returnNull: false,
   });
+  // Strings never change after boot, and a reply looks up a dozen of them: a string without
+  // variables is resolved by i18next once, then served from here.
+  const plain = new Map<string, string>();
   return {
-    t: (locale, key, vars) => instance.t(key, { lng: locale, ...vars }) as string,
+    t: (locale, key, vars) => {
+      if (vars) return instance.t(key, { lng: locale, ...vars }) as string;
+      const id = `${locale}\u0000${key}`;
+      let text = plain.get(id);
+      if (text === undefined) plain.set(id, (text = instance.t(key, { lng: locale }) as string));
+      return text;
+    },
     has: (locale, key) => instance.exists(key, { lng: locale, fallbackLng: false }),
     namespace: (locale, ns) => (instance.getResourceBundle(locale, ns) ?? {}) as Record<string, unknown>,
   };

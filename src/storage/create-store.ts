@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Storage } from 'botbuilder';
 
 import { ETagConflictError } from './errors';
-import { FileStore } from './file-store';
+import { JournalStore } from './journal-store';
 import { RedisStore } from './redis-store';
 
 export { ETagConflictError, StorageUnavailableError, isStorageUnavailable } from './errors';
@@ -21,6 +21,8 @@ export interface StoreConfig {
   ttlSeconds?: number;
   /** Redis only: connection errors (they are otherwise swallowed so that the process stays up). */
   onError?: (err: Error) => void;
+  /** Embedded store only: what it repaired on its own (a torn last write cut off, a recovery). */
+  onWarn?: (message: string, err?: unknown) => void;
 }
 
 export function createStore(config: StoreConfig): ConversationStore {
@@ -33,9 +35,9 @@ export function createStore(config: StoreConfig): ConversationStore {
       onError: config.onError,
     });
   }
-  // A subdirectory, because the file store owns everything in its directory (it removes stale
-  // temp files there) and DATA_DIR may hold other things.
-  return new FileStore(path.join(config.dataDir, 'state'));
+  // A subdirectory, because the journal store owns everything in its directory (it imports and
+  // removes the former store's files there) and DATA_DIR may hold other things.
+  return new JournalStore(path.join(config.dataDir, 'state'), { onWarn: config.onWarn });
 }
 
 /**

@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger';
 import { startHarness, type Harness } from '../support/bot-harness';
+import { storedState } from '../support/stored-state';
 import { startSlowConnector, type SlowConnector } from './slow-connector';
 
 /** GET /healthz (alive) and GET /readyz (the store answers), and what they say while shutting down. */
@@ -72,9 +73,7 @@ describe('closing the app (what SIGTERM does)', () => {
     await closing;
     expect(slow.received.filter((a) => (a.conversation as { id: string }).id === chat.id)).toHaveLength(1);
 
-    const dir = join(h.dataDir, 'state');
-    const records = existsSync(dir) ? readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { key: string }) : [];
-    expect(records.map((r) => r.key)).toContain(`emulator/conversations/${chat.id}`);
+    expect(Object.keys(await storedState(h.dataDir))).toContain(`emulator/conversations/${chat.id}`);
     await expect(fetch(`${h.url}/healthz`)).rejects.toThrow(); // no longer listening
   });
 });
@@ -97,11 +96,7 @@ test('closing with Direct Line turns queued runs them first, while their replies
     }
     await h.app.close(); // at once: the turns are still queued
 
-    const dir = join(h.dataDir, 'state');
-    const record = readdirSync(dir)
-      .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { key: string; item: { seen: string[] } })
-      .find((r) => r.key === `directline/conversations/${conversationId}`);
-    expect(record?.item.seen).toEqual(expect.arrayContaining(ids));
+    expect((await storedState(h.dataDir))[`directline/conversations/${conversationId}`]?.seen).toEqual(expect.arrayContaining(ids));
     const turns = lines.filter((l) => l.msg === 'turn' && l.conversation === `directline/conversations/${conversationId}`);
     expect(turns.filter((t) => t.activityType === 'message').map((t) => t.kind)).toEqual(['turn', 'turn', 'turn', 'turn', 'turn']);
     expect(lines.filter((l) => (l.level as number) >= 50)).toEqual([]);

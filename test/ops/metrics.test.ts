@@ -6,14 +6,14 @@ import { Writable } from 'node:stream';
 import { createStrings } from '../../src/i18n/strings';
 import { createLogger } from '../../src/logger';
 import { StorageUnavailableError } from '../../src/storage/create-store';
-import { FileStore } from '../../src/storage/file-store';
+import { JournalStore } from '../../src/storage/journal-store';
 import { startHarness, type Harness } from '../support/bot-harness';
 import { scrape, valueOf } from './prom';
 
 const en = (key: string) => createStrings().t('en-US', key);
 
-/** A file store that can be told to fail, the way a full disk or a Redis outage would. */
-class FlakyStore extends FileStore {
+/** The embedded store, told to fail, the way a full disk or a Redis outage would. */
+class FlakyStore extends JournalStore {
   fail: { read?: Error; write?: Error; ping?: Error } = {};
   override async read(keys: string[]): Promise<StoreItems> {
     if (this.fail.read) throw this.fail.read;

@@ -1,7 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process';
+import { storedState } from '../support/stored-state';
 import { startSlowConnector, type SlowConnector } from './slow-connector';
 
 /**
@@ -23,12 +24,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function storedRecords(): { key: string; item: { seen: string[] } }[] {
-  const dir = join(dataDir, 'state');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { key: string; item: { seen: string[] } });
-}
 
 test('SIGTERM during a turn: the turn completes, the state is on disk, exit 0 within 10 s', async () => {
   const port = await freePort();
@@ -87,9 +82,9 @@ test('SIGTERM during a turn: the turn completes, the state is on disk, exit 0 wi
   expect(slow.received.filter((a) => (a.conversation as { id: string }).id === conversation)).toHaveLength(1);
 
   // The state is on disk: the HTTP turn, and every queued Direct Line turn.
-  const records = storedRecords();
-  expect(records.find((r) => r.key === `emulator/conversations/${conversation}`)?.item.seen).toContain(`${conversation}-1`);
-  expect(records.find((r) => r.key === `directline/conversations/${conversationId}`)?.item.seen).toEqual(expect.arrayContaining(dlIds));
+  const stored = await storedState(dataDir);
+  expect(stored[`emulator/conversations/${conversation}`]?.seen).toContain(`${conversation}-1`);
+  expect(stored[`directline/conversations/${conversationId}`]?.seen).toEqual(expect.arrayContaining(dlIds));
 
   // And the log says what happened.
   const log = server.output();

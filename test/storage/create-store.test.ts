@@ -5,7 +5,7 @@ import { MemoryStorage } from 'botbuilder';
 
 import { createStore, isETagConflict } from '../../src/storage/create-store';
 import { ETagConflictError, StorageUnavailableError } from '../../src/storage/errors';
-import { FileStore } from '../../src/storage/file-store';
+import { JournalStore } from '../../src/storage/journal-store';
 import { RedisStore } from '../../src/storage/redis-store';
 
 let dataDir: string;
@@ -18,10 +18,10 @@ afterEach(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('without a Redis URL, state goes to files under DATA_DIR', async () => {
+test('without a Redis URL, state goes to the journal under DATA_DIR', async () => {
   for (const redisUrl of [undefined, '', '  ']) {
     const store = createStore({ dataDir, redisUrl });
-    expect(store).toBeInstanceOf(FileStore);
+    expect(store).toBeInstanceOf(JournalStore);
     expect(existsSync(path.join(dataDir, 'state'))).toBe(true);
     await store.close();
   }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ConversationState, MemoryStorage, TestAdapter, type Storage } from 'botbuilder';
 
 import { isETagConflict } from '../../src/storage/create-store';
-import { FileStore } from '../../src/storage/file-store';
+import { JournalStore } from '../../src/storage/journal-store';
 import { RedisStore } from '../../src/storage/redis-store';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
 
@@ -32,10 +32,10 @@ afterAll(async () => {
 const subjects: Array<[string, () => Subject]> = [
   ['MemoryStorage', () => ({ storage: new MemoryStorage(), dispose: async () => {} })],
   [
-    'FileStore',
+    'JournalStore',
     () => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'ag-filestore-'));
-      const store = new FileStore(dir);
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'ag-journal-'));
+      const store = new JournalStore(dir);
       return {
         storage: store,
         dispose: async () => {
