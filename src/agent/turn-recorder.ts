@@ -1,8 +1,8 @@
 import { EventFactory, type Activity, type TurnContext, type Transcript } from 'botbuilder';
-import type { StepMeta } from '../../dialogs/setup';
+import type { EscalationReason, GuideContext, StepMeta } from '../../dialogs/setup';
 import { caseSummary, formatCaseSummary, type CaseSummary } from '../bot/case-summary';
 import { metaOf, type GuideSnapshot } from '../bot/conversation';
-import type { TurnObserver, TurnOutcome } from '../bot/guide-bot';
+import type { TurnObserver } from '../bot/guide-bot';
 import type { KnownErrorCatalog } from '../bot/render';
 import type { Strings } from '../i18n/strings';
 import type { Logger } from '../logger';
@@ -36,10 +36,21 @@ export interface TurnRecorder {
   settled(): Promise<void>;
 }
 
-/** A conversation's turns not written yet: their lines, and their changes to the case in order. */
+/** What a turn changes in its case: only this is kept until the write, not the whole turn. */
+interface TurnFacts {
+  conversationKey: string;
+  channelId: string | undefined;
+  userTurn: boolean;
+  context: GuideContext;
+  meta: StepMeta;
+  at: number;
+  handOff: EscalationReason | undefined;
+}
+
+/** A conversation's turns not written yet: their lines, and their facts in order. */
 interface Unwritten {
   lines: TranscriptLine[];
-  changes: Array<(current: CaseRecord | undefined) => CaseRecord>;
+  facts: TurnFacts[];
 }
 
 /**
@@ -65,7 +76,7 @@ export function createTurnRecorder(deps: TurnRecorderDeps & { writeDelayMs?: num
 
   const write = (key: string, turns: Unwritten): Promise<TranscriptLine[] | undefined> =>
     log
-      .record(key, turns.lines, (current) => turns.changes.reduce((record, change) => change(record), current) as CaseRecord)
+      .record(key, turns.lines, (current) => turns.facts.reduce<CaseRecord | undefined>(nextCase, current)!)
       .then(
         (recorded) => recorded.transcript,
         (err: unknown) => {
@@ -99,19 +110,26 @@ export function createTurnRecorder(deps: TurnRecorderDeps & { writeDelayMs?: num
     if ((outcome.kind !== 'turn' && outcome.kind !== 'welcome') || !outcome.snapshot) return;
     const key = outcome.conversationKey;
     const { activity } = context;
-    const channelId = activity.channelId;
     const meta = metaOf(outcome.snapshot);
     const now = deps.now();
-    const turns = unwritten.get(key) ?? { lines: [], changes: [] };
+    const turns = unwritten.get(key) ?? { lines: [], facts: [] };
     unwritten.set(key, turns);
     const said = outcome.kind === 'turn' ? customerLine(activity, outcome.snapshot, deps) : undefined;
     const at = new Date(now).toISOString();
     if (said) turns.lines.push({ at, from: 'customer', text: said });
     if (outcome.reply) turns.lines.push({ at, from: 'bot', text: outcome.reply.markdown, step: meta.step });
-    // Taken now: the turn's context is revoked when the turn ends.
-    turns.changes.push((current) => nextCase(current, channelId, outcome, meta, now));
-
     const reason = outcome.effects?.handOff;
+    // Taken now: the turn's context is revoked when the turn ends.
+    turns.facts.push({
+      conversationKey: key,
+      channelId: activity.channelId,
+      userTurn: outcome.kind === 'turn',
+      context: outcome.snapshot.context,
+      meta,
+      at: now,
+      handOff: reason,
+    });
+
     if (!reason) {
       if (unwritten.size > MAX_PENDING) await flushAll();
       else timer ??= setTimeout(() => void flushAll(), writeDelayMs).unref();
@@ -157,17 +175,16 @@ function customerLine(activity: Partial<Activity>, snapshot: GuideSnapshot, deps
   return undefined;
 }
 
-function nextCase(current: CaseRecord | undefined, channelId: string | undefined, outcome: TurnOutcome, meta: StepMeta, now: number): CaseRecord {
-  const context = outcome.snapshot!.context;
-  const reason = outcome.effects?.handOff;
+function nextCase(current: CaseRecord | undefined, turn: TurnFacts): CaseRecord {
+  const { context, meta, at } = turn;
   const errorIds = [...(current?.errorIds ?? [])];
   if (context.errorId && !errorIds.includes(context.errorId)) errorIds.push(context.errorId);
   return {
-    conversationKey: outcome.conversationKey,
-    channelId: channelId ?? current?.channelId ?? 'unknown',
-    startedAt: current?.startedAt ?? now,
-    lastActivity: now,
-    userTurns: (current?.userTurns ?? 0) + (outcome.kind === 'turn' ? 1 : 0),
+    conversationKey: turn.conversationKey,
+    channelId: turn.channelId ?? current?.channelId ?? 'unknown',
+    startedAt: current?.startedAt ?? at,
+    lastActivity: at,
+    userTurns: (current?.userTurns ?? 0) + (turn.userTurn ? 1 : 0),
     locale: context.locale,
     step: meta.step,
     summary: caseSummary(context, meta.outcome ?? 'open'),
@@ -175,7 +192,7 @@ function nextCase(current: CaseRecord | undefined, channelId: string | undefined
     // Starting over clears the machine's rating; the conversation keeps the one it was given.
     rating: context.rating ?? current?.rating ?? null,
     errorIds,
-    handOff: reason ? { reason, at: now, status: 'open', summary: caseSummary(context, 'escalated') } : current?.handOff,
+    handOff: turn.handOff ? { reason: turn.handOff, at, status: 'open', summary: caseSummary(context, 'escalated') } : current?.handOff,
   };
 }
 

@@ -41,21 +41,31 @@ function allowedEdits(length: number): number {
   return 2;
 }
 
+/** Two rows of the edit-distance table, reused: typed text is checked against every known word. */
+let previousRow = new Uint16Array(64);
+let currentRow = new Uint16Array(64);
+
 function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  if (b.length + 1 > previousRow.length) {
+    previousRow = new Uint16Array(b.length + 1);
+    currentRow = new Uint16Array(b.length + 1);
+  }
+  let prev = previousRow;
+  let cur = currentRow;
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
+    cur[0] = i;
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-      rowMin = Math.min(rowMin, cur[j]);
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      rowMin = Math.min(rowMin, cur[j]!);
     }
     if (rowMin > max) return max + 1;
-    prev = cur;
+    [prev, cur] = [cur, prev];
   }
-  return prev[b.length];
+  return prev[b.length]!;
 }
 
 /** Same word, allowing typos; the first letter must agree, which keeps "reactivate" apart from "activate". */
@@ -67,7 +77,14 @@ function sameWord(typed: string, known: string): boolean {
 
 interface Phrase {
   id: string;
-  words: string[];
+  /** Indexes into the group's vocabulary. */
+  words: number[];
+}
+
+interface Group {
+  /** Every distinct word of the group's phrases. */
+  vocabulary: string[];
+  phrases: Phrase[];
 }
 
 export interface PhraseMatch {
@@ -84,14 +101,19 @@ export interface MatchRules {
 }
 
 export class PhraseMatcher {
-  private readonly groups: Record<PhraseGroup, Phrase[]>;
+  private readonly groups: Record<PhraseGroup, Group>;
 
   constructor(files: PhraseFile[], extra: Partial<Record<PhraseGroup, Record<string, string[]>>> = {}) {
     if (files.length === 0) throw new Error('PhraseMatcher needs at least one phrase file');
-    const build = (group: PhraseGroup): Phrase[] =>
-      [...files.map((f) => f[group] ?? {}), extra[group] ?? {}].flatMap((table) =>
-        Object.entries(table).flatMap(([id, phrases]) => phrases.map((p) => ({ id, words: words(p) }))),
+    const build = (group: PhraseGroup): Group => {
+      const vocabulary: string[] = [];
+      const indexOf = new Map<string, number>();
+      const word = (w: string) => indexOf.get(w) ?? (indexOf.set(w, vocabulary.push(w) - 1), vocabulary.length - 1);
+      const phrases = [...files.map((f) => f[group] ?? {}), extra[group] ?? {}].flatMap((table) =>
+        Object.entries(table).flatMap(([id, texts]) => texts.map((p) => ({ id, words: words(p).map(word) }))),
       );
+      return { vocabulary, phrases };
+    };
     this.groups = { commands: build('commands'), choices: build('choices'), intents: build('intents') };
   }
 
@@ -99,21 +121,36 @@ export class PhraseMatcher {
   best(group: PhraseGroup, text: string, rules: MatchRules, ids?: readonly string[]): PhraseMatch | undefined {
     const typed = words(text);
     if (typed.length === 0) return undefined;
+    const { vocabulary, phrases } = this.groups[group];
+    // Each known word is compared with the typed words once per message, not once per phrase.
+    const matchedBy: number[][] = vocabulary.map((known) => typed.flatMap((t, i) => (sameWord(t, known) ? [i] : [])));
+    // Which typed words the current phrase explains, marked with the phrase's number.
+    const explainedBy = new Int32Array(typed.length).fill(-1);
     let best: (PhraseMatch & { size: number }) | undefined;
-    for (const phrase of this.groups[group]) {
-      if (ids && !ids.includes(phrase.id)) continue;
-      const found = phrase.words.filter((w) => typed.some((t) => sameWord(t, w))).length;
+    phrases.forEach((phrase, n) => {
+      if (ids && !ids.includes(phrase.id)) return;
+      let found = 0;
+      let explained = 0;
+      for (const w of phrase.words) {
+        const typedIndexes = matchedBy[w]!;
+        if (typedIndexes.length > 0) found++;
+        for (const i of typedIndexes) {
+          if (explainedBy[i] !== n) {
+            explainedBy[i] = n;
+            explained++;
+          }
+        }
+      }
       const recall = found / phrase.words.length;
-      const explained = typed.filter((t) => phrase.words.some((w) => sameWord(t, w))).length;
       const precision = explained / typed.length;
-      if (recall < rules.minRecall || precision < rules.minPrecision) continue;
+      if (recall < rules.minRecall || precision < rules.minPrecision) return;
       // Prefer the phrase that explains most of the message, then the more specific (longer) one.
       const better =
         !best ||
         recall + precision > best.recall + best.precision ||
         (recall + precision === best.recall + best.precision && phrase.words.length > best.size);
       if (better) best = { id: phrase.id, recall, precision, size: phrase.words.length };
-    }
+    });
     return best && { id: best.id, recall: best.recall, precision: best.precision };
   }
 }

@@ -56,6 +56,8 @@ function isKey(text: string, tokens: Token[], i: number, j: number): boolean {
 
 /** Calls `onKey` with the span of each key; it never receives the key's characters. */
 function scan(text: string, onKey: (start: number, end: number) => void): void {
+  // A key has 25 letters and digits; most messages are shorter than that, and are done here.
+  if (text.length < KEY_LENGTH) return;
   const tokens = tokenise(text);
   let i = 0;
   while (i < tokens.length) {

@@ -1,8 +1,7 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { AuthenticationError } from 'botframework-connector';
 import { checkBearer, guardAuthentication } from '../../src/http/auth';
 import { startHarness, type Harness } from '../support/bot-harness';
+import { storedKeys } from '../support/stored-state';
 import { jwt, keyPair, trustKey } from './tokens';
 
 /**
@@ -31,13 +30,8 @@ afterAll(() => h.close());
 beforeEach(() => (consoleError = jest.spyOn(console, 'error').mockImplementation(() => {})));
 afterEach(() => consoleError.mockRestore());
 
-function stateFiles(): string[] {
-  try {
-    return readdirSync(join(h.dataDir, 'state')).filter((f) => f.endsWith('.json'));
-  } catch {
-    return [];
-  }
-}
+/** Every stored key: a refused request stores nothing. */
+const storedKeysNow = () => storedKeys(h.app.store);
 
 async function postWith(authorization: string | undefined): Promise<{ status: number; body: string; ms: number }> {
   const chat = h.conversation();
@@ -52,7 +46,7 @@ describe('with credentials, /api/messages', () => {
     expect(res.status).toBe(401);
     expect(JSON.parse(res.body)).toEqual({ error: { code: 'Unauthorized', message: expect.stringContaining('Authorization') } });
     expect(h.connector.requests).toBe(0);
-    expect(stateFiles()).toEqual([]);
+    expect(storedKeysNow()).toEqual([]);
   });
 
   const garbage: [string, () => string][] = [
@@ -78,7 +72,7 @@ describe('with credentials, /api/messages', () => {
     expect(res.status).toBe(value.length > 16_000 ? 431 : 401);
     expect(res.ms).toBeLessThan(2000);
     expect(h.connector.requests).toBe(0);
-    expect(stateFiles()).toEqual([]);
+    expect(storedKeysNow()).toEqual([]);
   });
 
   describe('with signing keys available (served from botbuilder’s metadata cache, no network)', () => {
@@ -92,7 +86,7 @@ describe('with credentials, /api/messages', () => {
       const res = await postWith(`Bearer ${jwt(channelClaims(h.connector.url), undefined, other.privateKey)}`);
       expect(res.status).toBe(401);
       expect(h.connector.requests).toBe(0);
-      expect(stateFiles()).toEqual([]);
+      expect(storedKeysNow()).toEqual([]);
     });
 
     test('a correctly signed token for another serviceUrl gets 401', async () => {

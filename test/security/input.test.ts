@@ -1,8 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Activity } from 'botbuilder';
 import { createStrings } from '../../src/i18n/strings';
 import { startHarness, type Chat, type Harness } from '../support/bot-harness';
+import { storedKeys } from '../support/stored-state';
 
 /**
  * Bad input never crashes anything and never loses state: every malformed request gets a clear
@@ -22,10 +21,8 @@ async function raw(body: string | Buffer, headers: Record<string, string> = { 'c
   return { status: res.status, text, json: () => JSON.parse(text) as { error: { code: string; message: string } } };
 }
 
-function stateFiles(): string[] {
-  const dir = join(h.dataDir, 'state');
-  return existsSync(dir) ? readdirSync(dir) : [];
-}
+/** Every stored key: a request that stores nothing leaves this list as it was. */
+const storedKeysNow = () => storedKeys(h.app.store);
 
 describe('body limits and parsing', () => {
   test('a body over MAX_BODY_BYTES gets 413 with a clear message', async () => {
@@ -97,22 +94,33 @@ describe('activity shape', () => {
     ['a null body', () => null],
   ];
   test.each(cases)('an activity with %s gets 400, and nothing is stored', async (_name, change) => {
-    const before = stateFiles();
+    const before = storedKeysNow();
     const res = await raw(JSON.stringify(change(valid())));
     expect(res.status).toBe(400);
     expect(res.json().error).toEqual({ code: 'BadRequest', message: expect.any(String) });
-    expect(stateFiles()).toEqual(before);
+    expect(storedKeysNow()).toEqual(before);
+  });
+
+  test.each([
+    ['no type', ({ type: _t, ...a }: Record<string, unknown>) => a, 'invalid activity: type: Required'],
+    ['a numeric conversation id', (a: Record<string, unknown>) => ({ ...a, conversation: { id: 7 } }), 'invalid activity: conversation.id: Expected string, received number'],
+    ['entities that are not objects', (a: Record<string, unknown>) => ({ ...a, entities: [{}, 'x'] }), 'invalid activity: entities.1: Expected object, received string'],
+    ['a from without an id', (a: Record<string, unknown>) => ({ ...a, from: {} }), 'invalid activity: from.id: Required'],
+    ['a locale of 65 characters', (a: Record<string, unknown>) => ({ ...a, locale: 'x'.repeat(65) }), 'invalid activity: locale: String must contain at most 64 character(s)'],
+  ])('the 400 for %s names the field and what is wrong with it', async (_name, change, message) => {
+    const res = await raw(JSON.stringify(change(valid())));
+    expect(res.json().error).toEqual({ code: 'BadRequest', message });
   });
 
   test.each(['messageReaction', 'typing', 'event', 'endOfConversation', 'invoke', 'x-custom-type', 'handoff', 'trace'])(
     'an activity of type %s gets 200 and is ignored: no reply, no state',
     async (type) => {
       const chat = h.conversation();
-      const before = stateFiles();
+      const before = storedKeysNow();
       const res = await h.post(chat.activity({ type, name: 'some/thing', text: 'hello' }));
       expect(res.status).toBe(200);
       expect(h.connector.repliesTo(chat.id)).toEqual([]);
-      expect(stateFiles()).toEqual(before);
+      expect(storedKeysNow()).toEqual(before);
     },
   );
 

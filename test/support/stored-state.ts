@@ -15,3 +15,9 @@ export async function storedState(dataDir: string): Promise<StoreItems> {
     await store.close();
   }
 }
+
+/** The keys a running app's embedded store holds (the harness runs without Redis). */
+export function storedKeys(store: unknown): string[] {
+  if (!(store instanceof JournalStore)) throw new Error('storedKeys needs the embedded store');
+  return store.keys().sort();
+}
