@@ -56,8 +56,22 @@ function submitData(button: CardButton): Record<string, unknown> {
   };
 }
 
+/** Actions already built, per button object: callers that reuse frozen buttons reuse their actions. */
+const actions = new WeakMap<CardButton, Record<string, unknown>>();
+
 function submitAction(button: CardButton): Record<string, unknown> {
-  return { type: 'Action.Submit', title: button.label, data: submitData(button) };
+  const cached = actions.get(button);
+  if (cached) return cached;
+  const action = { type: 'Action.Submit', title: button.label, data: submitData(button) };
+  // Only a frozen button cannot change under its cached action, which is frozen in turn because
+  // every card that holds it shares it.
+  if (Object.isFrozen(button) && Object.isFrozen(button.data)) actions.set(button, deepFreeze(action));
+  return action;
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) if (child && typeof child === 'object') deepFreeze(child);
+  return Object.freeze(value);
 }
 
 function checkButton(button: CardButton): void {

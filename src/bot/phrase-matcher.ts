@@ -84,6 +84,8 @@ interface Phrase {
 interface Group {
   /** Every distinct word of the group's phrases. */
   vocabulary: string[];
+  /** Vocabulary indexes by first letter: a typed word can only be the same word as these. */
+  byInitial: Map<string, number[]>;
   phrases: Phrase[];
 }
 
@@ -112,7 +114,9 @@ export class PhraseMatcher {
       const phrases = [...files.map((f) => f[group] ?? {}), extra[group] ?? {}].flatMap((table) =>
         Object.entries(table).flatMap(([id, texts]) => texts.map((p) => ({ id, words: words(p).map(word) }))),
       );
-      return { vocabulary, phrases };
+      const byInitial = new Map<string, number[]>();
+      vocabulary.forEach((w, i) => byInitial.set(w[0]!, [...(byInitial.get(w[0]!) ?? []), i]));
+      return { vocabulary, byInitial, phrases };
     };
     this.groups = { commands: build('commands'), choices: build('choices'), intents: build('intents') };
   }
@@ -121,9 +125,13 @@ export class PhraseMatcher {
   best(group: PhraseGroup, text: string, rules: MatchRules, ids?: readonly string[]): PhraseMatch | undefined {
     const typed = words(text);
     if (typed.length === 0) return undefined;
-    const { vocabulary, phrases } = this.groups[group];
-    // Each known word is compared with the typed words once per message, not once per phrase.
-    const matchedBy: number[][] = vocabulary.map((known) => typed.flatMap((t, i) => (sameWord(t, known) ? [i] : [])));
+    const { vocabulary, byInitial, phrases } = this.groups[group];
+    // Each known word is compared with the typed words once per message, not once per phrase:
+    // matchedBy[w] lists the typed words that are known word w.
+    const matchedBy: number[][] = vocabulary.map(() => []);
+    typed.forEach((t, i) => {
+      for (const w of byInitial.get(t[0]!) ?? []) if (sameWord(t, vocabulary[w]!)) matchedBy[w]!.push(i);
+    });
     // Which typed words the current phrase explains, marked with the phrase's number.
     const explainedBy = new Int32Array(typed.length).fill(-1);
     let best: (PhraseMatch & { size: number }) | undefined;

@@ -42,6 +42,11 @@ export interface Notice {
 export class Renderer {
   /** Content blocks as Markdown, per locale and ref: the content does not change after boot. */
   private readonly blocks = new Map<string, string>();
+  /**
+   * Buttons, per locale, step and answer: the same object every time, frozen, so that the card
+   * built for a button once (src/bot/card.ts) can be reused for it.
+   */
+  private readonly buttons = new Map<string, Button>();
 
   constructor(
     private readonly strings: Strings,
@@ -114,29 +119,43 @@ export class Renderer {
   }
 
   private choices(meta: StepMeta, context: GuideContext, locale: Locale): Button[] {
-    const errorButton = (id: KnownErrorId): Button => ({ label: this.errors.title(id, locale), data: { ag: 'error', id, step: meta.step } });
+    const errorButton = (id: KnownErrorId): Button =>
+      this.button(`${locale}|${meta.step}|error|${id}`, () => ({ label: this.errors.title(id, locale), data: { ag: 'error', id, step: meta.step } }));
     const dynamic =
       meta.dynamic === 'error-candidates'
         ? context.candidates.map(errorButton)
         : meta.dynamic === 'common-errors'
           ? this.errors.common().map(errorButton)
           : [];
-    const fixed = meta.choices.map<Button>((choice) => ({
-      label: this.strings.t(locale, `common:choice.${choice}`),
-      data: { ag: 'choice', choice, step: meta.step },
-    }));
+    const fixed = meta.choices.map((choice) =>
+      this.button(`${locale}|${meta.step}|choice|${choice}`, () => ({
+        label: this.strings.t(locale, `common:choice.${choice}`),
+        data: { ag: 'choice', choice, step: meta.step },
+      })),
+    );
     return [...dynamic, ...fixed];
   }
 
   /** Back, start over, a person and the other language: the moves that work at every step. */
   private controls(meta: StepMeta, context: GuideContext, locale: Locale): Button[] {
-    const label = (key: string) => this.strings.t(locale, `common:choice.${key}`);
+    const control = (command: 'BACK' | 'START_OVER' | 'AGENT' | 'LANGUAGE') =>
+      this.button(`${locale}|command|${command}`, () => ({ label: this.strings.t(locale, `common:choice.${command}`), data: { ag: 'command', command } }));
     const offered = new Set(meta.choices);
     const controls: Button[] = [];
-    if (context.trail.length >= 2) controls.push({ label: label('BACK'), data: { ag: 'command', command: 'BACK' } });
-    if (meta.step !== 'start' && !offered.has('START_OVER')) controls.push({ label: label('START_OVER'), data: { ag: 'command', command: 'START_OVER' } });
-    if (!meta.outcome && !offered.has('AGENT')) controls.push({ label: label('AGENT'), data: { ag: 'command', command: 'AGENT' } });
-    controls.push({ label: label('LANGUAGE'), data: { ag: 'command', command: 'LANGUAGE' } });
+    if (context.trail.length >= 2) controls.push(control('BACK'));
+    if (meta.step !== 'start' && !offered.has('START_OVER')) controls.push(control('START_OVER'));
+    if (!meta.outcome && !offered.has('AGENT')) controls.push(control('AGENT'));
+    controls.push(control('LANGUAGE'));
     return controls;
+  }
+
+  private button(id: string, make: () => Button): Button {
+    let button = this.buttons.get(id);
+    if (!button) {
+      button = make();
+      Object.freeze(button.data);
+      this.buttons.set(id, Object.freeze(button));
+    }
+    return button;
   }
 }

@@ -150,3 +150,29 @@ describe('choicesCard', () => {
     expect(visible).toEqual([]);
   });
 });
+
+describe('reused buttons', () => {
+  const frozen = Object.freeze({ label: 'Go on', data: Object.freeze({ ag: 'choice', choice: 'CONTINUE', step: 'reactivate.expired' }) });
+
+  test('a frozen button (the renderer reuses them) gets the same frozen action in every card', () => {
+    const first = actionsOf(choicesCard({ choices: [frozen] }).content);
+    const second = actionsOf(choicesCard({ choices: [frozen], secondary }).content);
+
+    expect(second[0]).toBe(first[0]);
+    expect(Object.isFrozen(first[0])).toBe(true);
+    expect(Object.isFrozen(first[0]!.data)).toBe(true);
+    expect(cardSubmitValue({ type: 'message', value: first[0]!.data })).toEqual(frozen.data);
+  });
+
+  test('a button that may still change is built anew each time, and left as it was', () => {
+    const button = { label: 'Go on', data: { ag: 'choice', choice: 'CONTINUE', step: 'reactivate.expired' } };
+    const first = actionsOf(choicesCard({ choices: [button] }).content);
+    button.label = 'Continue';
+
+    const second = actionsOf(choicesCard({ choices: [button] }).content);
+
+    expect(second[0]).not.toBe(first[0]);
+    expect(second[0]!.title).toBe('Continue');
+    expect(Object.isFrozen(button.data)).toBe(false);
+  });
+});
