@@ -9,10 +9,8 @@ export const PRODUCT_KEY_MASK = 'XXXXX-XXXXX-XXXXX-XXXXX-XXXXX';
 
 const KEY_LENGTH = 25;
 const GROUP_LENGTH = 5;
-const TOKEN = /[A-Za-z0-9]+/g;
 // Dash-like separators include the en/em dashes that mail clients and word processors substitute.
-const DASH_SEPARATOR = /^\s*[-\u2010-\u2015]\s*$/;
-const SPACE_SEPARATOR = /^\s+$/;
+const DASHES = new Set([0x2d, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015]);
 
 interface Token {
   start: number;
@@ -22,15 +20,38 @@ interface Token {
   joinedBy: 'dash' | 'space' | 'break';
 }
 
+function isAlphanumeric(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+}
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || code === 0x2007 || code === 0x202f || code === 0x3000 || (code >= 0x2000 && code <= 0x200a) || code === 0x1680 || code === 0x2028 || code === 0x2029 || code === 0x205f || code === 0xfeff;
+}
+
+/** The gap between two tokens: only white space, or one dash with white space around it. */
+function joinOf(text: string, from: number, to: number): Token['joinedBy'] {
+  let dashes = 0;
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (DASHES.has(code)) dashes++;
+    else if (!isSpace(code)) return 'break';
+  }
+  return dashes === 0 ? 'space' : dashes === 1 ? 'dash' : 'break';
+}
+
+/** The runs of ASCII letters and digits, scanned by hand: this runs on every stored line. */
 function tokenise(text: string): Token[] {
   const tokens: Token[] = [];
   let previousEnd = -1;
-  for (const m of text.matchAll(TOKEN)) {
-    const start = m.index;
-    const gap = previousEnd < 0 ? null : text.slice(previousEnd, start);
-    const joinedBy = gap === null ? 'break' : DASH_SEPARATOR.test(gap) ? 'dash' : SPACE_SEPARATOR.test(gap) ? 'space' : 'break';
-    tokens.push({ start, end: start + m[0].length, length: m[0].length, joinedBy });
-    previousEnd = start + m[0].length;
+  for (let i = 0; i < text.length; ) {
+    if (!isAlphanumeric(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < text.length && isAlphanumeric(text.charCodeAt(i))) i++;
+    tokens.push({ start, end: i, length: i - start, joinedBy: previousEnd < 0 ? 'break' : joinOf(text, previousEnd, start) });
+    previousEnd = i;
   }
   return tokens;
 }
