@@ -49,6 +49,7 @@ export function createStrings(resources: Resources = readLocaleFiles()): Strings
   // Strings never change after boot, and a reply looks up a dozen of them: a string without
   // variables is resolved by i18next once, then served from here.
   const plain = new Map<string, string>();
+  const known = new Map<string, boolean>();
   return {
     t: (locale, key, vars) => {
       if (vars) return instance.t(key, { lng: locale, ...vars }) as string;
@@ -57,7 +58,12 @@ export function createStrings(resources: Resources = readLocaleFiles()): Strings
       if (text === undefined) plain.set(id, (text = instance.t(key, { lng: locale }) as string));
       return text;
     },
-    has: (locale, key) => instance.exists(key, { lng: locale, fallbackLng: false }),
+    has: (locale, key) => {
+      const id = `${locale}\u0000${key}`;
+      let exists = known.get(id);
+      if (exists === undefined) known.set(id, (exists = instance.exists(key, { lng: locale, fallbackLng: false })));
+      return exists;
+    },
     namespace: (locale, ns) => (instance.getResourceBundle(locale, ns) ?? {}) as Record<string, unknown>,
   };
 }

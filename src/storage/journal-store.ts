@@ -41,7 +41,8 @@ interface Change {
   key: string;
   /** `undefined` for a delete. */
   entry?: Entry;
-  payload: Buffer;
+  /** The line's payload, encoded straight into the batch when it is written. */
+  payload: string;
 }
 
 interface Waiter {
@@ -115,7 +116,7 @@ export class JournalStore implements Storage {
     this.dir = path.resolve(dir);
     this.file = path.join(this.dir, JOURNAL);
     this.lockFile = path.join(this.dir, LOCK);
-    this.cacheBytes = options.cacheBytes ?? 8 * 1024 * 1024;
+    this.cacheBytes = options.cacheBytes ?? 2 * 1024 * 1024;
     this.compactAt = options.compactAfterBytes ?? 64 * 1024 * 1024;
     this.warn = options.onWarn ?? (() => {});
     try {
@@ -171,7 +172,7 @@ export class JournalStore implements Storage {
       const entry: Entry = { eTag, offset: -1, length: 0, unflushed: json };
       this.supersede(key, current);
       this.index.set(key, entry);
-      this.changes.push({ key, entry, payload: Buffer.from(`${JSON.stringify(key)}\t${eTag}\t${json}`, 'utf8') });
+      this.changes.push({ key, entry, payload: `${JSON.stringify(key)}\t${eTag}\t${json}` });
       appended = true;
     }
     if (appended) await this.commit();
@@ -187,7 +188,7 @@ export class JournalStore implements Storage {
       if (!current) continue;
       this.supersede(key, current);
       this.index.delete(key);
-      this.changes.push({ key, payload: Buffer.from(`${JSON.stringify(key)}\t\t`, 'utf8') });
+      this.changes.push({ key, payload: `${JSON.stringify(key)}\t\t` });
       appended = true;
     }
     if (appended) await this.commit();
@@ -255,7 +256,7 @@ export class JournalStore implements Storage {
 
   private async append(changes: Change[]): Promise<void> {
     let total = 0;
-    for (const change of changes) total += HEADER_BYTES + change.payload.length + 1;
+    for (const change of changes) total += HEADER_BYTES + Buffer.byteLength(change.payload, 'utf8') + 1;
     const batch = Buffer.allocUnsafe(total);
     let at = 0;
     for (const change of changes) {
@@ -531,7 +532,7 @@ export class JournalStore implements Storage {
       try {
         const { key, item } = JSON.parse(fs.readFileSync(file, 'utf8')) as { key: unknown; item: { eTag?: unknown } };
         if (typeof key !== 'string' || !item || typeof item !== 'object' || typeof item.eTag !== 'string') throw new Error('not a stored item');
-        lines.push(encodeLine(Buffer.from(`${JSON.stringify(key)}\t${item.eTag}\t${JSON.stringify(item)}`, 'utf8')));
+        lines.push(encodeLine(`${JSON.stringify(key)}\t${item.eTag}\t${JSON.stringify(item)}`));
         imported.push(file);
       } catch (err) {
         this.warn(`JournalStore: left ${file} in place, it could not be imported`, err);
@@ -589,18 +590,21 @@ function* scanLines(fd: number): Generator<{ offset: number; line: Buffer; whole
   }
 }
 
-/** Writes `<crc32> <payload>\n` into `target` at `at`; returns where the next line starts. */
-function putLine(target: Buffer, at: number, payload: Buffer): number {
-  target.write(crc32(payload).toString(16).padStart(8, '0'), at, 'latin1');
+/**
+ * Writes `<crc32> <payload>\n` into `target` at `at` (which has room for it); returns where the
+ * next line starts. The payload is encoded in place and checksummed there, with no copy.
+ */
+function putLine(target: Buffer, at: number, payload: string): number {
+  const start = at + HEADER_BYTES;
+  const end = start + target.write(payload, start, 'utf8');
+  target.write(crc32(target.subarray(start, end)).toString(16).padStart(8, '0'), at, 'latin1');
   target[at + 8] = 0x20;
-  payload.copy(target, at + HEADER_BYTES);
-  const end = at + HEADER_BYTES + payload.length;
   target[end] = NEWLINE;
   return end + 1;
 }
 
-function encodeLine(payload: Buffer): Buffer {
-  const line = Buffer.allocUnsafe(HEADER_BYTES + payload.length + 1);
+function encodeLine(payload: string): Buffer {
+  const line = Buffer.allocUnsafe(HEADER_BYTES + Buffer.byteLength(payload, 'utf8') + 1);
   putLine(line, 0, payload);
   return line;
 }
