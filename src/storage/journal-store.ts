@@ -236,12 +236,12 @@ export class JournalStore implements Storage {
   private async flushAll(): Promise<void> {
     try {
       while (this.changes.length > 0) {
-        if (this.size > this.compactAt && this.size > 2 * this.liveBytes) await this.compact();
         const changes = this.changes;
         const waiters = this.waiters;
         this.changes = [];
         this.waiters = [];
         try {
+          if (this.size > this.compactAt && this.size > 2 * this.liveBytes) await this.compact();
           await this.append(changes);
         } catch (err) {
           this.abandonUnflushed(err, waiters);
@@ -297,6 +297,12 @@ export class JournalStore implements Storage {
   private abandonUnflushed(err: unknown, waiters: Waiter[]): void {
     const error = unavailable('cannot write the journal', err);
     this.failure = error;
+    try {
+      // Lines of the failed batch may have reached the file; its writers were told they did not.
+      fs.ftruncateSync(this.descriptor.fd, this.size);
+    } catch {
+      // The rebuild below then cuts off a torn tail, and reads whatever whole lines made it.
+    }
     for (const waiter of [...waiters, ...this.waiters]) waiter.reject(error);
     this.changes = [];
     this.waiters = [];
@@ -428,9 +434,11 @@ export class JournalStore implements Storage {
     live.sort((a, b) => a[1].offset - b[1].offset);
     const moved = new Map<Entry, number>();
     let fd: number | undefined;
+    let size = 0;
     try {
-      fd = fs.openSync(temp, 'w', 0o600);
-      let size = 0;
+      fs.rmSync(temp, { force: true });
+      // Opened for appending now, so that after the rename this same descriptor is the journal's.
+      fd = fs.openSync(temp, 'ax+', 0o600);
       const source = this.descriptor;
       for (let i = 0; i < live.length; ) {
         // Lines are copied as they are, checksums included, a batch of about a megabyte at a time.
@@ -446,33 +454,40 @@ export class JournalStore implements Storage {
           moved.set(entry, size + at);
           at += entry.length;
         }
-        size += (await writeAsync(fd, buffer, 0, bytes, null)).bytesWritten;
+        let written = 0;
+        while (written < bytes) written += (await writeAsync(fd, buffer, written, bytes - written, null)).bytesWritten;
+        size += bytes;
         i = j;
       }
       await fdatasyncAsync(fd);
-      fs.closeSync(fd);
-      fd = undefined;
       fs.renameSync(temp, this.file);
-      syncDirectory(this.dir);
-      const next = fs.openSync(this.file, 'a+', 0o600);
-      this.retire(this.descriptor);
-      this.descriptor = { fd: next, readers: 0, retired: false };
-      this.size = size;
-      let liveBytes = 0;
-      for (const [entry, offset] of moved) {
-        entry.offset = offset;
-        liveBytes += entry.length;
-      }
-      // Lines superseded during the copy were copied too; they are garbage in the new file.
-      for (const [key, entry] of live) if (this.index.get(key) !== entry) liveBytes -= entry.length;
-      this.liveBytes = liveBytes;
     } catch (err) {
       if (fd !== undefined) closeQuietly(fd);
-      fs.rmSync(temp, { force: true });
+      try {
+        fs.rmSync(temp, { force: true });
+      } catch {
+        // Whatever sits there, the next compaction tries to clear it again.
+      }
       // The old journal is untouched and still in use; try again once it has grown further.
       this.warn('JournalStore: compaction failed; the journal stays as it is', err);
       this.compactAt = Math.max(this.compactAt, this.size * 2);
+      return;
     }
+    // The new file is the journal from the rename on: switch to it before anything else can fail.
+    this.retire(this.descriptor);
+    this.descriptor = { fd, readers: 0, retired: false };
+    this.size = size;
+    let liveBytes = 0;
+    for (const [entry, offset] of moved) {
+      entry.offset = offset;
+      liveBytes += entry.length;
+    }
+    // Lines superseded during the copy were copied too; they are garbage in the new file.
+    for (const [key, entry] of live) if (this.index.get(key) !== entry) liveBytes -= entry.length;
+    this.liveBytes = liveBytes;
+    // Until the directory is synced a power cut could bring the old journal back; if that cannot be
+    // made durable, the writes waiting now fail rather than be acknowledged (flushAll recovers).
+    syncDirectory(this.dir);
   }
 
   /** Closes a descriptor once the reads still using it are done. */

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -198,6 +198,18 @@ test('compaction keeps only the live lines, and every key reads the same before 
   await reopen();
   expect(await store.read(keys)).toMatchObject(expected);
   expect(readdirSync(dir).sort()).toEqual(['journal.lock', 'journal.log']);
+});
+
+test('a compaction that cannot write its new file leaves the journal as it was, and writes go on', async () => {
+  await reopen({ compactAfterBytes: 4 * 1024 });
+  // Something the store cannot replace sits where the compacted file would go.
+  mkdirSync(path.join(dir, 'journal.log.compact', 'in-the-way'), { recursive: true });
+  for (let round = 0; round < 40; round++) await store.write({ k: { round, pad: 'p'.repeat(200) } });
+
+  expect(warnings.filter((w) => w.includes('compaction failed')).length).toBeGreaterThan(0);
+  expect((await store.read(['k'])).k.round).toBe(39);
+  await reopen();
+  expect((await store.read(['k'])).k.round).toBe(39);
 });
 
 test('a removed journal makes ping and writes fail as unavailable, and the store recovers once it is back', async () => {
