@@ -28,7 +28,7 @@ export interface HandOffContext {
 /** Conversations with unwritten turns before a turn has to wait for them (back-pressure). */
 const MAX_PENDING = 1000;
 /** How long a turn's record may wait, so that the turns of that moment are written together. */
-const DEFAULT_WRITE_DELAY_MS = 1000;
+const WRITE_DELAY_MS = 1000;
 
 export interface TurnRecorder {
   observe: TurnObserver;
@@ -67,9 +67,8 @@ interface Unwritten {
  * A failure here is logged and swallowed: the customer already has the bot's reply, and a
  * transcript problem must not turn into "something went wrong" for them.
  */
-export function createTurnRecorder(deps: TurnRecorderDeps & { writeDelayMs?: number }): TurnRecorder {
+export function createTurnRecorder(deps: TurnRecorderDeps): TurnRecorder {
   const { log, logger } = deps;
-  const writeDelayMs = deps.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS;
   const unwritten = new Map<string, Unwritten>();
   const chains = new Map<string, Promise<TranscriptLine[] | undefined>>();
   let timer: NodeJS.Timeout | undefined;
@@ -132,7 +131,7 @@ export function createTurnRecorder(deps: TurnRecorderDeps & { writeDelayMs?: num
 
     if (!reason) {
       if (unwritten.size > MAX_PENDING) await flushAll();
-      else timer ??= setTimeout(() => void flushAll(), writeDelayMs).unref();
+      else timer ??= setTimeout(() => void flushAll(), WRITE_DELAY_MS).unref();
       return;
     }
     const transcript = (await flush(key)) ?? [];

@@ -50,20 +50,16 @@ export function createStrings(resources: Resources = readLocaleFiles()): Strings
   // variables is resolved by i18next once, then served from here.
   const plain = new Map<string, string>();
   const known = new Map<string, boolean>();
+  const once = <T>(cache: Map<string, T>, locale: Locale, key: string, resolve: () => T): T => {
+    const id = `${locale}\u0000${key}`;
+    let value = cache.get(id);
+    if (value === undefined) cache.set(id, (value = resolve()));
+    return value;
+  };
   return {
-    t: (locale, key, vars) => {
-      if (vars) return instance.t(key, { lng: locale, ...vars }) as string;
-      const id = `${locale}\u0000${key}`;
-      let text = plain.get(id);
-      if (text === undefined) plain.set(id, (text = instance.t(key, { lng: locale }) as string));
-      return text;
-    },
-    has: (locale, key) => {
-      const id = `${locale}\u0000${key}`;
-      let exists = known.get(id);
-      if (exists === undefined) known.set(id, (exists = instance.exists(key, { lng: locale, fallbackLng: false })));
-      return exists;
-    },
+    t: (locale, key, vars) =>
+      vars ? (instance.t(key, { lng: locale, ...vars }) as string) : once(plain, locale, key, () => instance.t(key, { lng: locale }) as string),
+    has: (locale, key) => once(known, locale, key, () => instance.exists(key, { lng: locale, fallbackLng: false })),
     namespace: (locale, ns) => (instance.getResourceBundle(locale, ns) ?? {}) as Record<string, unknown>,
   };
 }

@@ -24,8 +24,11 @@ function isAlphanumeric(code: number): boolean {
   return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
 }
 
+/** White space as `\s` in a JavaScript regular expression has it: these, \t to \r, and U+2000 to U+200A. */
+const SPACES = new Set([0x20, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff]);
+
 function isSpace(code: number): boolean {
-  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || code === 0x2007 || code === 0x202f || code === 0x3000 || (code >= 0x2000 && code <= 0x200a) || code === 0x1680 || code === 0x2028 || code === 0x2029 || code === 0x205f || code === 0xfeff;
+  return (code >= 0x09 && code <= 0x0d) || (code >= 0x2000 && code <= 0x200a) || SPACES.has(code);
 }
 
 /** The gap between two tokens: only white space, or one dash with white space around it. */
