@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { ETagConflictError, StorageUnavailableError } from '../../src/storage/errors';
+import { readModifyWrite } from '../../src/storage/read-modify-write';
 import { JournalStore, type JournalStoreOptions } from '../../src/storage/journal-store';
 
 let dir: string;
@@ -25,18 +26,9 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Read-modify-write with retry on conflict, as the bot's turn loop does. */
-async function increment(target: JournalStore, key: string): Promise<void> {
-  for (;;) {
-    const current = (await target.read([key]))[key];
-    try {
-      await target.write({ [key]: { ...current, count: current.count + 1 } });
-      return;
-    } catch (err) {
-      if (!(err instanceof ETagConflictError)) throw err;
-    }
-  }
-}
+/** Read-modify-write with retry on conflict, as the bot's turn loop does, until it wins. */
+const increment = (target: JournalStore, key: string) =>
+  readModifyWrite<{ count: number }>(target, key, (current) => ({ ...current, count: current!.count + 1 }), Infinity);
 
 async function reopen(options?: JournalStoreOptions): Promise<void> {
   await store.close();

@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 
 import { isETagConflict } from '../../src/storage/create-store';
 import { ETagConflictError, StorageUnavailableError } from '../../src/storage/errors';
+import { readModifyWrite } from '../../src/storage/read-modify-write';
 import { RedisStore } from '../../src/storage/redis-store';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
 
@@ -63,19 +64,9 @@ async function waitUntilAvailable(store: RedisStore): Promise<void> {
   }
 }
 
-async function increment(store: RedisStore, key: string): Promise<void> {
-  for (;;) {
-    const current = (await store.read([key]))[key];
-    try {
-      await store.write({ [key]: { ...current, count: current.count + 1 } });
-      return;
-    } catch (err) {
-      if (!isETagConflict(err)) {
-        throw err;
-      }
-    }
-  }
-}
+/** Read-modify-write with retry on conflict, as the bot's turn loop does, until it wins. */
+const increment = (target: RedisStore, key: string) =>
+  readModifyWrite<{ count: number }>(target, key, (current) => ({ ...current, count: current!.count + 1 }), Infinity);
 
 test('stores JSON with its eTag under the key prefix, with the configured TTL', async () => {
   const store = newStore({ keyPrefix: 'ag-test:', ttlSeconds: 3600 });
