@@ -66,6 +66,7 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
     createStore({
       redisUrl: config.redisUrl,
       dataDir: config.dataDir,
+      ttlSeconds: config.stateTtlSeconds,
       onError: (err) => logger.warn({ err }, 'redis connection error'),
       onWarn: (message, err) => logger.warn({ err }, message),
     });

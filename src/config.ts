@@ -22,6 +22,7 @@ const envSchema = z
     PUBLIC_URL: optionalText.pipe(z.string().url().optional()),
     DATA_DIR: z.string().min(1).default('./data'),
     REDIS_URL: optionalText.pipe(z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional()),
+    STATE_TTL_DAYS: z.coerce.number().min(0).max(3650).default(30),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     MicrosoftAppId: optionalText,
     MicrosoftAppPassword: optionalText,
@@ -83,6 +84,8 @@ export interface Config {
   publicUrl?: string;
   dataDir: string;
   redisUrl?: string;
+  /** Stored state is forgotten this long after its last write; 0 keeps it for ever. */
+  stateTtlSeconds: number;
   logLevel: Env['LOG_LEVEL'];
   auth?: { appId: string; appPassword?: string; appType: Env['MicrosoftAppType']; tenantId?: string };
   localDirectLine: boolean;
@@ -131,6 +134,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: env.PUBLIC_URL,
     dataDir: env.DATA_DIR,
     redisUrl: env.REDIS_URL,
+    stateTtlSeconds: Math.round(env.STATE_TTL_DAYS * 86_400),
     logLevel: env.LOG_LEVEL,
     auth,
     localDirectLine: env.LOCAL_DIRECTLINE ?? !auth,

@@ -17,7 +17,7 @@ export interface StoreConfig {
   dataDir: string;
   /** Redis key prefix, default `ag:`. Ignored by the file store. */
   keyPrefix?: string;
-  /** Redis only: expire conversation state this long after its last write. */
+  /** Forget an item this long after its last write (0 or unset: keep it). */
   ttlSeconds?: number;
   /** Redis only: connection errors (they are otherwise swallowed so that the process stays up). */
   onError?: (err: Error) => void;
@@ -37,7 +37,7 @@ export function createStore(config: StoreConfig): ConversationStore {
   }
   // A subdirectory, because the journal store owns everything in its directory (it imports and
   // removes the former store's files there) and DATA_DIR may hold other things.
-  return new JournalStore(path.join(config.dataDir, 'state'), { onWarn: config.onWarn });
+  return new JournalStore(path.join(config.dataDir, 'state'), { onWarn: config.onWarn, ttlSeconds: config.ttlSeconds });
 }
 
 /**

@@ -26,11 +26,17 @@ export interface JournalStoreOptions {
   compactAfterBytes?: number;
   /** Told when the store repaired something on its own (a torn tail cut off, a recovery after an I/O error). */
   onWarn?: (message: string, err?: unknown) => void;
+  /** An item is forgotten this long after its last write; 0 or unset keeps it for ever. */
+  ttlSeconds?: number;
+  /** Clock, for tests. */
+  now?: () => number;
 }
 
 /** Where the current version of a key is: a whole line of the journal. */
 interface Entry {
   eTag: string;
+  /** When it was written (ms since the epoch), for expiry. */
+  at: number;
   offset: number;
   length: number;
   /** The item's JSON until its line is on disk; such an entry is served from here. */
@@ -79,6 +85,8 @@ const openDirs = new Set<string>();
  * - After an I/O error the writes in flight fail with `StorageUnavailableError` and the index is
  *   rebuilt from what reached the disk, so nothing is served that was not stored.
  * - One process per directory (a lock file holds its pid). Use `RedisStore` to run several instances.
+ * - With `ttlSeconds`, an item not written for that long is gone, as a Redis key with a TTL is:
+ *   every line carries its write time, so expiry needs no extra writes, and compaction drops it.
  * - A directory of the former one-file-per-key store is imported on open.
  */
 export class JournalStore implements Storage {
@@ -89,6 +97,10 @@ export class JournalStore implements Storage {
   /** Journal size from which compaction is considered; raised after a failed compaction. */
   private compactAt: number;
   private readonly warn: (message: string, err?: unknown) => void;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private sweeper: NodeJS.Timeout | undefined;
+  private lastExpirySweep = 0;
 
   private index = new Map<string, Entry>();
   /** JSON of flushed records, least recently used first. */
@@ -119,6 +131,9 @@ export class JournalStore implements Storage {
     this.cacheBytes = options.cacheBytes ?? 2 * 1024 * 1024;
     this.compactAt = options.compactAfterBytes ?? 64 * 1024 * 1024;
     this.warn = options.onWarn ?? (() => {});
+    this.ttlMs = Math.max(0, options.ttlSeconds ?? 0) * 1000;
+    this.now = options.now ?? Date.now;
+    if (!Number.isFinite(this.ttlMs)) throw new TypeError('JournalStore: ttlSeconds must be a finite number.');
     try {
       fs.mkdirSync(this.dir, { recursive: true });
       fs.accessSync(this.dir, fs.constants.R_OK | fs.constants.W_OK);
@@ -136,6 +151,11 @@ export class JournalStore implements Storage {
       this.unlock();
       throw err;
     }
+    if (this.ttlMs > 0) {
+      // Expired items are never served; this only gives their memory back between compactions.
+      this.sweeper = setInterval(() => this.dropExpired(), Math.min(this.ttlMs, 10 * 60_000));
+      this.sweeper.unref();
+    }
   }
 
   async read(keys: string[]): Promise<StoreItems> {
@@ -144,7 +164,7 @@ export class JournalStore implements Storage {
     const items: StoreItems = {};
     let fromDisk: Promise<void>[] | undefined;
     for (const key of keys) {
-      const entry = this.index.get(key);
+      const entry = this.current(key);
       if (!entry) continue;
       const json = entry.unflushed ?? this.cached(key);
       if (json !== undefined) items[key] = JSON.parse(json);
@@ -162,17 +182,18 @@ export class JournalStore implements Storage {
     // Checked and applied to the index in one synchronous pass: no other write can come between.
     for (const [key, item] of Object.entries(changes)) {
       const expected = expectedETag(key, item);
-      const current = this.index.get(key);
+      const current = this.current(key);
       if (expected !== undefined && current && current.eTag !== expected) {
         conflict ??= new ETagConflictError(key);
         continue;
       }
       const eTag = `${this.eTagPrefix}-${(++this.eTagCounter).toString(36)}`;
       const json = JSON.stringify({ ...item, eTag });
-      const entry: Entry = { eTag, offset: -1, length: 0, unflushed: json };
+      const at = this.now();
+      const entry: Entry = { eTag, at, offset: -1, length: 0, unflushed: json };
       this.supersede(key, current);
       this.index.set(key, entry);
-      this.changes.push({ key, entry, payload: `${JSON.stringify(key)}\t${eTag}\t${json}` });
+      this.changes.push({ key, entry, payload: `${JSON.stringify(key)}\t${eTag}\t${at}\t${json}` });
       appended = true;
     }
     if (appended) await this.commit();
@@ -184,11 +205,11 @@ export class JournalStore implements Storage {
     this.assertUsable();
     let appended = false;
     for (const key of keys) {
-      const current = this.index.get(key);
+      const current = this.current(key);
       if (!current) continue;
       this.supersede(key, current);
       this.index.delete(key);
-      this.changes.push({ key, payload: `${JSON.stringify(key)}\t\t` });
+      this.changes.push({ key, payload: `${JSON.stringify(key)}\t\t\t` });
       appended = true;
     }
     if (appended) await this.commit();
@@ -207,6 +228,7 @@ export class JournalStore implements Storage {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.sweeper) clearInterval(this.sweeper);
     while (this.flushing) await this.flushing.catch(ignore);
     this.retire(this.descriptor);
     this.unlock();
@@ -215,6 +237,7 @@ export class JournalStore implements Storage {
   /** Every stored key: for tools and tests that look at what a restart would find. */
   keys(): string[] {
     this.assertUsable();
+    this.dropExpired();
     return [...this.index.keys()];
   }
 
@@ -241,7 +264,7 @@ export class JournalStore implements Storage {
         this.changes = [];
         this.waiters = [];
         try {
-          if (this.size > this.compactAt && this.size > 2 * this.liveBytes) await this.compact();
+          if (this.size > this.compactAt && this.mostlyGarbage()) await this.compact();
           await this.append(changes);
         } catch (err) {
           this.abandonUnflushed(err, waiters);
@@ -282,6 +305,31 @@ export class JournalStore implements Storage {
       this.liveBytes += entry.length;
       this.remember(key, json);
     }
+  }
+
+  /** The key's entry, unless it has expired: then it is dropped, as if it had never been written. */
+  private current(key: string): Entry | undefined {
+    const entry = this.index.get(key);
+    if (!entry || !this.expired(entry)) return entry;
+    this.supersede(key, entry);
+    this.index.delete(key);
+    return undefined;
+  }
+
+  private expired(entry: Entry): boolean {
+    return this.ttlMs > 0 && entry.unflushed === undefined && entry.at + this.ttlMs <= this.now();
+  }
+
+  private dropExpired(): void {
+    if (this.ttlMs === 0) return;
+    this.lastExpirySweep = this.now();
+    for (const key of [...this.index.keys()]) this.current(key);
+  }
+
+  /** At least half the journal is superseded lines, counting expired items (looked for at most once a minute). */
+  private mostlyGarbage(): boolean {
+    if (this.size <= 2 * this.liveBytes && this.now() - this.lastExpirySweep >= 60_000) this.dropExpired();
+    return this.size > 2 * this.liveBytes;
   }
 
   /** The key's previous line stops being live; its cached JSON is stale. */
@@ -401,8 +449,16 @@ export class JournalStore implements Storage {
           continue;
         }
         const length = line.length + 1;
-        index.set(record.key, { eTag: record.eTag, offset, length });
+        index.set(record.key, { eTag: record.eTag, at: record.at, offset, length });
         liveBytes += length;
+      }
+      // Expired items are not carried over: the next compaction leaves their lines behind.
+      if (this.ttlMs > 0) {
+        for (const [key, entry] of index) {
+          if (entry.at + this.ttlMs > this.now()) continue;
+          index.delete(key);
+          liveBytes -= entry.length;
+        }
       }
       let size = fs.fstatSync(fd).size;
       if (damagedAt !== undefined) {
@@ -430,6 +486,7 @@ export class JournalStore implements Storage {
    */
   private async compact(): Promise<void> {
     const temp = `${this.file}.compact`;
+    this.dropExpired();
     const live = [...this.index].filter(([, entry]) => entry.unflushed === undefined && entry.offset >= 0);
     live.sort((a, b) => a[1].offset - b[1].offset);
     const moved = new Map<Entry, number>();
@@ -547,7 +604,7 @@ export class JournalStore implements Storage {
       try {
         const { key, item } = JSON.parse(fs.readFileSync(file, 'utf8')) as { key: unknown; item: { eTag?: unknown } };
         if (typeof key !== 'string' || !item || typeof item !== 'object' || typeof item.eTag !== 'string') throw new Error('not a stored item');
-        lines.push(encodeLine(`${JSON.stringify(key)}\t${item.eTag}\t${JSON.stringify(item)}`));
+        lines.push(encodeLine(`${JSON.stringify(key)}\t${item.eTag}\t${this.now()}\t${JSON.stringify(item)}`));
         imported.push(file);
       } catch (err) {
         this.warn(`JournalStore: left ${file} in place, it could not be imported`, err);
@@ -624,8 +681,8 @@ function encodeLine(payload: string): Buffer {
   return line;
 }
 
-/** A line without its newline → key, eTag ('' for a delete) and the item's JSON; undefined if damaged. */
-function parseLine(line: Buffer): { key: string; eTag: string; json: string } | undefined {
+/** A line without its newline → key, eTag ('' for a delete), write time and the item's JSON; undefined if damaged. */
+function parseLine(line: Buffer): { key: string; eTag: string; at: number; json: string } | undefined {
   if (line.length < HEADER_BYTES + 4 || line[8] !== 0x20) return undefined;
   const header = line.toString('latin1', 0, 8);
   if (!/^[0-9a-f]{8}$/.test(header)) return undefined;
@@ -634,9 +691,11 @@ function parseLine(line: Buffer): { key: string; eTag: string; json: string } | 
   const text = payload.toString('utf8');
   const keyEnd = text.indexOf('\t');
   const eTagEnd = text.indexOf('\t', keyEnd + 1);
-  if (keyEnd < 0 || eTagEnd < 0) return undefined;
+  const atEnd = text.indexOf('\t', eTagEnd + 1);
+  if (keyEnd < 0 || eTagEnd < 0 || atEnd < 0) return undefined;
+  const at = Number(text.slice(eTagEnd + 1, atEnd));
   try {
-    return { key: JSON.parse(text.slice(0, keyEnd)) as string, eTag: text.slice(keyEnd + 1, eTagEnd), json: text.slice(eTagEnd + 1) };
+    return { key: JSON.parse(text.slice(0, keyEnd)) as string, eTag: text.slice(keyEnd + 1, eTagEnd), at, json: text.slice(atEnd + 1) };
   } catch {
     return undefined;
   }

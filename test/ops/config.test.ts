@@ -57,6 +57,8 @@ describe('validation', () => {
     ['a short metrics token', { METRICS_TOKEN: 'short' }, /^METRICS_TOKEN: must be at least 16 characters$/],
     ['a Redis URL that is not one', { REDIS_URL: 'http://localhost:6379' }, /^REDIS_URL: must start with redis:\/\//],
     ['a log level that does not exist', { LOG_LEVEL: 'verbose' }, /^LOG_LEVEL: /],
+    ['a negative state TTL', { STATE_TTL_DAYS: '-1' }, /^STATE_TTL_DAYS: /],
+    ['a state TTL that is not a number', { STATE_TTL_DAYS: 'month' }, /^STATE_TTL_DAYS: /],
   ])('refuses %s, naming the setting', (_name, env, message) => {
     expect(problems(env)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
   });
@@ -75,7 +77,10 @@ describe('validation', () => {
       trustProxy: false,
       metricsToken: undefined,
       maxBodyBytes: 262144,
+      stateTtlSeconds: 30 * 86_400,
     });
+    expect(loadConfig({ STATE_TTL_DAYS: '0' }).stateTtlSeconds).toBe(0);
+    expect(loadConfig({ STATE_TTL_DAYS: '0.5' }).stateTtlSeconds).toBe(43_200);
   });
 });
 

@@ -50,7 +50,7 @@ test('state survives a restart: a new instance on the same directory reads it, e
 test('a write is on disk when it resolves: the journal holds it before any close', async () => {
   await store.write({ k: { v: 'durable' } });
 
-  expect(readFileSync(journal(), 'utf8')).toMatch(/^[0-9a-f]{8} "k"\t[^\t]+\t\{"v":"durable","eTag":"[^"]+"\}\n$/);
+  expect(readFileSync(journal(), 'utf8')).toMatch(/^[0-9a-f]{8} "k"\t[^\t]+\t\d{13}\t\{"v":"durable","eTag":"[^"]+"\}\n$/);
 });
 
 test('creates the directory, including missing parents', async () => {
@@ -202,6 +202,51 @@ test('a compaction that cannot write its new file leaves the journal as it was, 
   expect((await store.read(['k'])).k.round).toBe(39);
   await reopen();
   expect((await store.read(['k'])).k.round).toBe(39);
+});
+
+describe('with a TTL', () => {
+  const DAY = 86_400_000;
+  let clock: number;
+  const withTtl = () => reopen({ ttlSeconds: 30 * 86_400, now: () => clock, compactAfterBytes: 1024 });
+
+  beforeEach(async () => {
+    clock = Date.parse('2026-11-01T00:00:00Z');
+    await withTtl();
+  });
+
+  test('an item not written for longer than the TTL is gone, also after a restart; a newer write keeps it', async () => {
+    await store.write({ old: { v: 'old' }, kept: { v: 1 } });
+    clock += 20 * DAY;
+    const kept = (await store.read(['kept'])).kept;
+    await store.write({ kept: { ...kept, v: 2 } });
+    clock += 11 * DAY;
+
+    expect(await store.read(['old', 'kept'])).toEqual({ kept: expect.objectContaining({ v: 2 }) });
+    expect(store.keys()).toEqual(['kept']);
+    await withTtl();
+    expect(await store.read(['old', 'kept'])).toEqual({ kept: expect.objectContaining({ v: 2 }) });
+  });
+
+  test('an expired key can be created again, even with the eTag its old item had', async () => {
+    await store.write({ k: { v: 'first' } });
+    const { k: first } = await store.read(['k']);
+    clock += 31 * DAY;
+
+    await expect(store.write({ k: { v: 'again', eTag: 'ag:absent' } })).resolves.toBeUndefined();
+    await expect(store.write({ k: { ...first, v: 'stale' } })).rejects.toBeInstanceOf(ETagConflictError);
+    expect((await store.read(['k'])).k.v).toBe('again');
+  });
+
+  test('compaction leaves expired items behind', async () => {
+    await store.write(Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`old/${i}`, { pad: 'p'.repeat(100) }])));
+    clock += 31 * DAY;
+    for (let i = 0; i < 10; i++) await store.write({ fresh: { i } });
+
+    expect(store.stats().bytes).toBeLessThan(1024);
+    expect(readFileSync(journal(), 'utf8')).not.toContain('old/');
+    await withTtl();
+    expect(store.keys()).toEqual(['fresh']);
+  });
 });
 
 test('a removed journal makes ping and writes fail as unavailable, and the store recovers once it is back', async () => {
