@@ -23,6 +23,7 @@ import { loadGuideContent } from './i18n/guide-content';
 import { createStrings } from './i18n/strings';
 import { checkServiceUrl } from './security/service-url';
 import { createLocalDirectLine, type LocalDirectLine } from './channels/directline';
+import { reuseClients } from './channels/reused-clients';
 import { teamsReader } from './channels/teams-reader';
 import { registerWebChatPage } from './channels/webchat-page';
 import { containsProductKey, maskProductKeys } from './matching/product-key';
@@ -75,14 +76,16 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
   const agentDesk = createAgentDesk({ config, logger, store, strings, renderer, errors, phrases });
 
   const adapter = new CloudAdapter(
-    guardAuthentication(
-      new ConfigurationBotFrameworkAuthentication({
-        MicrosoftAppId: config.auth?.appId ?? '',
-        MicrosoftAppPassword: config.auth?.appPassword ?? '',
-        MicrosoftAppType: config.auth?.appType ?? 'MultiTenant',
-        MicrosoftAppTenantId: config.auth?.tenantId ?? '',
-      }),
-      config.auth?.appId,
+    reuseClients(
+      guardAuthentication(
+        new ConfigurationBotFrameworkAuthentication({
+          MicrosoftAppId: config.auth?.appId ?? '',
+          MicrosoftAppPassword: config.auth?.appPassword ?? '',
+          MicrosoftAppType: config.auth?.appType ?? 'MultiTenant',
+          MicrosoftAppTenantId: config.auth?.tenantId ?? '',
+        }),
+        config.auth?.appId,
+      ),
     ),
   );
 

@@ -72,12 +72,19 @@ export function retryAfterMs(err: unknown, now = Date.now()): number | undefined
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** Connector clients whose retry is already removed: clients are reused across turns (src/channels/reused-clients.ts). */
+const withoutRetry = new WeakSet<object>();
+
 /** Removes @azure/core-rest-pipeline's own retry from the connector client of this turn (see above). */
 function disableClientRetry(context: TurnContext): void {
   const key = (context.adapter as { ConnectorClientKey?: symbol }).ConnectorClientKey;
   if (!key) return;
   const client = context.turnState.get(key) as { client?: { pipeline?: { removePolicy?(options: { name: string }): unknown } } } | undefined;
-  client?.client?.pipeline?.removePolicy?.({ name: 'defaultRetryPolicy' });
+  const pipeline = client?.client?.pipeline;
+  // Removing a policy makes the pipeline order its policies again on its next request: once is enough.
+  if (!pipeline || withoutRetry.has(pipeline)) return;
+  pipeline.removePolicy?.({ name: 'defaultRetryPolicy' });
+  withoutRetry.add(pipeline);
 }
 
 export function createSendRetry(options: SendRetryOptions = {}): Middleware {
