@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     app.server.listen(config.port, config.host, () => resolve());
   });
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${app.server.address().port}`;
-  logger.info({ url, auth: Boolean(config.auth), store: config.redisUrl ? 'redis' : 'file' }, `activation-guide listening on ${url}`);
+  logger.info({ url, auth: Boolean(config.auth), store: config.redisUrl ? 'redis' : 'journal' }, `activation-guide listening on ${url}`);
 
   // Graceful shutdown: stop taking requests (503, /readyz fails), let the turns in flight finish
   // and save, let queued Direct Line turns run, close the listener and the store, exit 0. A
