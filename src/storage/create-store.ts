@@ -15,7 +15,7 @@ export interface StoreConfig {
   redisUrl?: string;
   /** Local state goes to `<dataDir>/state`. Required even with Redis, so that config stays uniform. */
   dataDir: string;
-  /** Redis key prefix, default `ag:`. Ignored by the file store. */
+  /** Redis key prefix, default `ag:`. Ignored by the journal store. */
   keyPrefix?: string;
   /** Forget an item this long after its last write (0 or unset: keep it). */
   ttlSeconds?: number;

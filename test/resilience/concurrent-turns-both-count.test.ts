@@ -59,7 +59,7 @@ const YES = copy('en-US', 'common:choice.YES');
 const trailOf = (record: unknown): string[] => (record as { snapshot: { context: { trail: string[] } } }).snapshot.context.trail;
 
 describe.each([
-  ['the file store, one instance', 'file'],
+  ['the journal store, one instance', 'file'],
   ['Redis, two instances', 'redis'],
 ] as const)('on %s', (_name, kind) => {
   let world: World;

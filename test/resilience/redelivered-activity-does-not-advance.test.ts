@@ -59,7 +59,7 @@ function expectSameReplyOrNone(redelivered: TurnResult, original: TurnResult): v
 }
 
 describe.each([
-  ['the file store, one instance', 'file'],
+  ['the journal store, one instance', 'file'],
   ['Redis, the copy going to the other instance', 'redis'],
 ] as const)('on %s', (_name, kind) => {
   let world: World;

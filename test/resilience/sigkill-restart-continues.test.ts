@@ -7,7 +7,7 @@ import { freePort, startServerProcess, type ServerProcess } from '../support/ser
 import { SharedConversation, copy, type Endpoint } from '../support/shared-conversation';
 
 /**
- * The real server, with the embedded file store, is killed with SIGKILL in the middle of a
+ * The real server, with the embedded journal store, is killed with SIGKILL in the middle of a
  * conversation: no shutdown hook runs. Started again on the same data directory, it picks the
  * conversation up at the step it was at, as if nothing had happened.
  */
