@@ -33,24 +33,26 @@ type Via = 'A' | 'B';
 /** [instance, what the user does, button (choice key) or typed text, step the reply is at, what the reply must say] */
 type Turn = [Via, 'say' | 'click', string, string, ...string[]];
 
-const english: Turn[] = [
-  ['A', 'say', 'my subscription expired', 'reactivate.reason', 'guide:reactivate.intro', 'reactivate:ask.reason'],
-  ['B', 'click', 'EXPIRED', 'reactivate.expired', 'guide:reactivate.expired', 'reactivate:ask.continue'],
-  ['A', 'click', 'CONTINUE', 'reactivate.billing', 'guide:reactivate.billing', 'reactivate:ask.offered'],
-  ['B', 'click', 'YES', 'reactivate.payment', 'guide:reactivate.payment', 'common:ask.helped'],
-  ['A', 'click', 'YES', 'resolved', 'guide:outcome.resolved', 'outcome:ask.rating'],
-  ['B', 'click', 'RATE_5', 'rated', 'guide:outcome.rated', 'outcome:ask.anythingElse'],
-];
+/**
+ * The reactivate branch to the rating, in steps of [what the user does, button or text, step of
+ * the reply, what the reply must say]. The instances take turns, beginning with `first`.
+ */
+function alternating(first: Via, opening: string): Turn[] {
+  const steps: Array<[Turn[1], string, string, ...string[]]> = [
+    ['say', opening, 'reactivate.reason', 'guide:reactivate.intro', 'reactivate:ask.reason'],
+    ['click', 'EXPIRED', 'reactivate.expired', 'guide:reactivate.expired', 'reactivate:ask.continue'],
+    ['click', 'CONTINUE', 'reactivate.billing', 'guide:reactivate.billing', 'reactivate:ask.offered'],
+    ['click', 'YES', 'reactivate.payment', 'guide:reactivate.payment', 'common:ask.helped'],
+    ['click', 'YES', 'resolved', 'guide:outcome.resolved', 'outcome:ask.rating'],
+    ['click', 'RATE_5', 'rated', 'guide:outcome.rated', 'outcome:ask.anythingElse'],
+  ];
+  const second: Via = first === 'A' ? 'B' : 'A';
+  return steps.map((step, i) => [i % 2 === 0 ? first : second, ...step]);
+}
 
+const english = alternating('A', 'my subscription expired');
 /** The same walk in Dutch, starting on the other instance. */
-const dutch: Turn[] = [
-  ['B', 'say', 'mijn abonnement is verlopen', 'reactivate.reason', 'guide:reactivate.intro', 'reactivate:ask.reason'],
-  ['A', 'click', 'EXPIRED', 'reactivate.expired', 'guide:reactivate.expired', 'reactivate:ask.continue'],
-  ['B', 'click', 'CONTINUE', 'reactivate.billing', 'guide:reactivate.billing', 'reactivate:ask.offered'],
-  ['A', 'click', 'YES', 'reactivate.payment', 'guide:reactivate.payment', 'common:ask.helped'],
-  ['B', 'click', 'YES', 'resolved', 'guide:outcome.resolved', 'outcome:ask.rating'],
-  ['A', 'click', 'RATE_5', 'rated', 'guide:outcome.rated', 'outcome:ask.anythingElse'],
-];
+const dutch = alternating('B', 'mijn abonnement is verlopen');
 
 describe.each([
   ['en-US', english],
