@@ -32,14 +32,15 @@ import { killAll, sleep, startBot, type BotProcess, type BotSpec, type LogSummar
 import { startConnector, type Connector } from './connector';
 import { createAgent, ECHO_BRANCH, firstTurnOnly, GUIDE_BRANCH, mergePhases, runPhase, type PhaseResult, type Scenario } from './load';
 import { startRedisServer, type RedisServer } from '../test/support/redis-server';
+import { startScriptFlags } from '../scripts/start-flags';
 
 const ROOT = path.resolve(__dirname, '..');
 const DEFAULT_SERVER_JS = path.join(ROOT, 'dist/src/server.js');
 const ECHO_JS = path.join(ROOT, 'bench/echo-bot.js');
 const HEAP_PROBE_JS = path.join(ROOT, 'bench/heap-probe.js');
 
-/** The server runs exactly as `npm start` runs it. */
-const SERVER_FLAGS = ['--enable-source-maps', '--disable-warning=DEP0111'];
+/** The server runs exactly as `npm start` runs it: with the node flags of package.json's start script. */
+const SERVER_FLAGS = startScriptFlags();
 /** restify triggers DEP0111 in the echo bot too. */
 const ECHO_FLAGS = ['--disable-warning=DEP0111'];
 /** In both: lets bench/heap-probe.js measure the heap after a full GC, on request only. */

@@ -1,9 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import {
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  type Activity,
-} from 'botbuilder';
+import { ConfigurationBotFrameworkAuthentication, type Activity } from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -19,10 +16,12 @@ import { replyActivity } from './bot/reply-activity';
 import { checkActivityShape } from './http/activity-shape';
 import { checkBearer, guardAuthentication } from './http/auth';
 import { sendError } from './http/error-reply';
+import { TurnAdapter } from './http/turn-adapter';
 import { loadGuideContent } from './i18n/guide-content';
 import { createStrings } from './i18n/strings';
 import { checkServiceUrl } from './security/service-url';
 import { createLocalDirectLine, type LocalDirectLine } from './channels/directline';
+import { postRepliesDirectly } from './channels/reply-poster';
 import { reuseClients } from './channels/reused-clients';
 import { teamsReader } from './channels/teams-reader';
 import { registerWebChatPage } from './channels/webchat-page';
@@ -36,7 +35,7 @@ export interface AppOverrides {
 
 export interface App {
   server: Server;
-  adapter: CloudAdapter;
+  adapter: TurnAdapter;
   bot: GuideBot;
   store: ConversationStore;
   /** The base URL the server is reachable on, once it listens (for the local Direct Line's serviceUrl). */
@@ -75,7 +74,7 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
   const ops = createOperations({ config, logger, store });
   const agentDesk = createAgentDesk({ config, logger, store, strings, renderer, errors, phrases });
 
-  const adapter = new CloudAdapter(
+  const adapter = new TurnAdapter(
     reuseClients(
       guardAuthentication(
         new ConfigurationBotFrameworkAuthentication({
@@ -86,6 +85,7 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
         }),
         config.auth?.appId,
       ),
+      { prepareConnector: (client) => postRepliesDirectly(client) },
     ),
   );
 
@@ -133,9 +133,16 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
         return sendError(res, 403, 'Forbidden', verdict.reason);
       }
     }
-    await adapter.process(req, res, async (context) => {
-      await bot.run(context);
-    });
+    try {
+      const invoke = await adapter.runTurn(req.headers.authorization ?? '', req.body as Activity, async (context) => void (await bot.run(context)));
+      if (invoke?.body === undefined) res.send(invoke?.status ?? 200);
+      else res.send(invoke.status, invoke.body);
+    } catch (err) {
+      if (err instanceof AuthenticationError) return sendError(res, 401, 'Unauthorized', 'the request could not be authenticated', { 'WWW-Authenticate': 'Bearer' });
+      // onTurnError has answered the user already; this is what escaped it.
+      logger.error({ err, conversation: (req.body as Partial<Activity>).conversation?.id }, 'activity could not be processed');
+      return sendError(res, 500, 'InternalError', 'the activity could not be processed');
+    }
   });
 
   server.get('/healthz', async (_req: Request, res: Response) => {

@@ -42,6 +42,10 @@ const envSchema = z
     RATE_LIMIT_CONVERSATION_BURST: z.coerce.number().int().min(1).max(1_000_000).default(30),
     TRUST_PROXY: z.string().default('false').pipe(flag),
     METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    // Node flags set by `npm start` from these two; checked here too, because node accepts a heap
+    // far too small to run in and fails only later, under load.
+    NODE_HEAP_MB: z.coerce.number().int().min(128).max(16_384).default(512),
+    NODE_SEMI_SPACE_MB: z.coerce.number().int().min(1).max(256).default(4),
   })
   .superRefine((env, ctx) => {
     if (env.MicrosoftAppId && !GUID.test(env.MicrosoftAppId)) {

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
@@ -35,7 +36,9 @@ async function main(): Promise<void> {
     app.server.listen(config.port, config.host, () => resolve());
   });
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${app.server.address().port}`;
-  logger.info({ url, auth: Boolean(config.auth), store: config.redisUrl ? 'redis' : 'journal' }, `activation-guide listening on ${url}`);
+  // The heap limit comes from node's flags (NODE_HEAP_MB in `npm start`), not from the app's config.
+  const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+  logger.info({ url, auth: Boolean(config.auth), store: config.redisUrl ? 'redis' : 'journal', heapLimitMb }, `activation-guide listening on ${url}`);
 
   // Graceful shutdown: stop taking requests (503, /readyz fails), let the turns in flight finish
   // and save, let queued Direct Line turns run, close the listener and the store, exit 0. A

@@ -35,18 +35,24 @@ class ReusingConnectorFactory extends ConnectorFactory {
   constructor(
     private readonly inner: ConnectorFactory,
     private readonly cache: ClientCache<ConnectorClient>,
+    private readonly prepare: (client: ConnectorClient) => ConnectorClient,
   ) {
     super();
   }
 
   create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-    return this.cache.get(`${serviceUrl}\u0000${audience ?? ''}`, () => this.inner.create(serviceUrl, audience));
+    return this.cache.get(`${serviceUrl}\u0000${audience ?? ''}`, async () => this.prepare(await this.inner.create(serviceUrl, audience)));
   }
 }
 
 /** The app id botbuilder builds a user token client for: the audience claim, else the appid claim. */
 function appIdOf(identity: ClaimsIdentity): string {
   return identity.getClaimValue(AuthenticationConstants.AudienceClaim) ?? identity.getClaimValue(AuthenticationConstants.AppIdClaim) ?? '';
+}
+
+export interface ReuseOptions {
+  /** Runs once on each connector client when it is built (src/channels/reply-poster.ts). */
+  prepareConnector?: (client: ConnectorClient) => ConnectorClient;
 }
 
 /**
@@ -56,10 +62,11 @@ function appIdOf(identity: ClaimsIdentity): string {
  * BotFrameworkAdapter kept its connector clients: per service URL and audience, and per app id.
  * The clients hold no state of a turn; their credentials renew their own tokens.
  */
-export function reuseClients<T extends BotFrameworkAuthentication>(auth: T): T {
+export function reuseClients<T extends BotFrameworkAuthentication>(auth: T, options: ReuseOptions = {}): T {
   const connectors = new ClientCache<ConnectorClient>();
   const userTokens = new ClientCache<UserTokenClient>();
-  const reusing = (factory: ConnectorFactory) => new ReusingConnectorFactory(factory, connectors);
+  const prepare = options.prepareConnector ?? ((client: ConnectorClient) => client);
+  const reusing = (factory: ConnectorFactory) => new ReusingConnectorFactory(factory, connectors, prepare);
   return new Proxy(auth, {
     get(target, property) {
       const value = Reflect.get(target, property, target) as unknown;

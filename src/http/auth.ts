@@ -7,10 +7,9 @@ import { AuthenticationError, type BotFrameworkAuthentication } from 'botframewo
  * metadata (login.botframework.com, or login.microsoftonline.com for the Emulator), so a real
  * check needs outbound HTTPS. Two things about it are not fit for untrusted input:
  *
- * - every rejected request is printed with its stack to stderr by CloudAdapter, and a token that
- *   merely looks right can make the bot fetch metadata;
+ * - a token that merely looks right can make the bot fetch metadata;
  * - a token whose signature, `nbf` or format is wrong makes jsonwebtoken throw its own error
- *   class, which CloudAdapter answers with 500 instead of 401.
+ *   class, which would be answered with 500 instead of 401.
  *
  * `checkBearer` rejects, without any network call, every header that cannot possibly carry a valid
  * channel token: missing, not `Bearer <jwt>`, undecodable, a disallowed algorithm, no key id,

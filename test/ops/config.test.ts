@@ -59,6 +59,9 @@ describe('validation', () => {
     ['a log level that does not exist', { LOG_LEVEL: 'verbose' }, /^LOG_LEVEL: /],
     ['a negative state TTL', { STATE_TTL_DAYS: '-1' }, /^STATE_TTL_DAYS: /],
     ['a state TTL that is not a number', { STATE_TTL_DAYS: 'month' }, /^STATE_TTL_DAYS: /],
+    ['a heap too small to run in', { NODE_HEAP_MB: '64' }, /^NODE_HEAP_MB: /],
+    ['a heap size that is not a whole number', { NODE_HEAP_MB: '512MB' }, /^NODE_HEAP_MB: /],
+    ['a semi-space of zero', { NODE_SEMI_SPACE_MB: '0' }, /^NODE_SEMI_SPACE_MB: /],
   ])('refuses %s, naming the setting', (_name, env, message) => {
     expect(problems(env)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
   });

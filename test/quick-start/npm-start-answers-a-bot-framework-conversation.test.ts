@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeConnector, type FakeConnector } from '../support/fake-connector';
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process';
+import { startScriptFlags } from '../../scripts/start-flags';
 import { expected } from '../support/transcript';
 
 /**
@@ -60,6 +61,18 @@ test('the web chat page and its bundle are served from the same server', async (
   const bundle = await fetch(`${server.url}/webchat/webchat.js`);
   expect(bundle.status).toBe(200);
   expect(bundle.headers.get('content-type')).toMatch(/javascript/);
+});
+
+test('it runs with the heap limits of the start script: 512 MB for the old generation unless NODE_HEAP_MB says otherwise', () => {
+  expect(startScriptFlags({})).toEqual(expect.arrayContaining(['--max-old-space-size=512', '--max-semi-space-size=4']));
+  expect(startScriptFlags({ NODE_HEAP_MB: '2048', NODE_SEMI_SPACE_MB: '16' })).toEqual(
+    expect.arrayContaining(['--max-old-space-size=2048', '--max-semi-space-size=16']),
+  );
+  // V8's limit, as the startup log reports it, is the old generation plus the young one (two or
+  // three semi-spaces by V8 version): 524 on node 20, against 4,000+ MB with node's defaults here.
+  const limit = Number(/"heapLimitMb":(\d+)/.exec(server.output())?.[1]);
+  expect(limit).toBeGreaterThanOrEqual(512 + 2 * 4);
+  expect(limit).toBeLessThanOrEqual(512 + 3 * 4);
 });
 
 test('SIGTERM stops it cleanly', async () => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { startScriptFlags } from '../../scripts/start-flags';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -29,11 +30,12 @@ process.once('exit', () => {
  */
 export async function startServerProcess(
   env: Record<string, string> & { PORT: string; DATA_DIR: string },
-  /** `built` runs dist/src/server.js as `npm start` does (build it first with `npm run build`). */
+  /** `built` runs dist/src/server.js with the node flags of `npm start` (build it first with `npm run build`). */
   entry: 'source' | 'built' = 'source',
 ): Promise<ServerProcess> {
-  const args = entry === 'built' ? ['dist/src/server.js'] : ['-r', 'ts-node/register/transpile-only', 'src/server.ts'];
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...args], {
+  const args =
+    entry === 'built' ? [...startScriptFlags(env), 'dist/src/server.js'] : ['--disable-warning=DEP0111', '-r', 'ts-node/register/transpile-only', 'src/server.ts'];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
