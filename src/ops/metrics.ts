@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -31,6 +32,8 @@ export interface Metrics {
   httpResponses: Counter<'route' | 'status'>;
   inFlightRequests: Gauge;
   inFlightTurns: Gauge;
+  /** V8's heap limit (NODE_HEAP_MB in `npm start`): alert on heap used / this, before the process runs out. */
+  heapLimit: Gauge;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -82,5 +85,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     inFlightRequests: new Gauge({ name: 'ag_http_in_flight_requests', help: 'HTTP requests being handled.', registers }),
     inFlightTurns: new Gauge({ name: 'ag_turns_in_flight', help: 'Bot turns running.', registers }),
+    heapLimit: new Gauge({
+      name: 'ag_heap_limit_bytes',
+      help: 'The V8 heap limit; compare ag_nodejs_heap_size_used_bytes with it.',
+      registers,
+      collect() {
+        this.set(getHeapStatistics().heap_size_limit);
+      },
+    }),
   };
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import type { StoreItems } from 'botbuilder';
 import { Writable } from 'node:stream';
 import { createStrings } from '../../src/i18n/strings';
@@ -44,6 +45,15 @@ describe('GET /metrics', () => {
     }
     expect(text).toContain('# TYPE ag_turn_duration_seconds histogram');
     expect(text).toContain('ag_process_cpu_seconds_total'); // default process metrics, prefixed
+  });
+
+  test('reports the heap limit next to the heap in use, so that an alert can fire before the process runs out', async () => {
+    const samples = await scrape(h.url);
+    const limit = valueOf(samples, 'ag_heap_limit_bytes');
+    expect(limit).toBe(getHeapStatistics().heap_size_limit);
+    const used = valueOf(samples, 'ag_nodejs_heap_size_used_bytes');
+    expect(used).toBeGreaterThan(0);
+    expect(used).toBeLessThan(limit);
   });
 
   test('counts turns, their latency, outcomes and known-error matches', async () => {
