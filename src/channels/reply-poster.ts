@@ -50,7 +50,7 @@ export class ReplyPostError extends Error {
   }
 }
 
-/** The parts of a connector client the poster uses (all public on botbuilder's ConnectorClient). */
+/** The parts of a connector client the poster uses: `baseUri` and `options` are set by botbuilder's ServiceClientContext, though its types hide them. */
 type PostingClient = Pick<ConnectorClient, 'conversations' | 'credentials'> & { baseUri?: string; options?: { userAgent?: unknown } };
 
 interface HeaderBag {
@@ -95,7 +95,8 @@ export function postRepliesDirectly<T extends ConnectorClient>(client: T, option
         `POST ${url.pathname} answered ${answer.status}${detail.message ? `: ${detail.message}` : ''}`,
         answer.status,
         detail.code,
-        { status: answer.status, headers: { get: (name) => headerValue(answer.headers[name.toLowerCase()]) }, bodyAsText: answer.text },
+        // Cut, since an error may be logged whole.
+        { status: answer.status, headers: { get: (name) => headerValue(answer.headers[name.toLowerCase()]) }, bodyAsText: answer.text.slice(0, 2048) },
       );
     }
     const id = idOf(answer.text);
