@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TurnOutcome } from '../../src/bot/guide-bot';
-import { createStore } from '../../src/storage/create-store';
-import { startHarness, type Harness } from '../support/bot-harness';
-import { ReadRendezvous, racingStore } from '../support/racing-store';
-import { startRedisServer, type RedisServer } from '../support/redis-server';
+import type { Harness } from '../support/bot-harness';
+import { startRacingInstances } from '../support/racing-instances';
+import type { ReadRendezvous } from '../support/racing-store';
 import { SharedConversation, copy, endpointOf, storedRecord, storedStep, type Endpoint, type TurnResult } from '../support/shared-conversation';
 
 /**
@@ -26,33 +22,14 @@ interface World {
 }
 
 async function startWorld(kind: 'file' | 'redis'): Promise<World> {
-  const rendezvous = new ReadRendezvous();
   const outcomes = new Map<string, TurnOutcome>();
-  const dirs: string[] = [];
-  const redis: RedisServer | undefined = kind === 'redis' ? await startRedisServer() : undefined;
-  const instance = async (): Promise<Harness> => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'ag-race-'));
-    dirs.push(dataDir);
-    const store = racingStore(createStore({ dataDir, redisUrl: redis?.url }), rendezvous);
-    return startHarness({
-      env: redis ? { REDIS_URL: redis.url } : {},
-      overrides: { store, observers: [(context, outcome) => void outcomes.set(context.activity.id ?? '', outcome)] },
-    });
-  };
-  const harnesses = kind === 'redis' ? [await instance(), await instance()] : [await instance()];
+  const { harnesses, rendezvous, close } = await startRacingInstances(kind, {
+    dirPrefix: 'ag-race-',
+    observers: [(context, outcome) => void outcomes.set(context.activity.id ?? '', outcome)],
+  });
   const endpoints: [Endpoint, Endpoint] =
     harnesses.length === 2 ? [endpointOf(harnesses[0], 'A'), endpointOf(harnesses[1], 'B')] : [endpointOf(harnesses[0], 'A'), endpointOf(harnesses[0], 'A')];
-  return {
-    endpoints,
-    harnesses,
-    rendezvous,
-    outcomes,
-    close: async () => {
-      for (const h of harnesses) await h.close();
-      await redis?.dispose();
-      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { endpoints, harnesses, rendezvous, outcomes, close };
 }
 
 const YES = copy('en-US', 'common:choice.YES');

@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createStore } from '../../src/storage/create-store';
-import { startHarness, type Harness } from '../support/bot-harness';
-import { ReadRendezvous, racingStore } from '../support/racing-store';
-import { startRedisServer, type RedisServer } from '../support/redis-server';
+import type { Harness } from '../support/bot-harness';
+import { startRacingInstances } from '../support/racing-instances';
+import type { ReadRendezvous } from '../support/racing-store';
 import { SharedConversation, copy, endpointOf, storedRecord, storedStep, type Endpoint, type TurnResult } from '../support/shared-conversation';
 
 /**
@@ -23,26 +19,13 @@ interface World {
 }
 
 async function startWorld(kind: 'file' | 'redis'): Promise<World> {
-  const rendezvous = new ReadRendezvous();
-  const dirs: string[] = [];
-  const redis: RedisServer | undefined = kind === 'redis' ? await startRedisServer() : undefined;
-  const instance = async (): Promise<Harness> => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'ag-redeliver-'));
-    dirs.push(dataDir);
-    const store = racingStore(createStore({ dataDir, redisUrl: redis?.url }), rendezvous);
-    return startHarness({ env: redis ? { REDIS_URL: redis.url } : {}, overrides: { store } });
-  };
-  const harnesses = kind === 'redis' ? [await instance(), await instance()] : [await instance()];
+  const { harnesses, rendezvous, close } = await startRacingInstances(kind, { dirPrefix: 'ag-redeliver-' });
   return {
     original: endpointOf(harnesses[0], 'A'),
     copyTo: endpointOf(harnesses[harnesses.length - 1], harnesses.length === 2 ? 'B' : 'A'),
     harness: harnesses[0],
     rendezvous,
-    close: async () => {
-      for (const h of harnesses) await h.close();
-      await redis?.dispose();
-      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-    },
+    close,
   };
 }
 
