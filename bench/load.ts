@@ -25,7 +25,7 @@ export interface Scenario {
 export const GUIDE_BRANCH: Scenario = {
   name: 'reactivate branch',
   turns: [
-    { text: 'my subscription expired' }, // start → reactivate.reason (intent from free text)
+    { text: 'my subscription stopped' }, // start → reactivate.reason (intent from free text; "expired" would skip the question)
     { click: 'EXPIRED' }, // → reactivate.expired
     { click: 'CONTINUE' }, // → reactivate.billing
     { click: 'YES' }, // Reactivate offered → reactivate.payment
@@ -39,7 +39,7 @@ export const GUIDE_BRANCH: Scenario = {
 /** The echo bot gets the same number of turns, as plain text (it has no buttons to click). */
 export const ECHO_BRANCH: Scenario = {
   name: 'echo',
-  turns: ['my subscription expired', 'It expired', 'Go on', 'Yes', 'Yes', '5', 'start over', 'Activate'].map((text) => ({ text })),
+  turns: ['my subscription stopped', 'It expired', 'Go on', 'Yes', 'Yes', '5', 'start over', 'Activate'].map((text) => ({ text })),
 };
 
 /** A one-turn conversation, for filling the store: the first turn creates the stored record. */

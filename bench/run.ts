@@ -4,7 +4,7 @@
  *
  * One run, all on 127.0.0.1, each bot in its own child process, all three started up front:
  *   echo   bench/echo-bot.js (CloudAdapter + restify + bodyParser, anonymous, echoes text)
- *   file   dist/src/server.js on the embedded journal store (DATA_DIR in a temp dir)
+ *   file   dist/src/server.js on the embedded SQLite store (DATA_DIR in a temp dir)
  *   redis  dist/src/server.js on a throwaway redis-server
  * Phases: warm-up; the load phase (N concurrent conversations of 8 turns), run in rounds that
  * alternate between the bots so a busy neighbour on the machine hits all of them alike; then

@@ -1,12 +1,21 @@
 import { goTo, step } from './step';
 
-/** Activate: licence assigned? → apps installed? → signed in with the work account? → did it help? */
+/**
+ * Activate: license assigned? (not sure: check My Account first) → apps installed? → signed in with
+ * the work account? → did it help?
+ */
 export const activate = {
   initial: 'license',
   states: {
     license: step(
       { step: 'activate.license', content: ['activate.license'], ask: 'activate:ask.license', choices: ['YES', 'NO', 'NOT_SURE'], input: 'choice' },
-      { on: { YES: goTo('activate.apps'), NO: goTo('activate.assignLicense'), NOT_SURE: goTo('activate.assignLicense') } },
+      { on: { YES: goTo('activate.apps'), NO: goTo('activate.assignLicense'), NOT_SURE: goTo('activate.checkLicense') } },
+    ),
+    // Most people who are not sure are users, not admins: they can see for themselves before anyone
+    // is asked to assign anything. A person is offered here too, as a choice rather than a control.
+    checkLicense: step(
+      { step: 'activate.checkLicense', content: ['activate.checkLicense'], ask: 'activate:ask.appsListed', choices: ['YES', 'NO', 'AGENT'], input: 'choice' },
+      { on: { YES: goTo('activate.apps'), NO: goTo('activate.assignLicense') } },
     ),
     assignLicense: step(
       { step: 'activate.assignLicense', content: ['activate.assignLicense'], ask: 'activate:ask.licenseAssigned', choices: ['YES', 'NO'], input: 'choice' },

@@ -53,12 +53,6 @@ function chunk(type: string, data: Buffer): Buffer {
 // The key is drawn in its own unit space (ring on the left, bit on the right, teeth hanging
 // down), then turned 45° so it reads as a key at a glance even at 32 px.
 
-function insideRoundedRect(x: number, y: number, size: number, radius: number): boolean {
-  const cx = Math.min(Math.max(x, radius), size - radius);
-  const cy = Math.min(Math.max(y, radius), size - radius);
-  return (x - cx) ** 2 + (y - cy) ** 2 <= radius ** 2;
-}
-
 function insideKey(u: number, v: number): boolean {
   const ringX = -0.52;
   const d = Math.hypot(u - ringX, v);
@@ -136,12 +130,21 @@ function render(size: number, shade: (x: number, y: number) => Rgba | null): Uin
   return out;
 }
 
-/** 192×192: white key on a blue rounded square. Teams wants the symbol inside the middle ~120 px. */
+/**
+ * Teams' colour icon rules: a full square (Teams rounds the corners itself, and a rounded or
+ * transparent corner shows as a notch), and the symbol inside the central 96×96 "safe area",
+ * because the bot's avatar crops to a circle.
+ */
+export const COLOR_SIZE = 192;
+export const SAFE_AREA = 96;
+/** The key's turned bounds: a few pixels inside the safe area, so anti-aliased edges stay in it too. */
+const COLOR_KEY_EXTENT = 88;
+
+/** 192×192: white key, within the 96×96 safe area, on an opaque square of the accent blue. */
 export function colorIcon(): Buffer {
-  const size = 192;
+  const size = COLOR_SIZE;
   const pixels = render(size, (x, y) => {
-    if (!insideRoundedRect(x, y, size, 36)) return null;
-    if (onKey(x, y, size, 112)) return [255, 255, 255, 1];
+    if (onKey(x, y, size, COLOR_KEY_EXTENT)) return [255, 255, 255, 1];
     return [ACCENT.r, ACCENT.g, ACCENT.b, 1];
   });
   return encodePng(size, size, pixels);

@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { crc32, deflateRawSync } from 'node:zlib';
+import { zipSync, type Zippable } from 'fflate';
 import { validatePackage } from './teams-manifest';
 
 export const TEAMS_DIR = join(__dirname, '..', 'teams');
@@ -178,73 +178,26 @@ export function buildPackage(inputs: PackageInputs, teamsDir = TEAMS_DIR): Built
   return { manifest: manifest as Record<string, unknown>, files, zip };
 }
 
-// --- A minimal zip writer ------------------------------------------------------------------
-// Teams only needs a flat zip with deflated or stored entries; a dependency would be overkill.
+// --- The zip ----------------------------------------------------------------------------------
 
 export interface ZipEntry {
   name: string;
   data: Buffer;
 }
 
-/** 1980-01-01 00:00, the earliest DOS date: a fixed timestamp makes the zip byte-for-byte reproducible. */
-const DOS_TIME = 0;
-const DOS_DATE = (0 << 9) | (1 << 5) | 1;
+/** 1980-01-01 00:00, the earliest date a zip can hold: a fixed timestamp makes the zip byte-for-byte reproducible. */
+const ZIP_TIME = new Date(1980, 0, 1, 0, 0, 0);
 
+/** A flat zip for Teams, written by fflate: deflated entries, except PNGs, which are already compressed and are stored. */
 export function writeZip(entries: readonly ZipEntry[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
+  const files: Zippable = {};
   for (const { name, data } of entries) {
     if (!/^[\x20-\x7e]+$/.test(name) || name.startsWith('/') || name.includes('\\')) {
       throw new Error(`zip entry name "${name}" must be a relative ASCII path`);
     }
-    const nameBytes = Buffer.from(name, 'ascii');
-    const deflated = deflateRawSync(data, { level: 9 });
-    // PNGs are already compressed; storing them avoids a deflate stream larger than the input.
-    const stored = deflated.length >= data.length;
-    const body = stored ? data : deflated;
-    const crc = crc32(data) >>> 0;
-
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-    local.writeUInt16LE(0, 6); // flags
-    local.writeUInt16LE(stored ? 0 : 8, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    local.writeUInt16LE(0, 28); // extra field length
-
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4); // version made by
-    central.writeUInt16LE(20, 6); // version needed
-    central.writeUInt16LE(0, 8);
-    central.writeUInt16LE(stored ? 0 : 8, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBytes.length, 28);
-    // extra length, comment length, disk number, internal and external attributes: all 0
-    central.writeUInt32LE(offset, 42);
-
-    locals.push(local, nameBytes, body);
-    centrals.push(central, nameBytes);
-    offset += local.length + nameBytes.length + body.length;
+    files[name] = [new Uint8Array(data), { level: name.endsWith('.png') ? 0 : 9, mtime: ZIP_TIME }];
   }
-  const centralDirectory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(centralDirectory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, centralDirectory, end]);
+  return Buffer.from(zipSync(files));
 }
 
 function main(argv: string[]): number {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isLoopbackHost } from './security/service-url';
+import { isLoopbackHost } from './http/service-url';
 
 /**
  * Every environment variable the service reads, with its default. Checked once at boot: a wrong
@@ -41,6 +41,12 @@ const envSchema = z
     RATE_LIMIT_CONVERSATION_RPS: z.coerce.number().positive().max(100_000).default(5),
     RATE_LIMIT_CONVERSATION_BURST: z.coerce.number().int().min(1).max(1_000_000).default(30),
     TRUST_PROXY: z.string().default('false').pipe(flag),
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
+    HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
+    HANDOFF_EVENT_CHANNELS: z
+      .string()
+      .default('directline,webchat,emulator')
+      .pipe(z.string().regex(/^[\w.\-\s,]*$/, 'must be comma-separated channel ids, e.g. directline,webchat')),
     METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     // Node flags set by `npm start` from these two; checked here too, because node accepts a heap
     // far too small to run in and fails only later, under load.
@@ -48,6 +54,9 @@ const envSchema = z
     NODE_SEMI_SPACE_MB: z.coerce.number().int().min(1).max(256).default(4),
   })
   .superRefine((env, ctx) => {
+    if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['HEADERS_TIMEOUT_MS'], message: `must not be longer than REQUEST_TIMEOUT_MS (${env.REQUEST_TIMEOUT_MS})` });
+    }
     if (env.MicrosoftAppId && !GUID.test(env.MicrosoftAppId)) {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppId'], message: "must be a GUID: the Application (client) ID of the bot's Entra app registration" });
     }
@@ -56,10 +65,6 @@ const envSchema = z
     }
     if (!env.MicrosoftAppId && env.MicrosoftAppPassword) {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppId'], message: 'is required when MicrosoftAppPassword is set' });
-    }
-    if (env.MicrosoftAppId && env.LOCAL_DIRECTLINE === true) {
-      // With credentials the adapter would fetch an Azure AD token to post to itself over loopback.
-      ctx.addIssue({ code: 'custom', path: ['LOCAL_DIRECTLINE'], message: 'cannot be used with MicrosoftAppId; use DIRECTLINE_SECRET (Azure Direct Line) for web chat in production' });
     }
     if (env.MicrosoftAppType !== 'MultiTenant' && env.MicrosoftAppId && !env.MicrosoftAppTenantId) {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `is required for a ${env.MicrosoftAppType} app` });
@@ -104,6 +109,10 @@ export interface Config {
   trustProxy: boolean;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** How long a request may take to arrive: all of it, and its headers (slow clients; src/http/request-time.ts). */
+  http: { requestTimeoutMs: number; headersTimeoutMs: number };
+  /** Channel ids (lower case) that are sent the `handoff.initiate` event on escalation; Teams refuses it. */
+  handOffEventChannels: string[];
 }
 
 export interface RateLimitRule {
@@ -154,6 +163,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     trustProxy: env.TRUST_PROXY,
     metricsToken: env.METRICS_TOKEN,
+    http: { requestTimeoutMs: env.REQUEST_TIMEOUT_MS, headersTimeoutMs: env.HEADERS_TIMEOUT_MS },
+    handOffEventChannels: env.HANDOFF_EVENT_CHANNELS.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean),
   };
 }
 

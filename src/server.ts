@@ -1,11 +1,18 @@
 import { getHeapStatistics } from 'node:v8';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { boundRequestTime } from './http/request-time';
 import { createLogger } from './logger';
-import { isLoopbackHost } from './security/service-url';
+import { isLoopbackHost } from './http/service-url';
 
 /** SIGTERM to exit: Kubernetes and App Service wait 10 s before they kill; stay under that. */
 const SHUTDOWN_DEADLINE_MS = 9_000;
+/**
+ * When the drain gives up on requests in flight (ops.drain's default, src/ops/operations.ts):
+ * connections still sending a request are dropped then, so that closing the listener does not
+ * wait for them and the flush and the store's close still fit in the deadline.
+ */
+const DRAIN_DEADLINE_MS = 6_000;
 
 /**
  * The process: reads the configuration (and refuses to start on a bad one), listens, and shuts
@@ -31,6 +38,9 @@ async function main(): Promise<void> {
     );
   }
   const app = buildApp(config, logger);
+  const requestTime = boundRequestTime(app.server.server, config.http, (req) =>
+    logger.warn({ method: req.method, path: req.url?.split('?')[0], limitMs: config.http.requestTimeoutMs }, 'request not received in time, connection closed'),
+  );
   await new Promise<void>((resolve, reject) => {
     app.server.once('error', reject);
     app.server.listen(config.port, config.host, () => resolve());
@@ -38,11 +48,12 @@ async function main(): Promise<void> {
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${app.server.address().port}`;
   // The heap limit comes from node's flags (NODE_HEAP_MB in `npm start`), not from the app's config.
   const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
-  logger.info({ url, auth: Boolean(config.auth), store: config.redisUrl ? 'redis' : 'journal', heapLimitMb }, `activation-guide listening on ${url}`);
+  logger.info({ url, auth: Boolean(config.auth), store: config.redisUrl ? 'redis' : 'sqlite', heapLimitMb }, `activation-guide listening on ${url}`);
 
   // Graceful shutdown: stop taking requests (503, /readyz fails), let the turns in flight finish
-  // and save, let queued Direct Line turns run, close the listener and the store, exit 0. A
-  // shutdown that overruns the deadline exits 1 instead of being killed mid-write.
+  // and save, let queued Direct Line turns run, drop clients still sending at the drain deadline,
+  // close the listener, write the waiting transcripts, close the store, exit 0. A shutdown that
+  // overruns the deadline (a turn that never ends) exits 1 instead of being killed mid-write.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -54,6 +65,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     force.unref();
+    const drop = setTimeout(() => {
+      const dropped = requestTime.dropReceiving();
+      if (dropped > 0) logger.warn({ dropped }, 'shutdown: dropped connections still sending a request');
+    }, DRAIN_DEADLINE_MS);
+    drop.unref();
     try {
       await app.close();
     } catch (err) {

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { Storage } from 'botbuilder';
 import type { InputKind, StepId } from '../../dialogs/setup';
 import type { Locale } from '../../dialogs/types';
 import { caseSummary, formatCaseSummary } from '../bot/case-summary';
-import { advance, metaOf, resume, type ConversationRecord, type GuideSnapshot, type Understand } from '../bot/conversation';
+import { advance, metaOf, resume, toRecord, type ConversationRecord, type GuideSnapshot, type Understand } from '../bot/conversation';
 import type { UserInput } from '../bot/interpret';
 import type { Button, Notice, Renderer } from '../bot/render';
 import type { Strings } from '../i18n/strings';
+import { expectedETag, readModifyWrite } from '../storage/read-modify-write';
 import { markdownToHtml, markdownToText } from './safe-markdown';
 
 /** What the console sends for one move of the call: an answer button, a control, a picked error, or the customer's words. */
@@ -48,9 +50,9 @@ export interface CallScriptDeps {
   strings: Strings;
   understand: Understand;
   now: () => number;
-  /** Sessions kept at once; the least recently used goes first. */
-  maxSessions?: number;
-  /** A session nobody touched for this long is forgotten. */
+  /** Where sessions live: the conversation store, so every instance on Redis sees the same call. */
+  store: Storage;
+  /** A session nobody moved for this long is forgotten. */
   idleMs?: number;
 }
 
@@ -59,6 +61,15 @@ interface Session {
   notices: Notice[];
   touched: number;
 }
+
+/** A session as stored: the machine's persisted snapshot (as for a chat), never the customer's words. */
+interface StoredSession {
+  record: ConversationRecord;
+  notices: Notice[];
+  touched: number;
+}
+
+const keyOf = (id: string) => `agent/call-script/${id}`;
 
 export class SessionNotFound extends Error {
   constructor() {
@@ -70,47 +81,53 @@ export class SessionNotFound extends Error {
 /**
  * The call script: the bot's own machine, run one event at a time with xstate's pure
  * `transition()` (through the chat's resume/apply), rendered with the chat's Renderer twice, in
- * the customer's language and in English. Sessions live in memory only, in an LRU with an idle
- * timeout: they hold no customer words, only the machine's snapshot.
+ * the customer's language and in English. Sessions live in the conversation store (they survive a
+ * restart and are shared by instances on Redis) with an idle timeout; they hold no customer words,
+ * only the machine's snapshot.
  */
 export class CallScript {
-  private readonly sessions = new Map<string, Session>();
-  private readonly maxSessions: number;
   private readonly idleMs: number;
 
   constructor(private readonly deps: CallScriptDeps) {
-    this.maxSessions = deps.maxSessions ?? 500;
     this.idleMs = deps.idleMs ?? 8 * 60 * 60 * 1000;
   }
 
   /** A new call, or the agent's copy of a bot conversation they take over (from its stored record). */
-  start(locale: Locale, from?: ConversationRecord): ScriptView {
+  async start(locale: Locale, from?: ConversationRecord): Promise<ScriptView> {
     const step = resume(from, locale);
     const id = randomUUID();
-    this.put(id, { snapshot: step.snapshot, notices: from && step.reset ? step.effects.notices : [], touched: this.deps.now() });
-    return this.view(id);
-  }
-
-  view(id: string): ScriptView {
-    const session = this.get(id);
+    const session: Session = { snapshot: step.snapshot, notices: from && step.reset ? step.effects.notices : [], touched: this.deps.now() };
+    await this.deps.store.write({ [keyOf(id)]: { ...this.stored(session), eTag: expectedETag(undefined) } });
     return this.render(id, session);
   }
 
-  send(id: string, input: ScriptInput): ScriptView {
-    const session = this.get(id);
-    const current = { snapshot: session.snapshot, effects: { notices: [] }, reset: false, isNew: false };
-    const move = advance(current, toUserInput(input, metaOf(session.snapshot).step), this.deps.understand);
-    session.snapshot = move.step.snapshot;
-    session.notices = move.notices;
-    return this.render(id, session);
+  async view(id: string): Promise<ScriptView> {
+    const stored = (await this.deps.store.read([keyOf(id)]))[keyOf(id)] as StoredSession | undefined;
+    return this.render(id, this.live(stored));
   }
 
-  get size(): number {
-    return this.sessions.size;
+  /** One move; two agents moving the same call at once are applied one after the other (eTags). */
+  async send(id: string, input: ScriptInput): Promise<ScriptView> {
+    let session: Session | undefined;
+    await readModifyWrite<StoredSession>(this.deps.store, keyOf(id), (current) => {
+      const from = this.live(current);
+      const move = advance({ snapshot: from.snapshot, effects: { notices: [] }, reset: false, isNew: false }, toUserInput(input, metaOf(from.snapshot).step), this.deps.understand);
+      session = { snapshot: move.step.snapshot, notices: move.notices, touched: this.deps.now() };
+      return this.stored(session);
+    });
+    return this.render(id, session!);
   }
 
-  clear(): void {
-    this.sessions.clear();
+  private stored(session: Session): StoredSession {
+    return { record: toRecord(session.snapshot, []), notices: session.notices, touched: session.touched };
+  }
+
+  /** The session a stored one holds, unless it is missing or idle too long. */
+  private live(stored: StoredSession | undefined): Session {
+    if (!stored?.record || this.deps.now() - stored.touched > this.idleMs) throw new SessionNotFound();
+    const step = resume(stored.record, 'en-US');
+    // A session stored by an older machine starts over, and says so, as a chat does.
+    return { snapshot: step.snapshot, notices: step.reset ? step.effects.notices : stored.notices, touched: stored.touched };
   }
 
   private render(id: string, session: Session): ScriptView {
@@ -146,30 +163,6 @@ export class CallScript {
       path: context.trail.map((step) => ({ step, label: stepName(context.locale, step), english: stepName('en-US', step) })),
       summary,
     };
-  }
-
-  private get(id: string): Session {
-    const session = this.sessions.get(id);
-    if (!session || this.deps.now() - session.touched > this.idleMs) {
-      this.sessions.delete(id);
-      throw new SessionNotFound();
-    }
-    // Re-inserting keeps the Map in least-recently-used order.
-    this.sessions.delete(id);
-    session.touched = this.deps.now();
-    this.sessions.set(id, session);
-    return session;
-  }
-
-  private put(id: string, session: Session): void {
-    const now = this.deps.now();
-    for (const [key, s] of this.sessions) if (now - s.touched > this.idleMs) this.sessions.delete(key);
-    while (this.sessions.size >= this.maxSessions) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest === undefined) break;
-      this.sessions.delete(oldest);
-    }
-    this.sessions.set(id, session);
   }
 }
 

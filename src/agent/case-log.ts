@@ -3,6 +3,7 @@ import type { EscalationReason, StepId } from '../../dialogs/setup';
 import type { KnownErrorId, Locale } from '../../dialogs/types';
 import type { CaseSummary } from '../bot/case-summary';
 import { maskProductKeys } from '../matching/product-key';
+import { hasLists } from '../storage/create-store';
 import { readModifyWrite } from '../storage/read-modify-write';
 
 /** One line of a conversation as agents read it. Product keys are masked before a line is stored. */
@@ -96,32 +97,49 @@ export class CaseLog {
   ): Promise<{ transcript: TranscriptLine[]; record: CaseRecord }> {
     const safe = lines.map((line) => ({ ...line, text: maskProductKeys(line.text).slice(0, this.maxLineChars) }));
     let created = false;
-    // Two independent keys: written side by side rather than one after the other.
+    const store = this.store;
+    // Two independent keys: written side by side rather than one after the other. A store with
+    // lists gets only the new lines (a row each); any other store, the whole transcript again.
     const [transcript, record] = await Promise.all([
-      this.update<StoredTranscript>(transcriptKey(conversationKey), (current) => {
-        const all = [...(current?.lines ?? []), ...safe];
-        const keep = all.slice(-this.maxLines);
-        return { conversationKey, lines: keep, dropped: (current?.dropped ?? 0) + all.length - keep.length };
-      }),
+      hasLists(store)
+        ? store.append(transcriptKey(conversationKey), safe, this.maxLines).then(async () => (await this.transcript(conversationKey)).lines)
+        : this.update<StoredTranscript>(transcriptKey(conversationKey), (current) => {
+            const all = [...(current?.lines ?? []), ...safe];
+            const keep = all.slice(-this.maxLines);
+            return { conversationKey, lines: keep, dropped: (current?.dropped ?? 0) + all.length - keep.length };
+          }).then((stored) => stored.lines),
       this.update<StoredCase>(caseKey(conversationKey), (current) => {
         created = !current;
         return change(current ? withoutETag(current) : undefined);
       }),
     ]);
     if (created) await this.addToIndex(conversationKey);
-    return { transcript: transcript.lines, record: withoutETag(record) };
+    return { transcript, record: withoutETag(record) };
+  }
+
+  /**
+   * A conversation's transcript: its list, after the lines of a transcript stored whole (by a
+   * store without lists, or by a version before them, as imported from the journal).
+   */
+  private async transcript(conversationKey: string): Promise<{ lines: TranscriptLine[]; dropped: number }> {
+    const key = transcriptKey(conversationKey);
+    const whole = (await this.store.read([key]))[key] as StoredTranscript | undefined;
+    const list = hasLists(this.store) ? await this.store.list(key) : { entries: [], dropped: 0 };
+    const lines = [...(whole?.lines ?? []), ...(list.entries as TranscriptLine[])];
+    const keep = lines.slice(-this.maxLines);
+    return { lines: keep, dropped: (whole?.dropped ?? 0) + list.dropped + lines.length - keep.length };
   }
 
   async get(conversationKey: string): Promise<{ record: CaseRecord; transcript: TranscriptLine[]; dropped: number } | undefined> {
-    const items = await this.store.read([caseKey(conversationKey), transcriptKey(conversationKey)]);
+    const items = await this.store.read([caseKey(conversationKey)]);
     const record = items[caseKey(conversationKey)] as StoredCase | undefined;
     if (!record) return undefined;
-    const transcript = items[transcriptKey(conversationKey)] as StoredTranscript | undefined;
+    const transcript = await this.transcript(conversationKey);
     return {
       record: withoutETag(record),
       // Masked again on the way out: a line stored by an older version must not leak either.
-      transcript: (transcript?.lines ?? []).map((line) => ({ ...line, text: maskProductKeys(line.text) })),
-      dropped: transcript?.dropped ?? 0,
+      transcript: transcript.lines.map((line) => ({ ...line, text: maskProductKeys(line.text) })),
+      dropped: transcript.dropped,
     };
   }
 

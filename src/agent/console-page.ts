@@ -16,6 +16,8 @@ export interface ConsolePageConfig {
   customerLocales: readonly Locale[];
   flow: FlowMapLine[];
   api: string;
+  /** Where console.js fetches Mermaid from (with the token) to draw the flow map. */
+  mermaidUrl: string;
 }
 
 /** Looks up `a.b` in the nested strings; the key itself when missing, so a gap shows instead of breaking the page. */
@@ -54,7 +56,9 @@ function respond(html: (nonce: string) => string): HtmlResponse {
       'Content-Security-Policy': [
         "default-src 'none'",
         `script-src 'nonce-${nonce}'`,
-        `style-src 'nonce-${nonce}'`,
+        // Mermaid measures and styles the flow map with <style> elements and style attributes of
+        // its own making, as Web Chat does on its page; scripts stay held to the nonce.
+        "style-src 'self' 'unsafe-inline'",
         "connect-src 'self'",
         "img-src 'self' data:",
         "base-uri 'none'",
@@ -164,7 +168,16 @@ export function renderConsolePage(config: ConsolePageConfig, assets: { script: s
       <section class="panel" aria-labelledby="flow-title">
         <h2 id="flow-title">${s('flowMap')}</h2>
         <p class="hint">${s('flowMapHint')}</p>
-        <pre class="flow" id="flow-map" tabindex="0"></pre>
+        <div class="flow-tools" id="flow-tools" hidden>
+          <button type="button" id="flow-zoom-out" aria-label="${s('flowZoomOut')}" title="${s('flowZoomOut')}">−</button>
+          <button type="button" id="flow-zoom-in" aria-label="${s('flowZoomIn')}" title="${s('flowZoomIn')}">+</button>
+        </div>
+        <div class="flow-drawing" id="flow-drawing" role="img" tabindex="0" aria-label="${s('flowDrawingLabel')}" hidden></div>
+        <p class="hint" id="flow-failed" role="status" hidden>${s('flowDrawingFailed')}</p>
+        <details class="flow-text" id="flow-text">
+          <summary>${s('flowText')}</summary>
+          <pre class="flow" id="flow-map" tabindex="0"></pre>
+        </details>
       </section>
     </aside>
   </div>
@@ -189,6 +202,8 @@ export function renderConsolePage(config: ConsolePageConfig, assets: { script: s
   <div class="metrics" id="metrics"></div>
   <h3>${s('topErrors')}</h3>
   <div id="top-errors"></div>
+  <h3>${s('notUnderstood')}</h3>
+  <div id="not-understood"></div>
 </section>
 </main>
 <script nonce="${nonce}">${assets.script}</script>

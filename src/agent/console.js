@@ -94,7 +94,10 @@
       $('view-' + tab.getAttribute('data-view')).hidden = !on;
     });
     if (name === 'handoffs') loadCases();
-    if (name === 'stats') loadStats();
+    if (name === 'stats') {
+      loadStats();
+      loadNotUnderstood();
+    }
   }
   tabs.forEach(function (tab) {
     tab.addEventListener('click', function () {
@@ -129,8 +132,211 @@
       var box = $('flow-map');
       box.scrollTop = Math.max(0, current.offsetTop - box.offsetTop - box.clientHeight / 3);
     }
+    markDrawing(view);
   }
+
+  // ---- the drawn flow map ----------------------------------------------------------------------
+  // Mermaid draws the same text. It comes from this server (node_modules), fetched with the token
+  // like every /agent request, and runs under this page's nonce: no CDN, and the CSP stays strict.
+  var scriptNonce = (document.currentScript && document.currentScript.nonce) || '';
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+  var drawing = null;
+  var drawnView = null;
+  var ZOOMS = [0.35, 0.5, 0.65, 0.8, 1, 1.25];
+  var zoom = 2;
+
+  function loadMermaid() {
+    if (window.mermaid) return Promise.resolve(window.mermaid);
+    var headers = {};
+    if (token) headers.Authorization = 'Bearer ' + token;
+    return fetch(config.mermaidUrl, { headers: headers, credentials: 'same-origin' })
+      .then(function (res) {
+        if (!res.ok) throw new Error('HTTP ' + res.status);
+        return res.text();
+      })
+      .then(function (code) {
+        var script = document.createElement('script');
+        script.nonce = scriptNonce;
+        script.textContent = code;
+        document.head.appendChild(script);
+        if (!window.mermaid) throw new Error('mermaid did not start');
+        return window.mermaid;
+      });
+  }
+
+  /** Edge n of the drawing is the n-th `-->` (or note) line: Mermaid numbers them in order. */
+  function indexDrawing(svg) {
+    var nodes = {};
+    Array.prototype.forEach.call(svg.querySelectorAll('g.node[id]'), function (g) {
+      var m = /^flow-svg-state-(.+)-\d+$/.exec(g.id);
+      if (m) nodes[m[1]] = g;
+    });
+    var edges = [];
+    var n = 0;
+    config.flow.forEach(function (line) {
+      if (/-->/.test(line.text)) {
+        var path = svg.querySelector('#flow-svg-edge' + n);
+        var label = svg.querySelector('g.label[data-id="edge' + n + '"]');
+        var expected = (line.text.split(' : ')[1] || '').trim();
+        // Only trusted when the drawn label is the line's own: then the numbering held.
+        if (path && (!label || !expected || label.textContent.trim() === expected)) edges.push({ from: line.from, to: line.to, path: path });
+        n++;
+      } else if (/^\s*note /.test(line.text)) {
+        n++;
+      }
+    });
+    return { svg: svg, nodes: nodes, edges: edges, marks: [], width: svg.viewBox.baseVal.width, height: svg.viewBox.baseVal.height };
+  }
+
+  function stepNode(step) {
+    return drawing.nodes[step.split('.').join('_')];
+  }
+
+  /**
+   * A frame around a step. It goes beside the step's group, not in it: Mermaid's branch colours
+   * apply to every child of a step's group with !important.
+   */
+  function ring(g, className) {
+    var box = g.getBBox();
+    var holder = document.createElementNS(SVG_NS, 'g');
+    holder.setAttribute('transform', g.getAttribute('transform') || '');
+    var rect = document.createElementNS(SVG_NS, 'rect');
+    var pad = className === 'current' ? 7 : 4;
+    rect.setAttribute('x', box.x - pad);
+    rect.setAttribute('y', box.y - pad);
+    rect.setAttribute('width', box.width + 2 * pad);
+    rect.setAttribute('height', box.height + 2 * pad);
+    rect.setAttribute('rx', 9);
+    rect.setAttribute('class', 'flow-ring ' + className);
+    holder.setAttribute('data-step', g.id);
+    holder.appendChild(rect);
+    g.parentNode.appendChild(holder);
+    drawing.marks.push(holder);
+  }
+
+  function trace(edge) {
+    var line = document.createElementNS(SVG_NS, 'path');
+    line.setAttribute('d', edge.path.getAttribute('d'));
+    line.setAttribute('class', 'flow-trace');
+    edge.path.parentNode.insertBefore(line, edge.path.nextSibling);
+    drawing.marks.push(line);
+  }
+
+  function markDrawing(view) {
+    drawnView = view;
+    if (!drawing) return;
+    drawing.marks.forEach(function (mark) {
+      mark.parentNode.removeChild(mark);
+    });
+    drawing.marks = [];
+    if (!view) return;
+    var steps = view.path.map(function (p) {
+      return p.step;
+    });
+    for (var i = 1; i < steps.length; i++) {
+      drawing.edges.forEach(function (edge) {
+        if (edge.from === steps[i - 1] && edge.to === steps[i]) trace(edge);
+      });
+    }
+    steps.forEach(function (step) {
+      var g = stepNode(step);
+      if (g && step !== view.step) ring(g, 'visited');
+    });
+    var current = stepNode(view.step);
+    if (current) {
+      ring(current, 'current');
+      centre(current);
+    }
+  }
+
+  function centre(g) {
+    var box = $('flow-drawing');
+    var r = g.getBoundingClientRect();
+    var b = box.getBoundingClientRect();
+    box.scrollLeft += r.left + r.width / 2 - (b.left + b.width / 2);
+    box.scrollTop += r.top + r.height / 2 - (b.top + b.height / 2);
+  }
+
+  function applyZoom() {
+    if (!drawing) return;
+    drawing.svg.style.width = Math.round(drawing.width * ZOOMS[zoom]) + 'px';
+    drawing.svg.style.height = Math.round(drawing.height * ZOOMS[zoom]) + 'px';
+    drawing.svg.style.maxWidth = 'none';
+    $('flow-zoom-out').disabled = zoom === 0;
+    $('flow-zoom-in').disabled = zoom === ZOOMS.length - 1;
+  }
+
+  function changeZoom(step) {
+    zoom = Math.max(0, Math.min(ZOOMS.length - 1, zoom + step));
+    applyZoom();
+    var current = drawnView && stepNode(drawnView.step);
+    if (current) centre(current);
+  }
+
+  /** Drag to pan (mouse, pen or touch); the box also scrolls, and arrow keys scroll it when focused. */
+  function pannable(box) {
+    var start = null;
+    box.addEventListener('pointerdown', function (event) {
+      if (event.button !== 0) return;
+      start = { x: event.clientX, y: event.clientY, left: box.scrollLeft, top: box.scrollTop, id: event.pointerId };
+      box.setPointerCapture(event.pointerId);
+      box.classList.add('panning');
+    });
+    box.addEventListener('pointermove', function (event) {
+      if (!start || event.pointerId !== start.id) return;
+      box.scrollLeft = start.left - (event.clientX - start.x);
+      box.scrollTop = start.top - (event.clientY - start.y);
+    });
+    function stop() {
+      start = null;
+      box.classList.remove('panning');
+    }
+    box.addEventListener('pointerup', stop);
+    box.addEventListener('pointercancel', stop);
+  }
+
+  function drawFlow() {
+    var box = $('flow-drawing');
+    var text = config.flow
+      .map(function (line) {
+        return line.text;
+      })
+      .join('\n');
+    loadMermaid()
+      .then(function (mermaid) {
+        mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'default', fontFamily: window.getComputedStyle(document.body).fontFamily });
+        return mermaid.render('flow-svg', text);
+      })
+      .then(function (result) {
+        box.hidden = false;
+        $('flow-tools').hidden = false;
+        box.innerHTML = result.svg;
+        var svg = box.querySelector('svg');
+        // The box is one image for assistive technology; the text version below is what it reads.
+        svg.setAttribute('aria-hidden', 'true');
+        svg.setAttribute('focusable', 'false');
+        drawing = indexDrawing(svg);
+        box.setAttribute('data-drawn', String(drawing.edges.length));
+        applyZoom();
+        pannable(box);
+        markDrawing(drawnView);
+      })
+      .catch(function () {
+        box.hidden = true;
+        $('flow-tools').hidden = true;
+        $('flow-failed').hidden = false;
+        $('flow-text').open = true;
+      });
+  }
+  $('flow-zoom-in').addEventListener('click', function () {
+    changeZoom(1);
+  });
+  $('flow-zoom-out').addEventListener('click', function () {
+    changeZoom(-1);
+  });
+
   markFlow(null);
+  drawFlow();
 
   // ---- the call script -------------------------------------------------------------------------
   var session = null;
@@ -545,6 +751,34 @@
       })
       .catch(reportFailure);
   }
+  // Messages the bot did not understand, newest first: what the training data should learn next.
+  function loadNotUnderstood() {
+    return api('GET', '/not-understood')
+      .then(function (data) {
+        var box = $('not-understood');
+        box.textContent = '';
+        if (data.messages.length === 0) {
+          box.appendChild(el('p', 'muted', s('notUnderstoodNone')));
+          return;
+        }
+        var wrap = el('div', 'table-wrap');
+        var table = el('table');
+        var head = el('tr');
+        head.appendChild(el('th', '', s('messageText')));
+        head.appendChild(el('th', '', s('timesSent')));
+        table.appendChild(head);
+        data.messages.forEach(function (row) {
+          var tr = el('tr');
+          tr.appendChild(el('td', '', row.text));
+          tr.appendChild(el('td', '', String(row.count)));
+          table.appendChild(tr);
+        });
+        wrap.appendChild(table);
+        box.appendChild(wrap);
+      })
+      .catch(reportFailure);
+  }
+  $('refresh-stats').addEventListener('click', loadNotUnderstood);
   $('refresh-stats').addEventListener('click', loadStats);
 
   // A reload keeps the call the agent was on, as long as the server still has it.

@@ -1,17 +1,18 @@
 import type { Server } from 'restify';
 import type { TurnObserver } from '../bot/guide-bot';
 import { interpret } from '../bot/interpret';
-import type { PhraseMatcher } from '../bot/phrase-matcher';
 import type { KnownErrorCatalog, Renderer } from '../bot/render';
 import type { Config } from '../config';
 import type { Strings } from '../i18n/strings';
 import type { Logger } from '../logger';
 import { containsProductKey } from '../matching/product-key';
 import type { ConversationStore } from '../storage/create-store';
+import type { MessageReader } from '../understanding/message-reader';
 import { CallScript } from './call-script';
 import { CaseLog, type CaseLogOptions } from './case-log';
 import { loadConsoleAssets } from './console-page';
 import { buildFlowMap, type FlowMap } from './flow-map';
+import { NotUnderstoodLog } from './not-understood';
 import { registerAgentRoutes } from './routes';
 import { DEFAULT_ABANDON_AFTER_MS } from './stats';
 import { createTurnRecorder } from './turn-recorder';
@@ -24,15 +25,15 @@ export interface AgentDeskDeps {
   renderer: Renderer;
   /** The known-error matcher, for the lookup box and for errors the agent types into the script. */
   errors: KnownErrorCatalog;
-  /** The chat's phrase matcher, so the script reads the customer's words exactly as the bot does. */
-  phrases: PhraseMatcher;
+  /** The chat's intent model, so the script reads the customer's words exactly as the bot does. */
+  reader: MessageReader;
   /** Clock, for tests. */
   now?: () => number;
   /** A conversation without an outcome and without activity for this long counts as abandoned. Default 30 minutes. */
   abandonAfterMs?: number;
   caseLog?: CaseLogOptions;
-  /** Call script sessions kept in memory: at most `max`, each forgotten after `idleMs` untouched. */
-  sessions?: { max?: number; idleMs?: number };
+  /** Call script sessions (kept in the store) are forgotten after `idleMs` without a move. */
+  sessions?: { idleMs?: number };
 }
 
 /** The support agents' side: console, hand-offs with context, transcripts and outcomes. */
@@ -56,12 +57,30 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
   const script = new CallScript({
     renderer: deps.renderer,
     strings: deps.strings,
-    understand: (input, state) => interpret(input, state, { phrases: deps.phrases, errors: deps.errors, containsProductKey }),
+    understand: (input, state) => interpret(input, state, { reader: deps.reader, errors: deps.errors, containsProductKey }),
     now,
-    maxSessions: deps.sessions?.max,
+    store: deps.store,
     idleMs: deps.sessions?.idleMs,
   });
-  const recorder = createTurnRecorder({ log, strings: deps.strings, errors: deps.errors, logger: deps.logger, now });
+  const recorder = createTurnRecorder({
+    log,
+    strings: deps.strings,
+    errors: deps.errors,
+    logger: deps.logger,
+    now,
+    handOffEventChannels: deps.config.handOffEventChannels,
+  });
+  const notUnderstood = new NotUnderstoodLog(deps.store, { ttlMs: deps.config.stateTtlSeconds * 1000 });
+  const observer: TurnObserver = async (context, outcome) => {
+    await recorder.observe(context, outcome);
+    const text = typeof context.activity.text === 'string' ? context.activity.text : '';
+    if (outcome.kind !== 'turn' || !outcome.events.includes('MISS') || !outcome.snapshot || !text.trim()) return;
+    try {
+      await notUnderstood.record(text, outcome.snapshot.context.locale, outcome.after ?? 'start', now());
+    } catch (err) {
+      deps.logger.warn({ err, conversation: outcome.conversationKey }, 'agent desk: could not keep a message that was not understood');
+    }
+  };
   // Built once at boot: a broken asset or flow stops the server rather than the first agent.
   const flow = flowMapFor(deps.strings);
   const assets = loadConsoleAssets();
@@ -74,6 +93,7 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
         errors: deps.errors,
         store: deps.store,
         log,
+        notUnderstood,
         settled: recorder.settled,
         script,
         flow,
@@ -82,10 +102,9 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
         now,
         abandonAfterMs: deps.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS,
       }),
-    observer: recorder.observe,
+    observer,
     close: async () => {
       await recorder.settled();
-      script.clear();
     },
   };
 }

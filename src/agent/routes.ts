@@ -10,11 +10,13 @@ import type { Strings } from '../i18n/strings';
 import type { Logger } from '../logger';
 import { containsProductKey } from '../matching/product-key';
 import type { Storage } from 'botbuilder';
-import { requireAgent } from './access';
+import { requireAgent } from '../http/agent-access';
 import { SessionNotFound, type CallScript, type ScriptInput } from './call-script';
 import type { CaseLog, CaseRecord } from './case-log';
 import { renderConsolePage, renderRefusedPage, type HtmlResponse } from './console-page';
 import type { FlowMap } from './flow-map';
+import type { NotUnderstoodLog } from './not-understood';
+import { MERMAID_ASSET_PATH, mermaidAssetHandler } from './mermaid-asset';
 import { markdownToHtml, markdownToText } from './safe-markdown';
 import { caseStatus, computeStats } from './stats';
 
@@ -24,6 +26,7 @@ export interface AgentRoutesDeps {
   errors: KnownErrorCatalog;
   store: Storage;
   log: CaseLog;
+  notUnderstood: NotUnderstoodLog;
   /** Resolves once the turns recorded so far are stored, so a read shows the latest turn. */
   settled: () => Promise<void>;
   script: CallScript;
@@ -77,9 +80,9 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
     fail(res, 400, 'BadRequest', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     return undefined;
   };
-  const withSession = (res: Response, run: () => unknown): void => {
+  const withSession = async (res: Response, run: () => Promise<unknown>): Promise<void> => {
     try {
-      json(res, 200, run());
+      json(res, 200, await run());
     } catch (err) {
       if (err instanceof SessionNotFound) return fail(res, 404, 'SessionNotFound', 'This call script session has expired; start a new one.');
       throw err;
@@ -88,8 +91,10 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
 
   server.get('/agent', page, async (req: Request, res: Response) => {
     const locale = uiLocale(req);
-    sendHtml(res, renderConsolePage({ uiLocale: locale, strings: agentStrings(locale), customerLocales: CUSTOMER_LOCALES, flow: deps.flow.lines, api: '/agent/api' }, deps.assets));
+    sendHtml(res, renderConsolePage({ uiLocale: locale, strings: agentStrings(locale), customerLocales: CUSTOMER_LOCALES, flow: deps.flow.lines, api: '/agent/api', mermaidUrl: MERMAID_ASSET_PATH }, deps.assets));
   });
+
+  server.get(MERMAID_ASSET_PATH, api, mermaidAssetHandler());
 
   server.get('/agent/api/flow', api, async (_req: Request, res: Response) => {
     json(res, 200, { mermaid: deps.flow.text, states: deps.flow.states });
@@ -98,24 +103,24 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
   server.post('/agent/api/sessions', api, async (req: Request, res: Response) => {
     const body = parse(startSchema, req, res);
     if (!body) return;
-    if ('locale' in body) return json(res, 201, script.start(body.locale));
+    if ('locale' in body) return json(res, 201, await script.start(body.locale));
     // Taking over a bot conversation: the agent's script starts where the customer is.
     const key = conversationKeyOf(body.caseId);
     await deps.settled();
     const found = await log.get(key);
     if (!found) return fail(res, 404, 'CaseNotFound', 'No such case.');
     const record = (await deps.store.read([key]))[key] as ConversationRecord | undefined;
-    json(res, 201, script.start(found.record.locale, record));
+    json(res, 201, await script.start(found.record.locale, record));
   });
 
   server.get('/agent/api/sessions/:id', api, async (req: Request, res: Response) => {
-    withSession(res, () => script.view(String(req.params.id)));
+    await withSession(res, () => script.view(String(req.params.id)));
   });
 
   server.post('/agent/api/sessions/:id/events', api, async (req: Request, res: Response) => {
     const body = parse(eventSchema, req, res);
     if (!body) return;
-    withSession(res, () => script.send(String(req.params.id), body as ScriptInput));
+    await withSession(res, () => script.send(String(req.params.id), body as ScriptInput));
   });
 
   server.post('/agent/api/lookup', api, async (req: Request, res: Response) => {
@@ -146,6 +151,11 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
     const records = await log.list();
     const shown = all ? records : records.filter((r) => r.handOff?.status === 'open').sort((a, b) => b.handOff!.at - a.handOff!.at);
     json(res, 200, { cases: shown.map((r) => caseView(r, uiLocale(req), now)) });
+  });
+
+  // Recent messages the bot did not understand (keys masked, repeats counted), to grow the training data.
+  server.get('/agent/api/not-understood', api, async (_req: Request, res: Response) => {
+    json(res, 200, { messages: await deps.notUnderstood.list(deps.now()) });
   });
 
   server.get('/agent/api/cases/:id', api, async (req: Request, res: Response) => {

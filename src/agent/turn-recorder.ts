@@ -15,6 +15,12 @@ export interface TurnRecorderDeps {
   errors: KnownErrorCatalog;
   logger: Logger;
   now: () => number;
+  /**
+   * Channel ids (lower case) that take the `handoff.initiate` event: Direct Line and Web Chat in
+   * front of an agent hub do; Teams answers it with 400. Elsewhere the hand-off is the case on the
+   * console's hand-offs tab and the message to the user. Default: every channel.
+   */
+  handOffEventChannels?: readonly string[];
 }
 
 /** What an agent hub gets with `handoff.initiate`: the structured summary, and as text in both languages. */
@@ -135,6 +141,11 @@ export function createTurnRecorder(deps: TurnRecorderDeps): TurnRecorder {
       return;
     }
     const transcript = (await flush(key)) ?? [];
+    const channel = (activity.channelId ?? '').toLowerCase();
+    if (deps.handOffEventChannels && !deps.handOffEventChannels.includes(channel)) {
+      logger.info({ conversation: key, reason, channel }, 'agent desk: handed the conversation to support on the console (this channel takes no hand-off event)');
+      return;
+    }
     const summary = caseSummary(outcome.snapshot.context, 'escalated');
     const locales = [...new Set([summary.locale, 'en-US' as const])];
     const handOff: HandOffContext = {

@@ -17,8 +17,14 @@ export interface ChoicesCardOptions {
   text?: string;
   /** The answers to the question, one full-width button per line. */
   choices: readonly CardButton[];
-  /** Moves that work at every step (back, start over, a person, language), in one row below. */
+  /** Moves that work at every step (back, a person), shown below the choices after a separator. */
   secondary?: readonly CardButton[];
+  /**
+   * Rarely used moves (start over, language), folded behind one "More" button (Action.ShowCard)
+   * so that the visible controls stay few and their labels readable on a 320 px phone.
+   * A single button is not worth folding and is shown with the others.
+   */
+  more?: { label: string; buttons: readonly CardButton[] };
 }
 
 /** Teams shows at most 6 actions per set and hides the rest behind "…". */
@@ -90,8 +96,9 @@ function checkButton(button: CardButton): void {
 const SHORT_LABEL = 3;
 
 /**
- * Several buttons side by side. An ActionSet alone is laid out by the host (Web Chat stacks its
- * actions vertically), so each button gets a column of its own, which both clients put in a row.
+ * Several very short buttons (a 1–5 rating) side by side. An ActionSet alone is laid out by the
+ * host (Web Chat stacks its actions vertically), so each button gets a column of its own, which
+ * both clients put in a row.
  */
 function buttonRow(row: readonly CardButton[], layout: Record<string, unknown>): Record<string, unknown> {
   if (row.length === 1) return { type: 'ActionSet', ...layout, actions: [submitAction(row[0])] };
@@ -100,6 +107,37 @@ function buttonRow(row: readonly CardButton[], layout: Record<string, unknown>):
     ...layout,
     columns: row.map((button) => ({ type: 'Column', width: 'stretch', items: [{ type: 'ActionSet', actions: [submitAction(button)] }] })),
   };
+}
+
+/**
+ * The controls under the choices. Side-by-side columns truncated their labels ("Praten met …")
+ * on phones, in Web Chat and in Teams alike, and a card cannot make a label wrap. So every
+ * visible control is a full-width button of its own, and the rarely used ones fold behind "More":
+ * an Action.ShowCard in a full-width set, so the card it opens gets the whole width too (both
+ * clients open it inline, under the button; Web Chat marks the button aria-expanded).
+ */
+function controlRows(secondary: readonly CardButton[], more: ChoicesCardOptions['more']): Record<string, unknown>[] {
+  const folded = more && more.buttons.length > 1 ? more : undefined;
+  const visible = folded ? secondary : [...secondary, ...(more?.buttons ?? [])];
+  const rows: Record<string, unknown>[] = visible.map((button) => ({ type: 'ActionSet', spacing: 'small', actions: [submitAction(button)] }));
+  if (folded) {
+    rows.push({
+      type: 'ActionSet',
+      spacing: 'small',
+      actions: [
+        {
+          type: 'Action.ShowCard',
+          title: folded.label,
+          card: {
+            type: 'AdaptiveCard',
+            body: folded.buttons.map((button, i) => ({ type: 'ActionSet', spacing: i === 0 ? 'none' : 'small', actions: [submitAction(button)] })),
+          },
+        },
+      ],
+    });
+  }
+  if (rows.length > 0) Object.assign(rows[0], { separator: true, spacing: 'medium' });
+  return rows;
 }
 
 function rowsOf(choices: readonly CardButton[]): CardButton[][] {
@@ -115,19 +153,21 @@ function rowsOf(choices: readonly CardButton[]): CardButton[][] {
 
 /**
  * A card with optional Markdown text, the choices stacked one per line (long translated labels
- * stay readable, and there is no limit on how many), and the secondary moves in one row.
+ * stay readable, and there is no limit on how many), and the controls below them, one per line,
+ * the rarely used ones behind "More". Every action set holds one action (Teams shows at most 6).
  * Use it rather than suggested actions: Teams shows only 3 suggested actions, and cards stay
  * usable when the user scrolls back.
  */
 export function choicesCard(options: ChoicesCardOptions): Attachment {
   const choices = options.choices ?? [];
   const secondary = options.secondary ?? [];
-  if (choices.length === 0 && secondary.length === 0 && !options.text) {
+  if (choices.length === 0 && secondary.length === 0 && !options.more?.buttons.length && !options.text) {
     throw new Error('a choices card needs text or at least one button');
   }
-  [...choices, ...secondary].forEach(checkButton);
-  if (secondary.length > MAX_ACTIONS_PER_SET) {
-    throw new Error(`at most ${MAX_ACTIONS_PER_SET} secondary buttons fit in one row (got ${secondary.length})`);
+  const more = options.more;
+  [...choices, ...secondary, ...(more?.buttons ?? [])].forEach(checkButton);
+  if (more && more.buttons.length > 1 && (typeof more.label !== 'string' || more.label.trim() === '')) {
+    throw new Error('the "More" button needs a non-empty label');
   }
 
   const body: Record<string, unknown>[] = [];
@@ -138,9 +178,7 @@ export function choicesCard(options: ChoicesCardOptions): Attachment {
   rowsOf(choices).forEach((row, i) => {
     body.push(buttonRow(row, { spacing: i === 0 ? 'medium' : 'small' }));
   });
-  if (secondary.length) {
-    body.push(buttonRow(secondary, { separator: true, spacing: 'medium' }));
-  }
+  body.push(...controlRows(secondary, more));
 
   return CardFactory.adaptiveCard({
     type: 'AdaptiveCard',

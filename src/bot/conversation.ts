@@ -1,4 +1,4 @@
-import { createActor, type ActorScope, type EventFromLogic, type SnapshotFrom } from 'xstate';
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import { guideMachine, MACHINE_VERSION } from '../../dialogs/machine';
 import type { EscalationReason, GuideEvent, StepMeta } from '../../dialogs/setup';
 import { LOCALES, type Locale } from '../../dialogs/types';
@@ -22,6 +22,8 @@ const SEEN_LIMIT = 50;
 export interface Effects {
   notices: Notice[];
   handOff?: EscalationReason;
+  /** The outcome this move reached, read from the steps' meta: set when the step it ends at has an outcome the step it began at had not. */
+  reached?: NonNullable<StepMeta['outcome']>;
 }
 
 export interface Step {
@@ -41,46 +43,12 @@ export function metaOf(snapshot: GuideSnapshot): StepMeta {
 
 type Action = { type: string; params?: unknown };
 
-/**
- * xstate's `transition()` and `initialTransition()` build a throwaway actor per call, and building
- * one computes the machine's initial state: that was half of a turn's machine time. This scope is
- * the same inert one they build, made once. Nothing is executed through it (actions are only
- * collected), and the machine has no child actors or delayed events that could stay registered
- * in it, so one call cannot see another's. test/dialogs/inert-scope.test.ts checks every path
- * against xstate's own functions.
- */
-const inert: ActorScope<GuideSnapshot, EventFromLogic<typeof guideMachine>> = (() => {
-  const self = createActor(guideMachine, { input: { locale: 'en-US' } });
-  return {
-    self,
-    id: '',
-    sessionId: '',
-    logger: () => {},
-    defer: () => {},
-    emit: () => {},
-    system: self.system,
-    stopChild: () => {},
-    actionExecutor: () => {},
-  };
-})();
-
-/** `run` with the inert scope, and the actions it asked for: what `transition()` returns. */
-function pure(run: (scope: typeof inert) => GuideSnapshot): [GuideSnapshot, Action[]] {
-  const actions: Action[] = [];
-  inert.actionExecutor = (action) => void actions.push(action);
-  try {
-    return [run(inert), actions];
-  } finally {
-    inert.actionExecutor = () => {};
-  }
-}
-
 export function initialStep(locale: Locale): [GuideSnapshot, Action[]] {
-  return pure((scope) => guideMachine.getInitialSnapshot(scope, { locale }));
+  return initialTransition(guideMachine, { locale });
 }
 
 export function nextStep(snapshot: GuideSnapshot, event: GuideEvent): [GuideSnapshot, Action[]] {
-  return pure((scope) => guideMachine.transition(snapshot, event, scope));
+  return transition(guideMachine, snapshot, event);
 }
 
 function collect(actions: readonly Action[], into: Effects): void {
@@ -128,6 +96,8 @@ export function apply(step: Step, events: readonly GuideEvent[]): Step {
     collect(actions, effects);
     snapshot = next;
   }
+  const reached = metaOf(snapshot).outcome;
+  if (reached && reached !== metaOf(step.snapshot).outcome) effects.reached = reached;
   return { ...step, snapshot, effects };
 }
 
@@ -151,7 +121,8 @@ export function advance(from: Step, input: UserInput, understand: Understand): M
   // A first "hello" is not a miss: it simply gets the welcome.
   const events = from.isNew && understood.events.every((e) => e.type === 'MISS') ? [] : understood.events;
   const step = apply(from, events);
-  return { step, events, notices: [...understood.notices.map((key) => ({ key })), ...step.effects.notices] };
+  const edge = understood.notices.map((n) => (typeof n === 'string' ? { key: n } : n));
+  return { step, events, notices: [...edge, ...step.effects.notices] };
 }
 
 export function toRecord(snapshot: GuideSnapshot, seen: readonly string[], activityId?: string): ConversationRecord {

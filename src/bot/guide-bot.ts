@@ -2,11 +2,13 @@ import type { Activity, Storage, TurnContext } from 'botbuilder';
 import type { GuideEvent } from '../../dialogs/setup';
 import type { Locale } from '../../dialogs/types';
 import type { Logger } from '../logger';
-import { isETagConflict, isStorageUnavailable } from '../storage/create-store';
+import { isETagConflict, isStorageUnavailable, StorageUnavailableError } from '../storage/create-store';
 import { expectedETag } from '../storage/read-modify-write';
-import { advance, metaOf, resume, toRecord, type ConversationRecord, type Effects, type GuideSnapshot, type Move, type Understand } from './conversation';
+import { advance, metaOf, resume, toRecord, type ConversationRecord, type Effects, type GuideSnapshot, type Move, type Step, type Understand } from './conversation';
+import { cardStep, isCardValue } from './card-value';
 import type { UserInput } from './interpret';
 import type { Renderer, Reply } from './render';
+import { noticeActivity } from './reply-activity';
 
 /** How many times a turn is recomputed when another turn of the same conversation wrote first. */
 const MAX_ATTEMPTS = 8;
@@ -57,6 +59,17 @@ export function conversationKey(activity: Partial<Activity>): string {
 
 type StoredRecord = ConversationRecord & { eTag?: string };
 
+/**
+ * A write failed in a way that does not say whether it was applied (a timeout), and reading the
+ * record back did not settle it either. The user is told exactly that, not that nothing was lost.
+ */
+class WriteOutcomeUnknownError extends StorageUnavailableError {
+  constructor(key: string, options: { cause: unknown }) {
+    super(`the write of "${key}" may or may not have been applied`, options);
+    this.name = 'WriteOutcomeUnknownError';
+  }
+}
+
 /** The ids already applied. A record from an older release (or not ours) may lack the list. */
 function seenIds(stored: StoredRecord | undefined): string[] {
   return Array.isArray(stored?.seen) ? stored.seen.filter((id): id is string => typeof id === 'string') : [];
@@ -88,10 +101,13 @@ export class GuideBot {
       return await turn();
     } catch (err) {
       if (!isStorageUnavailable(err)) throw err;
-      // Nothing was saved and nothing is lost: the user can simply send the message again.
-      this.deps.logger.warn({ err, conversation: key }, 'storage unavailable, turn not applied');
+      const unknown = err instanceof WriteOutcomeUnknownError;
+      // Either nothing was saved (the user can simply send the message again), or it cannot be
+      // told whether it was: then the user hears that, and a retry lands wherever the state really is.
+      this.deps.logger.warn({ err, conversation: key }, unknown ? 'storage unavailable, turn may or may not be applied' : 'storage unavailable, turn not applied');
       const locale = toLocale(this.deps.channel.locale(context.activity));
-      await context.sendActivity({ type: 'message', text: this.deps.renderer.notice(locale, 'common:notice.unavailable'), locale });
+      const notice = this.deps.renderer.notice(locale, unknown ? 'common:notice.unconfirmed' : 'common:notice.unavailable');
+      await context.sendActivity(noticeActivity(notice, locale));
       return { conversationKey: key, kind: 'unavailable', events: [], attempts: 1 };
     }
   }
@@ -101,7 +117,9 @@ export class GuideBot {
     const input: UserInput = { text: this.deps.channel.text(activity), value: this.deps.channel.value(activity) };
     return this.commit(context, key, (stored) => {
       if (activity.id && seenIds(stored).includes(activity.id)) return undefined;
-      return advance(resume(stored, toLocale(this.deps.channel.locale(activity))), input, this.deps.understand);
+      const from = resume(stored, toLocale(this.deps.channel.locale(activity)));
+      if (!stored && isCardValue(input.value) && cardStep(input.value) !== metaOf(from.snapshot).step) return lost(from, input, this.deps.understand);
+      return advance(from, input, this.deps.understand);
     });
   }
 
@@ -131,7 +149,10 @@ export class GuideBot {
         await storage.write({ [key]: { ...record, eTag: expectedETag(stored) } });
       } catch (err) {
         if (isETagConflict(err) && attempt < MAX_ATTEMPTS) continue;
-        throw err;
+        if (!isStorageUnavailable(err)) throw err;
+        // Not applied for sure: the unavailable notice. Applied after all: carry on with the reply.
+        if (!(await this.appliedAfterAll(key, context.activity.id, err))) throw err;
+        this.deps.logger.info({ conversation: key }, 'a write that failed had been applied; answering as usual');
       }
       const meta = metaOf(step.snapshot);
       const reply = this.deps.renderer.reply(meta, step.snapshot.context, notices);
@@ -150,4 +171,35 @@ export class GuideBot {
     }
     throw new Error('unreachable: the last attempt either returns or throws');
   }
+
+  /**
+   * After a write failed as unavailable, whether it was applied. A timed-out compare-and-set may
+   * still run (Redis runs a paused client's commands when the pause ends), so the failure alone
+   * says nothing. The record is read back: it names the activities applied to it. In Redis the
+   * read goes down the same connection behind the write, so it sees the write's real result.
+   * Throws WriteOutcomeUnknownError when even that read fails.
+   */
+  private async appliedAfterAll(key: string, activityId: string | undefined, failure: unknown): Promise<boolean> {
+    let current: StoredRecord | undefined;
+    try {
+      current = (await this.deps.storage.read([key]))[key] as StoredRecord | undefined;
+    } catch {
+      throw new WriteOutcomeUnknownError(key, { cause: failure });
+    }
+    // Without an activity id there is nothing to recognise the write by.
+    if (!activityId) throw new WriteOutcomeUnknownError(key, { cause: failure });
+    return seenIds(current).includes(activityId);
+  }
+}
+
+/**
+ * A card's button when there is no record: the conversation was forgotten (the store came back
+ * empty, or the record expired). Said plainly, then the first question; a command from the card
+ * (a person, language) still does what it says.
+ */
+function lost(from: Step, input: UserInput, understand: Understand): Move {
+  const notice = { key: 'common:notice.conversationLost' };
+  if (cardStep(input.value) !== undefined) return { step: from, events: [], notices: [notice, ...from.effects.notices] };
+  const move = advance(from, input, understand);
+  return { ...move, notices: [notice, ...move.notices] };
 }

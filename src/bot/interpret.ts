@@ -1,7 +1,9 @@
-import type { Choice, GuideEvent, StepMeta } from '../../dialogs/setup';
-import type { Locale } from '../../dialogs/types';
-import type { PhraseMatcher } from './phrase-matcher';
-import type { KnownErrorCatalog } from './render';
+import { BRANCH_CHOICES, type Choice, type GuideEvent, type StepMeta } from '../../dialogs/setup';
+import type { Locale, MatchResult } from '../../dialogs/types';
+import type { MessageReader, Reading } from '../understanding/message-reader';
+import { hasErrorCode, words } from '../understanding/text';
+import { commandEvent, readCardValue } from './card-value';
+import type { ButtonData, KnownErrorCatalog, Notice } from './render';
 
 /** Longer messages are cut before matching: nobody's error message is longer, and matching stays cheap. */
 export const MAX_TEXT_CHARS = 4096;
@@ -15,11 +17,12 @@ export interface UserInput {
 /** What a user turn means to the machine, plus notices the edge shows on its own account. */
 export interface Understanding {
   events: GuideEvent[];
-  notices: string[];
+  /** i18n keys, or notices with buttons ("did you mean … or …?"). */
+  notices: (string | Notice)[];
 }
 
 export interface InterpretDeps {
-  phrases: PhraseMatcher;
+  reader: MessageReader;
   errors: KnownErrorCatalog;
   containsProductKey(text: string): boolean;
 }
@@ -31,93 +34,132 @@ export interface InterpretState {
   accepts(event: GuideEvent): boolean;
 }
 
-const COMMAND_RULES = { minRecall: 1, minPrecision: 0.75 };
-const CHOICE_RULES = { minRecall: 1, minPrecision: 0.5 };
-const INTENT_RULES = { minRecall: 0.75, minPrecision: 0.25 };
+/** A known-error score (0 = identical) at which a paste is the on-screen message itself, whatever topic words it has. */
+const NEAR_VERBATIM = 0.2;
 
-const otherLocale = (locale: Locale): Locale => (locale === 'nl-NL' ? 'en-US' : 'nl-NL');
+type Opening = (typeof BRANCH_CHOICES)[number];
+const OPENINGS: readonly string[] = BRANCH_CHOICES;
+/** Typed commands; LANGUAGE switches to the language the message names, or to the other one. */
+const COMMANDS = ['AGENT', 'BACK', 'START_OVER', 'HELP', 'LANGUAGE'] as const;
+const BRANCH_OF: Record<Opening, string> = { ACTIVATE: 'activate', REACTIVATE: 'reactivate', PRODUCT_KEY: 'productKey', ERROR_MESSAGE: 'knownError' };
+
+const isOpening = (label: string): label is Opening => OPENINGS.includes(label);
+const isCommand = (label: string) => (COMMANDS as readonly string[]).includes(label);
+
+/**
+ * The labels a message can mean here: the commands, this step's answers, and the openings. At a
+ * step that asks for a topic the openings are its answers; elsewhere they start a new problem
+ * ("actually I also have a product key"), except the branch the conversation is already in.
+ */
+function allowedLabels(state: InterpretState): { answers: Set<string>; topics: Set<string> } {
+  const topics = new Set<string>(COMMANDS);
+  const answers = new Set<string>();
+  const { meta } = state;
+  for (const choice of meta.choices) {
+    if (!state.accepts({ type: choice } as GuideEvent)) continue;
+    if (isOpening(choice) || isCommand(choice)) topics.add(choice);
+    else answers.add(choice);
+  }
+  // "Yes" to "shall we go on?" is going on.
+  if (answers.has('CONTINUE') && !meta.choices.includes('YES')) answers.add('YES');
+  if (meta.input !== 'intent') {
+    const branch = meta.step.split('.')[0];
+    for (const opening of BRANCH_CHOICES) if (BRANCH_OF[opening] !== branch) topics.add(opening);
+  }
+  return { answers, topics };
+}
 
 export function interpret(input: UserInput, state: InterpretState, deps: InterpretDeps): Understanding {
-  const fromCard = readCardValue(input.value, state, deps);
+  const fromCard = readCardValue(input.value, state, deps.errors);
   if (fromCard) return fromCard;
 
-  const notices: string[] = [];
+  const notices: Understanding['notices'] = [];
   let text = input.text.trim();
   if (text.length > MAX_TEXT_CHARS) {
     text = text.slice(0, MAX_TEXT_CHARS);
     notices.push('common:notice.tooLong');
   }
-  const only = (event: GuideEvent): Understanding => ({ events: [event], notices });
+  const only = (...events: GuideEvent[]): Understanding => ({ events, notices });
 
   if (text === '') return only({ type: 'MISS' });
   // A pasted key is never matched, echoed or kept: the user only gets the format hints.
   if (deps.containsProductKey(text)) return only({ type: 'KEY_PASTED' });
 
-  const command = deps.phrases.best('commands', text, COMMAND_RULES)?.id;
-  if (command) {
-    const event = commandEvent(command, state.locale);
-    if (event) return only(event);
+  let match: MatchResult | undefined;
+  const errorMatch = () => (match ??= deps.errors.match(text));
+  const toErrors = (): Understanding => {
+    const pasted: GuideEvent = { type: 'ERROR_TEXT', match: errorMatch() };
+    if (state.meta.input === 'error-text') return only(pasted);
+    return only(...(openingEvents('ERROR_MESSAGE', undefined, state, [pasted]) ?? [{ type: 'MISS' }]));
+  };
+  // An error code says "error" whatever words surround it ("Error 0x80070005").
+  if (hasErrorCode(text)) return toErrors();
+
+  const reading = deps.reader.read(text, state.locale, allowedLabels(state));
+  if (reading.language !== state.locale && reading.outcome !== 'none' && reading.label !== 'LANGUAGE') {
+    notices.push('common:notice.offerLanguage');
   }
-
-  const choices = state.meta.choices;
-  const choice = deps.phrases.best('choices', text, CHOICE_RULES, choices)?.id as Choice | undefined;
-  if (choice && state.accepts({ type: choice } as GuideEvent)) return only({ type: choice } as GuideEvent);
-
-  if (state.meta.input === 'intent') {
-    // Someone who opens with the error itself goes straight to its fix: a recognised on-screen
-    // message says more than the topic words in it ("…product key you entered has expired").
-    const match = deps.errors.match(text);
-    const toError = { events: [{ type: 'ERROR_MESSAGE' }, { type: 'ERROR_TEXT', match }] as GuideEvent[], notices };
-    const canRouteErrors = state.accepts({ type: 'ERROR_MESSAGE' });
-    if (match.outcome === 'confident' && canRouteErrors) return toError;
-    const intent = deps.phrases.best('intents', text, INTENT_RULES, choices)?.id as Choice | undefined;
-    if (intent && state.accepts({ type: intent } as GuideEvent)) return only({ type: intent } as GuideEvent);
-    if (match.outcome === 'ambiguous' && canRouteErrors) return toError;
+  const acted = reading.outcome === 'confident' ? act(reading.label!, reading, state) : undefined;
+  // A pasted on-screen message is recognised before the words in it count: "This product key has
+  // already been used" is an error, not a product-key question, and "…contact support" in a pasted
+  // message where one was asked for is not a request for a person.
+  const pasted = errorMatch();
+  const length = words(text).length;
+  const verbatim = pasted.outcome === 'confident' && pasted.score <= NEAR_VERBATIM && length >= 4;
+  const pastedWhereAsked = state.meta.input === 'error-text' && pasted.outcome !== 'none' && length > 5 && !reading.outOfScope;
+  if (verbatim || pastedWhereAsked) return toErrors();
+  // Commands and this step's answers win over a looser match: "no" is not an error message.
+  if (acted && !isOpening(reading.label!)) return { events: acted, notices };
+  // Nor does a looser match outvote a clear topic ("a key for Microsoft 365 Family") or a message
+  // known to be about something else.
+  if (pasted.outcome === 'confident' && !acted && !reading.outOfScope) return toErrors();
+  if (acted) return { events: acted, notices };
+  if (reading.outcome === 'ambiguous') {
+    const options = reading.options!.map((label) => buttonFor(label, state));
+    // "ok, continue" is YES or CONTINUE, and both go on: nothing to ask.
+    const [a, b] = options;
+    if (a?.ag === 'choice' && b?.ag === 'choice' && a.choice === b.choice) return only({ type: a.choice } as GuideEvent);
+    if (options.every((o): o is ButtonData => o !== undefined)) {
+      notices.push({ key: 'common:notice.didYouMean', options });
+      return { events: [], notices };
+    }
   }
-
-  if (state.meta.input === 'error-text') return only({ type: 'ERROR_TEXT', match: deps.errors.match(text) });
-
+  // Only text that looks like an error message goes down the known-error path.
+  if (pasted.outcome === 'ambiguous' && !reading.outOfScope && state.meta.input !== 'choice') return toErrors();
   return only({ type: 'MISS' });
 }
 
-function commandEvent(command: string, locale: Locale): GuideEvent | undefined {
-  switch (command) {
-    case 'START_OVER':
-    case 'BACK':
-    case 'HELP':
-    case 'AGENT':
-      return { type: command };
-    case 'LANGUAGE_TOGGLE':
-      return { type: 'SET_LOCALE', locale: otherLocale(locale) };
-    case 'LANGUAGE_EN':
-      return { type: 'SET_LOCALE', locale: 'en-US' };
-    case 'LANGUAGE_NL':
-      return { type: 'SET_LOCALE', locale: 'nl-NL' };
-    default:
-      return undefined;
+/** The events for a confidently read label at this step, or undefined when it does not fit here. */
+function act(label: string, reading: Pick<Reading, 'detail' | 'names'>, state: InterpretState): GuideEvent[] | undefined {
+  if (label === 'LANGUAGE') {
+    const event: GuideEvent = reading.names ? { type: 'SET_LOCALE', locale: reading.names } : commandEvent('LANGUAGE_TOGGLE', state.locale)!;
+    return [event];
   }
+  if (isCommand(label)) {
+    const event = commandEvent(label, state.locale);
+    return event ? [event] : undefined;
+  }
+  if (isOpening(label)) return openingEvents(label, reading.detail, state);
+  const choice = (label === 'YES' && !state.meta.choices.includes('YES') && state.meta.choices.includes('CONTINUE') ? 'CONTINUE' : label) as Choice;
+  const event = { type: choice } as GuideEvent;
+  return state.meta.choices.includes(choice) && state.accepts(event) ? [event] : undefined;
 }
 
 /**
- * Card buttons send the step they belong to. An old card's button still works when its answer
- * fits the current step; otherwise the user is told it is stale instead of being moved somewhere
- * they did not mean to go.
+ * An opening, and what the message already answered of its first question. Where the step asks
+ * for a topic it is the answer; anywhere else the conversation starts over on the new problem.
  */
-function readCardValue(value: unknown, state: InterpretState, deps: InterpretDeps): Understanding | undefined {
-  if (!value || typeof value !== 'object') return undefined;
-  const data = value as Record<string, unknown>;
-  const stale: Understanding = { events: [], notices: ['common:notice.staleButton'] };
-  if (data.ag === 'command' && typeof data.command === 'string') {
-    const event = data.command === 'LANGUAGE' ? commandEvent('LANGUAGE_TOGGLE', state.locale) : commandEvent(data.command, state.locale);
-    return event ? { events: [event], notices: [] } : stale;
+function openingEvents(opening: Opening, detail: string | undefined, state: InterpretState, then: GuideEvent[] = []): GuideEvent[] | undefined {
+  const events: GuideEvent[] = [{ type: opening }, ...(detail ? [{ type: detail } as GuideEvent] : []), ...then];
+  if (state.meta.input === 'intent') return state.accepts({ type: opening }) ? events : undefined;
+  return [{ type: 'START_OVER' }, ...events];
+}
+
+/** A "did you mean" button: an answer of this step, or a command. A new topic mid-flow is not offered as a guess. */
+function buttonFor(label: string, state: InterpretState): ButtonData | undefined {
+  if (label === 'LANGUAGE' || isCommand(label)) {
+    return { ag: 'command', command: label as Extract<ButtonData, { ag: 'command' }>['command'] };
   }
-  if (data.ag === 'choice' && typeof data.choice === 'string') {
-    const event = { type: data.choice } as GuideEvent;
-    return state.meta.choices.includes(data.choice as Choice) && state.accepts(event) ? { events: [event], notices: [] } : stale;
-  }
-  if (data.ag === 'error' && typeof data.id === 'string') {
-    const event: GuideEvent = { type: 'CHOOSE_ERROR', id: data.id };
-    return deps.errors.has(data.id) && state.accepts(event) ? { events: [event], notices: [] } : stale;
-  }
-  return undefined;
+  const choice = label === 'YES' && !state.meta.choices.includes('YES') ? 'CONTINUE' : label;
+  return state.meta.choices.includes(choice as Choice) ? { ag: 'choice', choice, step: state.meta.step } : undefined;
 }

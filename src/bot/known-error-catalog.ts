@@ -14,6 +14,7 @@ export function loadKnownErrorCatalog(matcher: ErrorMatcher = createErrorMatcher
     has: (id) => matcher.entry(id) !== undefined,
     title: (id, locale: Locale) => localisedEntry(entry(id), locale).title,
     fix: (id, locale: Locale) => localisedEntry(entry(id), locale).fix,
+    links: (id, locale: Locale) => entry(id).links.map((link) => ({ label: link.label[locale], url: link.url })),
     common: () => matcher.common().map((e) => e.id),
   };
 }

@@ -10,6 +10,8 @@ export interface KnownErrorCatalog {
   has(id: KnownErrorId): boolean;
   title(id: KnownErrorId, locale: Locale): string;
   fix(id: KnownErrorId, locale: Locale): string[];
+  /** Pages for further reading, shown after the fix. */
+  links(id: KnownErrorId, locale: Locale): { label: string; url: string }[];
   /** Ids to offer as buttons when nothing matched, most frequent first. */
   common(): KnownErrorId[];
 }
@@ -32,11 +34,15 @@ export interface Reply {
   markdown: string;
   choices: Button[];
   controls: Button[];
+  /** Label of the "More" button that folds the rarely used controls in a card (src/bot/reply-activity.ts). */
+  moreLabel: string;
 }
 
 export interface Notice {
   key: string;
   content?: readonly string[];
+  /** Buttons the notice offers ("did you mean … or …?"); their labels fill `{{a}}` and `{{b}}` in the sentence. */
+  options?: readonly ButtonData[];
 }
 
 export class Renderer {
@@ -62,8 +68,14 @@ export class Renderer {
     const t = (key: string) => this.strings.t(locale, key);
     // A notice's content block that the step shows anyway is said once, with the step.
     const shownByStep = new Set(meta.content ?? []);
+    const offered = notices.flatMap((n) => (n.options ?? []).map((data) => this.offeredButton(data, meta, locale)));
+    const sentence = (n: Notice) => {
+      if (!n.options) return t(n.key);
+      const [a, b] = n.options.map((data) => this.offeredButton(data, meta, locale).label);
+      return this.strings.t(locale, n.key, { a, b });
+    };
     const parts = [
-      ...notices.flatMap((n) => [t(n.key), ...(n.content ?? []).filter((ref) => !shownByStep.has(ref)).map((ref) => this.block(locale, ref))]),
+      ...notices.flatMap((n) => [sentence(n), ...(n.content ?? []).filter((ref) => !shownByStep.has(ref)).map((ref) => this.block(locale, ref))]),
       ...(meta.content ?? []).map((ref) => this.block(locale, ref)),
       ...this.dynamicText(meta, context, locale),
       `**${t(meta.ask)}**`,
@@ -72,8 +84,9 @@ export class Renderer {
       locale,
       step: meta.step,
       markdown: parts.filter(Boolean).join('\n\n'),
-      choices: this.choices(meta, context, locale),
-      controls: this.controls(meta, context, locale),
+      choices: [...offered, ...this.choices(meta, context, locale).filter((b) => !offered.includes(b))],
+      controls: this.controls(meta, context, locale).filter((b) => !offered.includes(b)),
+      moreLabel: t('common:control.more'),
     };
   }
 
@@ -109,7 +122,9 @@ export class Renderer {
         if (!context.errorId) return [];
         const title = this.strings.t(locale, 'knownError:fixTitle', { title: this.errors.title(context.errorId, locale) });
         const steps = this.errors.fix(context.errorId, locale).map((s, i) => `${i + 1}. ${s}`);
-        return [`**${title}**`, steps.join('\n')];
+        const links = this.errors.links(context.errorId, locale).map((l) => `[${l.label}](${l.url})`);
+        const more = links.length ? `${this.strings.t(locale, 'knownError:readMore')} ${links.join(', ')}` : '';
+        return [`**${title}**`, steps.join('\n'), more];
       }
       case 'case-summary':
         return [formatCaseSummary(caseSummary(context, 'escalated'), this.strings, locale)];
@@ -134,6 +149,20 @@ export class Renderer {
       })),
     );
     return [...dynamic, ...fixed];
+  }
+
+  /** A button a notice offers: the step's own answer button, or a command's. */
+  private offeredButton(data: ButtonData, meta: StepMeta, locale: Locale): Button {
+    if (data.ag === 'choice') {
+      return this.button(`${locale}|${meta.step}|choice|${data.choice}`, () => ({
+        label: this.strings.t(locale, `common:choice.${data.choice}`),
+        data: { ag: 'choice', choice: data.choice, step: meta.step },
+      }));
+    }
+    if (data.ag === 'command') {
+      return this.button(`${locale}|command|${data.command}`, () => ({ label: this.strings.t(locale, `common:choice.${data.command}`), data }));
+    }
+    return this.button(`${locale}|${meta.step}|error|${data.id}`, () => ({ label: this.errors.title(data.id, locale), data: { ag: 'error', id: data.id, step: meta.step } }));
   }
 
   /** Back, start over, a person and the other language: the moves that work at every step. */

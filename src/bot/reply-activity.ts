@@ -1,6 +1,18 @@
 import type { Activity } from 'botbuilder';
-import { choicesCard } from './card';
+import { choicesCard, type ChoicesCardOptions } from './card';
 import type { Reply } from './render';
+
+/** Controls that are seldom needed at a step: the card folds them behind "More". */
+const RARE_COMMANDS: ReadonlySet<string> = new Set(['START_OVER', 'LANGUAGE']);
+
+function cardOf(reply: Reply): ChoicesCardOptions {
+  const rare = (button: Reply['controls'][number]) => button.data.ag === 'command' && RARE_COMMANDS.has(button.data.command);
+  return {
+    choices: reply.choices,
+    secondary: reply.controls.filter((b) => !rare(b)),
+    more: { label: reply.moreLabel, buttons: reply.controls.filter(rare) },
+  };
+}
 
 /**
  * A reply as one message: the Markdown (clickable links in Teams and Web Chat) and a card with
@@ -14,6 +26,14 @@ export function replyActivity(reply: Reply): Partial<Activity> {
     textFormat: 'markdown',
     locale: reply.locale,
     inputHint: 'expectingInput',
-    attachments: [choicesCard({ choices: reply.choices, secondary: reply.controls })],
+    attachments: [choicesCard(cardOf(reply))],
   };
+}
+
+/**
+ * A stand-alone notice (the store is unavailable, the turn failed) in the same shape as every
+ * other reply, so that channels format it alike and clients keep the input box open for the retry.
+ */
+export function noticeActivity(text: string, locale: string): Partial<Activity> {
+  return { type: 'message', text, textFormat: 'markdown', locale, inputHint: 'expectingInput' };
 }

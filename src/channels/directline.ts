@@ -2,11 +2,9 @@
  * A local, in-memory stand-in for the Azure Direct Line 3.0 service, so that Web Chat and
  * botframework-directlinejs can talk to the bot without an Azure registration.
  *
- * Two faces:
- * - client side, under /v3/directline (REST polling only; there is no WebSocket stream, so clients
- *   must use `webSocket: false`);
- * - connector side, under /v3/conversations: the bot's CloudAdapter posts its replies there because
- *   every activity we hand to `deliver` carries `serviceUrl` pointing back at this server.
+ * Only the client side is served over HTTP, under /v3/directline (REST polling only; there is no
+ * WebSocket stream, so clients must use `webSocket: false`). The bot's turns run in process:
+ * `deliver` runs one and resolves to the activities the bot sent, which are appended to the history.
  */
 import { randomBytes } from 'node:crypto';
 import type { Activity } from 'botbuilder';
@@ -20,12 +18,10 @@ export interface ChannelLogger {
 
 export interface LocalDirectLineOptions {
   /**
-   * Runs a bot turn for an activity that arrived from a client (already stored in the history).
-   * Turns for one conversation are run one after another, in arrival order.
+   * Runs a bot turn for an activity that arrived from a client (already stored in the history) and
+   * resolves to what the bot sent in it. Turns for one conversation run one after another, in arrival order.
    */
-  deliver: (activity: Partial<Activity>) => Promise<void>;
-  /** Base URL the bot's connector must post replies to, e.g. `http://localhost:3978/`. */
-  serviceUrl: () => string;
+  deliver: (activity: Partial<Activity>) => Promise<readonly Partial<Activity>[] | void>;
   /** A conversation with no activity (user or bot) for this long is dropped. Default 30 min. */
   idleMs?: number;
   /** Oldest activities are dropped beyond this many per conversation. Default 200. */
@@ -51,7 +47,7 @@ export interface LocalDirectLineOptions {
 }
 
 export interface LocalDirectLine {
-  /** Registers the client routes (/v3/directline/...) and the connector routes (/v3/conversations/...). */
+  /** Registers the client routes (/v3/directline/...). */
   register(server: Server): void;
   /** Stops the idle sweep and resolves once queued bot turns have settled. Safe to call twice. */
   close(): Promise<void>;
@@ -341,10 +337,27 @@ export function createLocalDirectLine(options: LocalDirectLineOptions): LocalDir
       id: randomId(12),
       timestamp: new Date(now()).toISOString(),
       channelId: 'directline',
-      serviceUrl: options.serviceUrl(),
       conversation: { id: conversation.id },
       recipient: { id: botId, role: 'bot' },
     };
+  }
+
+  /** What the bot sent, as a client reads it; the conversation may have expired while the turn ran. */
+  function appendBotActivity(conversationId: string, sent: Partial<Activity>, replyTo: WireActivity): void {
+    const conversation = live(conversationId);
+    if (!conversation) return;
+    const { serviceUrl: _serviceUrl, id: _id, timestamp: _timestamp, localTimestamp: _local, ...rest } = JSON.parse(JSON.stringify(sent)) as WireActivity;
+    const from = isPlainObject(rest.from) ? rest.from : {};
+    const replyToId = typeof rest.replyToId === 'string' ? rest.replyToId : typeof replyTo.id === 'string' ? replyTo.id : undefined;
+    append(conversation, {
+      ...rest,
+      type: typeof rest.type === 'string' && rest.type ? rest.type : 'message',
+      timestamp: new Date(now()).toISOString(),
+      channelId: 'directline',
+      conversation: { id: conversation.id },
+      from: { ...from, id: typeof from.id === 'string' && from.id ? from.id : botId, role: 'bot' },
+      ...(replyToId ? { replyToId } : {}),
+    });
   }
 
   function enqueueTurn(conversation: Conversation, activity: WireActivity): void {
@@ -352,7 +365,16 @@ export function createLocalDirectLine(options: LocalDirectLineOptions): LocalDir
     const turn = conversation.queue
       // The bot must not be able to change what is stored, and the wire shape is what the bot would
       // get from a real channel (string timestamps), hence a clone and a cast at this boundary.
-      .then(() => options.deliver(structuredClone(activity) as Partial<Activity>))
+      .then(async () => {
+        const sent = await options.deliver(structuredClone(activity) as Partial<Activity>);
+        for (const reply of sent ?? []) {
+          try {
+            appendBotActivity(conversation.id, reply, activity);
+          } catch (err) {
+            logger?.warn({ err, conversationId: conversation.id }, 'local Direct Line: a bot activity was not stored');
+          }
+        }
+      })
       .catch((err: unknown) => {
         logger?.error({ err, conversationId: conversation.id, activityType: activity.type }, 'local Direct Line: bot turn failed');
       })
@@ -541,7 +563,6 @@ export function createLocalDirectLine(options: LocalDirectLineOptions): LocalDir
     // A client that skipped POST /conversations (e.g. it reconnected with a generated token) started it now.
     markStarted(conversation);
     original.id = echoed.id;
-    original.serviceUrl = options.serviceUrl();
     if (announce) {
       conversation.userAnnounced = true;
       const from = original.from as Record<string, unknown>;
@@ -562,29 +583,6 @@ export function createLocalDirectLine(options: LocalDirectLineOptions): LocalDir
     throw badArgument('File uploads are not supported by the local Direct Line');
   });
 
-  /** Connector side: CloudAdapter's sendToConversation / replyToActivity. */
-  const botActivity = handler((req) => {
-    const conversation = live(param(req, 'conversationId'));
-    if (!conversation) throw new HttpError(404, 'ConversationNotFound', 'Unknown or expired conversation');
-    const body: unknown = req.body;
-    if (!isPlainObject(body) || typeof body.type !== 'string' || body.type === '') {
-      throw badArgument('Request body must be a JSON activity object with a "type"');
-    }
-    const from = isPlainObject(body.from) ? body.from : {};
-    const replyToId = param(req, 'activityId') || (typeof body.replyToId === 'string' ? body.replyToId : undefined);
-    // serviceUrl is an internal address; clients never see it from Azure either.
-    const { serviceUrl: _serviceUrl, id: _id, ...rest } = body;
-    const stored = append(conversation, {
-      ...rest,
-      timestamp: new Date(now()).toISOString(),
-      channelId: 'directline',
-      conversation: { id: conversation.id },
-      from: { ...from, id: typeof from.id === 'string' && from.id ? from.id : botId, role: 'bot' },
-      ...(replyToId ? { replyToId } : {}),
-    });
-    return { status: 200, body: { id: stored.id } };
-  });
-
   function register(server: Server): void {
     server.post(`${CLIENT_PREFIX}/tokens/generate`, generateToken);
     server.post(`${CLIENT_PREFIX}/tokens/refresh`, refreshToken);
@@ -593,8 +591,6 @@ export function createLocalDirectLine(options: LocalDirectLineOptions): LocalDir
     server.get(`${CLIENT_PREFIX}/conversations/:conversationId/activities`, getActivities);
     server.post(`${CLIENT_PREFIX}/conversations/:conversationId/activities`, postActivity);
     server.post(`${CLIENT_PREFIX}/conversations/:conversationId/upload`, uploadUnsupported);
-    server.post('/v3/conversations/:conversationId/activities', botActivity);
-    server.post('/v3/conversations/:conversationId/activities/:activityId', botActivity);
 
     if (!sweepTimer && !closed) {
       sweepTimer = setInterval(sweep, Math.min(idleMs, MINUTE));

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import {
   AuthenticationConstants,
   ConnectorFactory,
@@ -10,38 +11,34 @@ import {
 /** Teams and Web Chat use a handful of service URLs; this bounds the cache all the same. */
 const MAX_CLIENTS = 256;
 
-/** Promises by key, the most recently used last; a failed creation is forgotten so the next turn retries. */
-class ClientCache<T> {
-  private readonly entries = new Map<string, Promise<T>>();
+type Cached<T> = (key: string, create: () => Promise<T>) => Promise<T>;
 
-  get(key: string, create: () => Promise<T>): Promise<T> {
-    let client = this.entries.get(key);
-    if (client) {
-      this.entries.delete(key);
-    } else {
-      client = create();
-      client.catch(() => {
-        if (this.entries.get(key) === client) this.entries.delete(key);
-      });
-    }
-    this.entries.set(key, client);
-    if (this.entries.size > MAX_CLIENTS) this.entries.delete(this.entries.keys().next().value as string);
-    return client;
-  }
+/** One promise per key, shared by concurrent turns; a failed creation is forgotten so the next turn builds it again. */
+function clientCache<T>(): Cached<T> {
+  const entries = new LRUCache<string, Promise<T>>({ max: MAX_CLIENTS });
+  return (key, create) => {
+    const cached = entries.get(key);
+    if (cached) return cached;
+    const created = create();
+    created.catch(() => {
+      if (entries.peek(key) === created) entries.delete(key);
+    });
+    entries.set(key, created);
+    return created;
+  };
 }
 
-/** A connector factory that hands out one client per service URL and audience. */
+/** A connector factory (botframework-connector's extension point) that hands out one client per service URL and audience. */
 class ReusingConnectorFactory extends ConnectorFactory {
   constructor(
     private readonly inner: ConnectorFactory,
-    private readonly cache: ClientCache<ConnectorClient>,
-    private readonly prepare: (client: ConnectorClient) => ConnectorClient,
+    private readonly cached: Cached<ConnectorClient>,
   ) {
     super();
   }
 
   create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-    return this.cache.get(`${serviceUrl}\u0000${audience ?? ''}`, async () => this.prepare(await this.inner.create(serviceUrl, audience)));
+    return this.cached(`${serviceUrl}\u0000${audience ?? ''}`, () => this.inner.create(serviceUrl, audience));
   }
 }
 
@@ -50,23 +47,18 @@ function appIdOf(identity: ClaimsIdentity): string {
   return identity.getClaimValue(AuthenticationConstants.AudienceClaim) ?? identity.getClaimValue(AuthenticationConstants.AppIdClaim) ?? '';
 }
 
-export interface ReuseOptions {
-  /** Runs once on each connector client when it is built (src/channels/reply-poster.ts). */
-  prepareConnector?: (client: ConnectorClient) => ConnectorClient;
-}
-
 /**
  * CloudAdapter builds a new ConnectorClient and a new UserTokenClient for every turn: credentials,
  * an HTTP pipeline of a dozen policies and their ordering, each time; that was a third of a turn's
  * framework time (bench/README.md). This wrapper keeps them, as botbuilder's older
  * BotFrameworkAdapter kept its connector clients: per service URL and audience, and per app id.
- * The clients hold no state of a turn; their credentials renew their own tokens.
+ * The clients are botbuilder's own, unchanged (their retry policy included); they hold no state of
+ * a turn, and their credentials renew their own tokens.
  */
-export function reuseClients<T extends BotFrameworkAuthentication>(auth: T, options: ReuseOptions = {}): T {
-  const connectors = new ClientCache<ConnectorClient>();
-  const userTokens = new ClientCache<UserTokenClient>();
-  const prepare = options.prepareConnector ?? ((client: ConnectorClient) => client);
-  const reusing = (factory: ConnectorFactory) => new ReusingConnectorFactory(factory, connectors, prepare);
+export function reuseClients<T extends BotFrameworkAuthentication>(auth: T): T {
+  const connectors = clientCache<ConnectorClient>();
+  const userTokens = clientCache<UserTokenClient>();
+  const reusing = (factory: ConnectorFactory) => new ReusingConnectorFactory(factory, connectors);
   return new Proxy(auth, {
     get(target, property) {
       const value = Reflect.get(target, property, target) as unknown;
@@ -82,7 +74,7 @@ export function reuseClients<T extends BotFrameworkAuthentication>(auth: T, opti
         return (identity: ClaimsIdentity) => reusing(method.call(target, identity) as ConnectorFactory);
       }
       if (property === 'createUserTokenClient') {
-        return (identity: ClaimsIdentity) => userTokens.get(appIdOf(identity), () => method.call(target, identity) as Promise<UserTokenClient>);
+        return (identity: ClaimsIdentity) => userTokens(appIdOf(identity), () => method.call(target, identity) as Promise<UserTokenClient>);
       }
       return method.bind(target);
     },

@@ -102,10 +102,48 @@
     if (!current) return;
     current.subscription.unsubscribe();
     current.languageFollower.unsubscribe();
+    current.languageMarker.disconnect();
     current.directLine.end();
     // renderWebChat offers no unmount; the old tree is detached with its ended connection.
     current.host.remove();
     current = null;
+  }
+
+  function isShownMessage(activity) {
+    return (
+      activity.type === 'message' &&
+      !!activity.from &&
+      (activity.from.role === 'bot' || activity.from.role === 'user') &&
+      (!!activity.text || (Array.isArray(activity.attachments) && activity.attachments.length > 0))
+    );
+  }
+
+  /**
+   * Marks every message in the transcript with its own language (`lang`), so that a screen reader
+   * keeps reading the earlier Dutch messages as Dutch after the chat has switched to English.
+   * Web Chat renders one <article> per shown message, in the order of its store, but sets no
+   * `lang` on it, and its render middleware would need a React of our own. So the articles are
+   * paired with the store's shown messages, and only when both counts agree.
+   */
+  function markMessageLanguages(host, store) {
+    let scheduled = false;
+    const mark = () => {
+      scheduled = false;
+      const articles = host.querySelectorAll('article.webchat__basic-transcript__activity');
+      const messages = store.getState().activities.filter(isShownMessage);
+      if (articles.length !== messages.length) return;
+      messages.forEach((activity, i) => {
+        const lang = isSupported(activity.locale) ? activity.locale : null;
+        if (lang && articles[i].getAttribute('lang') !== lang) articles[i].setAttribute('lang', lang);
+      });
+    };
+    const observer = new MutationObserver(() => {
+      if (scheduled) return;
+      scheduled = true;
+      window.requestAnimationFrame(mark);
+    });
+    observer.observe(host, { childList: true, subtree: true });
+    return observer;
   }
 
   async function start() {
@@ -158,9 +196,9 @@
         render();
       },
     });
-    current = { directLine, host, subscription, languageFollower };
-
     const store = WebChat.createStore();
+    current = { directLine, host, subscription, languageFollower, languageMarker: markMessageLanguages(host, store) };
+
     // Rendering again into the same element with the same store keeps the transcript.
     const render = () => WebChat.renderWebChat(
       {
@@ -173,7 +211,7 @@
           hideUploadButton: true,
           sendBoxTextWrap: true,
           suggestedActionLayout: 'flow',
-          // Room for the row of back / start over / person / language buttons under each question.
+          // Room for long answer labels (known-error titles) on one line on a wide screen.
           bubbleMaxWidth: 640,
           bubbleBorderRadius: 8,
           bubbleFromUserBorderRadius: 8,

@@ -1,4 +1,6 @@
 import { AuthenticationError, type BotFrameworkAuthentication } from 'botframework-connector';
+import type { Next, Request, Response } from 'restify';
+import { sendError } from './error-reply';
 
 /**
  * The Bot Framework JWT check, made safe for a public endpoint.
@@ -14,7 +16,8 @@ import { AuthenticationError, type BotFrameworkAuthentication } from 'botframewo
  * `checkBearer` rejects, without any network call, every header that cannot possibly carry a valid
  * channel token: missing, not `Bearer <jwt>`, undecodable, a disallowed algorithm, no key id,
  * expired, not yet valid, or a Bot Framework channel token for another bot. It only ever rejects;
- * what passes still gets botbuilder's full check. `guardAuthentication` turns the JWT library's
+ * what passes still gets botbuilder's full check. `requireChannelToken` runs it once per request,
+ * before the per-conversation limit and the route; `guardAuthentication` turns the JWT library's
  * errors into the 401 they are.
  */
 
@@ -57,6 +60,17 @@ export function checkBearer(header: unknown, appId: string, nowSeconds = Date.no
   return { ok: true };
 }
 
+/** restify `use` handler: with credentials, /api/messages needs a token that passes `checkBearer` (refused here with 401, before anything counts it). */
+export function requireChannelToken(appId: string | undefined) {
+  return (req: Request, res: Response, next: Next): void => {
+    if (!appId || req.getRoute?.()?.path !== '/api/messages') return next();
+    const verdict = checkBearer(req.headers.authorization, appId);
+    if (verdict.ok) return next();
+    sendError(res, 401, 'Unauthorized', verdict.reason, { 'WWW-Authenticate': 'Bearer' });
+    next(false);
+  };
+}
+
 /** Errors jsonwebtoken throws for a bad token (bad signature, malformed, not yet valid, expired). */
 const JWT_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
 
@@ -67,26 +81,14 @@ function asUnauthorized(err: unknown): unknown {
 }
 
 /**
- * Wraps the adapter's authentication so that a bad token is always a 401 (never a 500), and a
- * header that fails `checkBearer` is refused before botbuilder looks at it. Everything else is
- * botbuilder's own behaviour.
+ * Wraps the adapter's authentication so that a bad token is always a 401 (never a 500). Everything
+ * else is botbuilder's own behaviour.
  */
 export function guardAuthentication<T extends BotFrameworkAuthentication>(auth: T, appId: string | undefined): T {
   if (!appId) return auth;
   return new Proxy(auth, {
     get(target, property, receiver) {
-      if (property === 'authenticateRequest') {
-        return async (activity: Parameters<T['authenticateRequest']>[0], authHeader: string) => {
-          const verdict = checkBearer(authHeader, appId);
-          if (!verdict.ok) throw new AuthenticationError(`Unauthorized. ${verdict.reason}`, 401);
-          try {
-            return await target.authenticateRequest(activity, authHeader);
-          } catch (err) {
-            throw asUnauthorized(err);
-          }
-        };
-      }
-      if (property === 'authenticateStreamingRequest' || property === 'authenticateChannelRequest') {
+      if (property === 'authenticateRequest' || property === 'authenticateStreamingRequest' || property === 'authenticateChannelRequest') {
         const method = Reflect.get(target, property, target) as (...args: unknown[]) => Promise<unknown>;
         return async (...args: unknown[]) => {
           try {

@@ -1,4 +1,8 @@
-import { CloudAdapter, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, DeliveryModes, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { AuthenticationConstants } from 'botframework-connector';
+import { reuseClients } from '../channels/reused-clients';
+import type { Config } from '../config';
+import { guardAuthentication } from './auth';
 
 /**
  * CloudAdapter.process checks a request with zod schemas it builds anew on every call, and copies
@@ -11,6 +15,43 @@ export class TurnAdapter extends CloudAdapter {
   runTurn(authorization: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
     return this.processActivity(authorization, withDates(activity), logic);
   }
+
+  /**
+   * Runs one turn for an activity that did not come over HTTP (the local Direct Line) and resolves
+   * to what the bot sent in it: with `deliveryMode: 'expectReplies'` botbuilder collects the replies
+   * of the turn (the error handler's apology included) instead of posting them to a channel.
+   */
+  async runLocalTurn(activity: Partial<Activity>, logic: (context: TurnContext) => Promise<void>, appId = ''): Promise<Partial<Activity>[]> {
+    const claimsIdentity = this.createClaimsIdentity(appId);
+    const response = await this.processActivity(
+      {
+        audience: AuthenticationConstants.ToChannelFromBotOAuthScope,
+        callerId: '',
+        claimsIdentity,
+        connectorFactory: this.botFrameworkAuthentication.createConnectorFactory(claimsIdentity),
+      },
+      withDates({ ...activity, deliveryMode: DeliveryModes.ExpectReplies } as Activity),
+      logic,
+    );
+    return (response?.body as { activities?: Partial<Activity>[] } | undefined)?.activities ?? [];
+  }
+}
+
+/** The app's adapter: botbuilder's authentication from the configuration, a bad token always a 401, clients reused across turns. */
+export function createTurnAdapter(auth: Config['auth']): TurnAdapter {
+  return new TurnAdapter(
+    reuseClients(
+      guardAuthentication(
+        new ConfigurationBotFrameworkAuthentication({
+          MicrosoftAppId: auth?.appId ?? '',
+          MicrosoftAppPassword: auth?.appPassword ?? '',
+          MicrosoftAppType: auth?.appType ?? 'MultiTenant',
+          MicrosoftAppTenantId: auth?.tenantId ?? '',
+        }),
+        auth?.appId,
+      ),
+    ),
+  );
 }
 
 /** What botbuilder's validateAndFixActivity does to a received activity: its times become Dates. */

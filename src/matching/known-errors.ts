@@ -42,8 +42,9 @@ export const knownErrorSchema = z
     codes: z.array(z.string().refine((c) => HEX_CODE.test(c) || NAMED_CODE.test(c), 'a code is 0x + 8 hex digits, or a single word')),
     /** What users see on screen: matching data only, never shown as a reply. */
     match: localised(z.array(nonEmpty).min(1)),
-    /** Steps in our own words; may contain markdown links to urls listed in `links`. */
+    /** Steps in our own words; may contain markdown links (https only). */
     fix: localised(z.array(nonEmpty).min(1)),
+    /** "More information" links shown after the fix: only pages the fix does not already link to. */
     links: z.array(
       z
         .object({
@@ -55,16 +56,23 @@ export const knownErrorSchema = z
   })
   .strict()
   .superRefine((entry, ctx) => {
-    const urls = new Set(entry.links.map((l) => l.url));
+    // Every label is shown: a page the fix already links to is not repeated as "more information".
+    const inline = new Set<string>();
     for (const locale of LOCALES) {
       entry.fix[locale].forEach((step, i) => {
         for (const [, , url] of step.matchAll(MARKDOWN_LINK)) {
-          if (!urls.has(url)) {
-            ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['fix', locale, i], message: `link ${url} is not listed in links` });
+          inline.add(url);
+          if (!url.startsWith('https://')) {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['fix', locale, i], message: `link ${url} is not https` });
           }
         }
       });
     }
+    entry.links.forEach((link, i) => {
+      if (inline.has(link.url)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['links', i], message: `link ${link.url} is already in the fix; links holds only further reading` });
+      }
+    });
   });
 
 export type KnownError = z.infer<typeof knownErrorSchema>;

@@ -16,15 +16,13 @@ export interface Metrics {
   turnDuration: Histogram<'kind'>;
   /** Turns that ended in an exception (the user got the apology). */
   turnErrors: Counter;
-  /** Conversations reaching an outcome: resolved, not_resolved, escalated. */
+  /** Conversations reaching an outcome (the step's meta): resolved, escalated. */
   outcomes: Counter<'outcome'>;
   /** Known-error lookups by result: confident, ambiguous, none, chosen (picked from a list). */
   errorMatches: Counter<'id' | 'outcome'>;
   /** Failed storage operations (not eTag conflicts, which are normal and retried). */
   storageErrors: Counter<'operation'>;
-  /** Replies sent again after the channel answered 429/502/503/504, by that status. */
-  sendRetries: Counter<'status'>;
-  /** Replies that could not be delivered after all attempts. */
+  /** Replies that could not be delivered after the connector client's own retries. */
   sendFailures: Counter;
   /** Requests refused before reaching a handler (rate limit, shutdown, encoding, auth). */
   rejections: Counter<'reason'>;
@@ -64,13 +62,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       labelNames: ['operation'],
       registers,
     }),
-    sendRetries: new Counter({
-      name: 'ag_send_retries_total',
-      help: 'Replies retried after the channel throttled or failed, by status.',
-      labelNames: ['status'],
-      registers,
-    }),
-    sendFailures: new Counter({ name: 'ag_send_failures_total', help: 'Replies not delivered after all attempts.', registers }),
+    sendFailures: new Counter({ name: 'ag_send_failures_total', help: 'Replies not delivered after the connector client retried.', registers }),
     rejections: new Counter({
       name: 'ag_requests_rejected_total',
       help: 'Requests refused before their handler, by reason.',

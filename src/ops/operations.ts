@@ -3,13 +3,11 @@ import type { Request, Response, Server } from 'restify';
 import type { TurnObserver } from '../bot/guide-bot';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { sendError } from '../http/error-reply';
-import { secretMatches } from '../security/secret-compare';
+import { requireMetricsToken } from '../http/metrics-access';
 import { isETagConflict, type ConversationStore } from '../storage/create-store';
-import { createHttpGuards } from './http-guards';
+import { createHttpGuards } from '../http/guards';
 import { answerUnhandledInvokes } from './invoke';
 import { createMetrics, type Metrics } from './metrics';
-import { createSendRetry } from './send-retry';
 import { createTurnLog } from './turn-log';
 
 export interface OperationsDeps {
@@ -18,13 +16,13 @@ export interface OperationsDeps {
   store: ConversationStore;
 }
 
-/** Logging, metrics, rate limits and send retries: what the operator needs around every turn. */
+/** Logging, metrics and rate limits: what the operator needs around every turn. */
 export interface Operations {
   /** Installed before any route (rate limits and the like). */
   registerBefore(server: Server): void;
   /** Installed after the bot's routes (/metrics). */
   registerAfter(server: Server): void;
-  /** botbuilder middleware, e.g. retrying sends the channel throttled. */
+  /** botbuilder middleware: the turn log, and invokes nobody answered. */
   adapterMiddleware: Middleware[];
   observer: TurnObserver;
   /**
@@ -63,29 +61,11 @@ export function createOperations(deps: OperationsDeps): Operations {
   const turnLog = createTurnLog({ logger, metrics });
   instrumentStore(deps.store, metrics);
 
-  const sendRetry = createSendRetry({
-    onRetry: ({ status, attempt, delayMs }) => {
-      metrics.sendRetries.inc({ status: String(status) });
-      logger.warn({ status, attempt, delayMs }, 'channel refused a reply, sending it again');
-    },
-    onGiveUp: ({ status, attempts }) => {
-      metrics.sendFailures.inc();
-      logger.warn({ status, attempts }, 'reply not delivered');
-    },
-  });
-
   return {
     metrics,
     registerBefore: (server) => guards.install(server),
     registerAfter: (server) => {
-      server.get('/metrics', async (req: Request, res: Response) => {
-        if (config.metricsToken) {
-          const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
-          if (!match || !secretMatches(match[1]!, config.metricsToken)) {
-            sendError(res, 401, 'Unauthorized', 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"', { 'WWW-Authenticate': 'Bearer' });
-            return;
-          }
-        }
+      server.get('/metrics', requireMetricsToken(config.metricsToken), async (_req: Request, res: Response) => {
         const body = await metrics.registry.metrics();
         // Plain Node calls: restify would JSON-encode a string body.
         const raw = res as unknown as import('node:http').ServerResponse;
@@ -95,8 +75,8 @@ export function createOperations(deps: OperationsDeps): Operations {
         raw.end(body);
       });
     },
-    // The turn log first, so that it times everything, retries included.
-    adapterMiddleware: [turnLog.middleware, sendRetry, answerUnhandledInvokes],
+    // The turn log first, so that it times everything, the connector client's own retries included.
+    adapterMiddleware: [turnLog.middleware, answerUnhandledInvokes],
     observer: turnLog.observer,
     drain: async (timeoutMs = 6000) => {
       const { pending } = await guards.drain(timeoutMs);

@@ -1,8 +1,14 @@
+import type Redis from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
 /**
- * Token buckets keyed by client address or conversation: each key may spend `burst` requests at
- * once and gets `perSecond` back every second. Memory is bounded: a full bucket is the same as no
- * bucket and is dropped, and past `maxKeys` the least recently used key is forgotten (which can
- * only ever give that key a fresh, full bucket, never lock anyone out).
+ * Request limits keyed by client address or conversation, counted by rate-limiter-flexible: in
+ * process memory, or in Redis when the app runs on Redis, so that several instances behind a load
+ * balancer share one count. A Redis that does not answer falls back to counting in memory (its
+ * insurance limiter) rather than refusing or waving everything through.
+ *
+ * A rule of `perSecond` with a `burst` becomes `burst` requests per window of `burst / perSecond`
+ * seconds: the same long-run rate and the same burst, counted per window instead of per token.
  */
 export interface RateLimitRule {
   perSecond: number;
@@ -11,58 +17,45 @@ export interface RateLimitRule {
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
-interface Bucket {
-  tokens: number;
-  at: number;
+export interface RateLimiter {
+  /** Counts one request for `key`, or says how long until it may come again. */
+  take(key: string): Promise<RateDecision>;
 }
 
-export class RateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
-  private readonly maxKeys: number;
-  private readonly now: () => number;
+export interface RateLimiterOptions {
+  /** Shared counts across instances; without it, each instance counts on its own. */
+  redis?: Redis;
+}
 
-  constructor(
-    readonly rule: RateLimitRule,
-    options: { maxKeys?: number; now?: () => number } = {},
-  ) {
-    if (!(rule.perSecond > 0) || !(rule.burst >= 1)) throw new RangeError('RateLimiter: perSecond must be > 0 and burst >= 1');
-    this.maxKeys = options.maxKeys ?? 50_000;
-    this.now = options.now ?? Date.now;
-  }
+export function windowOf(rule: RateLimitRule): { points: number; duration: number } {
+  if (!(rule.perSecond > 0) || !(rule.burst >= 1)) throw new RangeError('rate limit: perSecond must be > 0 and burst >= 1');
+  return { points: Math.floor(rule.burst), duration: Math.max(1, Math.ceil(rule.burst / rule.perSecond)) };
+}
 
-  get size(): number {
-    return this.buckets.size;
-  }
+export function createRateLimiter(name: string, rule: RateLimitRule, options: RateLimiterOptions = {}): RateLimiter {
+  const window = windowOf(rule);
+  const keyPrefix = `ag:rate:${name}`;
+  const memory = new RateLimiterMemory({ ...window, keyPrefix });
+  const limiter: RateLimiterAbstract = options.redis ? new RateLimiterRedis({ ...window, keyPrefix, storeClient: options.redis, insuranceLimiter: memory }) : memory;
+  return {
+    async take(key) {
+      try {
+        await limiter.consume(key);
+        return { ok: true };
+      } catch (refusal) {
+        if (refusal instanceof RateLimiterRes) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)) };
+        throw refusal;
+      }
+    },
+  };
+}
 
-  /** Spends one token of `key`'s bucket, or says how long until one is back. */
-  take(key: string): RateDecision {
-    const now = this.now();
-    const { perSecond, burst } = this.rule;
-    const bucket = this.buckets.get(key);
-    let tokens = burst;
-    if (bucket) {
-      tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
-      this.buckets.delete(key); // re-inserted below: Map order is the LRU order
-    }
-    if (tokens < 1) {
-      this.buckets.set(key, { tokens, at: now });
-      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / perSecond)) };
-    }
-    this.buckets.set(key, { tokens: tokens - 1, at: now });
-    if (this.buckets.size > this.maxKeys) this.evict(now);
-    return { ok: true };
-  }
-
-  /** Drops buckets that have refilled (they are indistinguishable from new ones), then the oldest. */
-  sweep(): void {
-    this.evict(this.now(), true);
-  }
-
-  private evict(now: number, full = false): void {
-    const { perSecond, burst } = this.rule;
-    for (const [key, bucket] of this.buckets) {
-      if (!full && this.buckets.size <= this.maxKeys) break;
-      if (bucket.tokens + ((now - bucket.at) / 1000) * perSecond >= burst || this.buckets.size > this.maxKeys) this.buckets.delete(key);
-    }
-  }
+/** The Redis connection the limits count in: it fails fast while Redis is away, so the insurance limiter takes over at once. */
+export function rateLimitRedis(url: string, onError: (err: Error) => void): Redis {
+  // Loaded only with REDIS_URL, as the store does (bench/README.md, change 12).
+  const { default: RedisClient } = require('ioredis') as { default: typeof Redis };
+  const client = new RedisClient(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 1000, connectTimeout: 5000 });
+  // Without an 'error' listener ioredis would crash the process on the first refused connection.
+  client.on('error', onError);
+  return client;
 }

@@ -13,10 +13,6 @@ import type { Metrics } from './metrics';
  */
 const OUTCOME = Symbol('ag.turnOutcome');
 
-/** Events that do not move a conversation forward: they stay on the step, or go back to an earlier one. */
-const NOT_FORWARD = new Set(['MISS', 'HELP', 'SET_LOCALE', 'KEY_PASTED', 'BACK']);
-
-const OUTCOME_STEPS: Record<string, string> = { resolved: 'resolved', notResolved: 'not_resolved', escalated: 'escalated' };
 
 export interface TurnLog {
   middleware: Middleware;
@@ -30,12 +26,8 @@ export function createTurnLog(deps: { logger: Logger; metrics: Metrics }): TurnL
   let inFlight = 0;
 
   function record(outcome: TurnOutcome): void {
-    // Conversation outcomes: counted on the turn that enters the outcome step.
-    // A hand-off is an entry action of the escalated step, so it marks that turn exactly.
-    if (outcome.effects?.handOff) metrics.outcomes.inc({ outcome: 'escalated' });
-    else if (outcome.after && outcome.after !== 'escalated' && OUTCOME_STEPS[outcome.after] && outcome.events.some((e) => !NOT_FORWARD.has(e))) {
-      metrics.outcomes.inc({ outcome: OUTCOME_STEPS[outcome.after]! });
-    }
+    // Conversation outcomes, as the steps' meta says: counted on the turn that reaches one.
+    if (outcome.effects?.reached) metrics.outcomes.inc({ outcome: outcome.effects.reached });
     // Known-error lookups: the step the machine went to says what the matcher found.
     if (outcome.snapshot && (outcome.events.includes('ERROR_TEXT') || outcome.events.includes('CHOOSE_ERROR'))) {
       const context = outcome.snapshot.context;
@@ -53,6 +45,16 @@ export function createTurnLog(deps: { logger: Logger; metrics: Metrics }): TurnL
       inFlight++;
       metrics.inFlightTurns.inc();
       let failed: unknown;
+      // The connector client retries on its own (429 with Retry-After, 5xx, broken connections); what reaches here has failed for good.
+      context.onSendActivities(async (_context, _activities, send) => {
+        try {
+          return await send();
+        } catch (err) {
+          metrics.sendFailures.inc();
+          logger.warn({ err, conversation: context.activity.conversation?.id }, 'reply not delivered');
+          throw err;
+        }
+      });
       try {
         await next();
       } catch (err) {

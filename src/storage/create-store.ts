@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Storage } from 'botbuilder';
 
 import { ETagConflictError } from './errors';
-import { JournalStore } from './journal-store';
+import { SqliteStore } from './sqlite-store';
 import type { RedisStore } from './redis-store';
 
 export { ETagConflictError, StorageUnavailableError, isStorageUnavailable } from './errors';
@@ -10,18 +10,36 @@ export { ETagConflictError, StorageUnavailableError, isStorageUnavailable } from
 /** A botbuilder Storage that can also be health-checked and shut down. */
 export type ConversationStore = Storage & { ping(): Promise<void>; close(): Promise<void> };
 
+/**
+ * Lists kept a row (SQLite) or an element (Redis) per entry, so that a transcript grows by its new
+ * lines instead of being rewritten whole. Both of our stores have them; `delete(key)` removes a
+ * list too. A list expires `ttlSeconds` after its last append.
+ */
+export interface ListStore {
+  /** Appends entries and keeps the newest `keep`; the older ones are dropped and counted. */
+  append(key: string, entries: readonly unknown[], keep: number): Promise<void>;
+  /** The entries, oldest first, and how many were dropped. An unknown key is an empty list. */
+  list(key: string): Promise<{ entries: unknown[]; dropped: number }>;
+}
+
+/** True for a store with lists (ours); botbuilder's own stores and test wrappers have none. */
+export function hasLists(store: Storage): store is Storage & ListStore {
+  const candidate = store as Partial<ListStore>;
+  return typeof candidate.append === 'function' && typeof candidate.list === 'function';
+}
+
 export interface StoreConfig {
   /** When set, state lives in Redis (scale-out); otherwise on local disk. */
   redisUrl?: string;
   /** Local state goes to `<dataDir>/state`. Required even with Redis, so that config stays uniform. */
   dataDir: string;
-  /** Redis key prefix, default `ag:`. Ignored by the journal store. */
+  /** Redis key prefix, default `ag:`. Ignored by the embedded store. */
   keyPrefix?: string;
   /** Forget an item this long after its last write (0 or unset: keep it). */
   ttlSeconds?: number;
   /** Redis only: connection errors (they are otherwise swallowed so that the process stays up). */
   onError?: (err: Error) => void;
-  /** Embedded store only: what it repaired on its own (a torn last write cut off, a recovery). */
+  /** Embedded store only: what it did on its own (an import of the earlier store, a failed expiry sweep). */
   onWarn?: (message: string, err?: unknown) => void;
 }
 
@@ -37,9 +55,9 @@ export function createStore(config: StoreConfig): ConversationStore {
       onError: config.onError,
     });
   }
-  // A subdirectory, because the journal store owns everything in its directory (it imports and
-  // removes the former store's files there) and DATA_DIR may hold other things.
-  return new JournalStore(path.join(config.dataDir, 'state'), { onWarn: config.onWarn, ttlSeconds: config.ttlSeconds });
+  // A subdirectory, because the embedded store owns everything in its directory (it imports and
+  // removes the earlier stores' files there) and DATA_DIR may hold other things.
+  return new SqliteStore(path.join(config.dataDir, 'state'), { onWarn: config.onWarn, ttlSeconds: config.ttlSeconds });
 }
 
 /**

@@ -46,8 +46,29 @@ end
 return 1
 `;
 
+/**
+ * Appends to a list and keeps its newest entries, counting the dropped ones.
+ * KEYS[1] the list, KEYS[2] its dropped count; ARGV[1] how many to keep; ARGV[2] TTL in seconds
+ * ('0' = none); ARGV[3..] the entries' JSON.
+ */
+const APPEND_LUA = `
+local length = redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
+local keep = tonumber(ARGV[1])
+if length > keep then
+  redis.call('LTRIM', KEYS[1], -keep, -1)
+  redis.call('INCRBY', KEYS[2], length - keep)
+end
+local ttl = tonumber(ARGV[2])
+if ttl and ttl > 0 then
+  redis.call('EXPIRE', KEYS[1], ttl)
+  redis.call('EXPIRE', KEYS[2], ttl)
+end
+return length
+`;
+
 interface CompareAndSetCommand {
   agCompareAndSet(key: string, expectedETag: string, json: string, ttlSeconds: string): Promise<number>;
+  agAppend(list: string, dropped: string, keep: string, ttlSeconds: string, ...entries: string[]): Promise<number>;
 }
 
 /** Server replies that mean "not available right now" rather than "your request is wrong". */
@@ -109,6 +130,7 @@ export class RedisStore implements Storage {
       reconnectOnError: (err) => err.message.startsWith('READONLY'),
     });
     this.client.defineCommand('agCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET_LUA });
+    this.client.defineCommand('agAppend', { numberOfKeys: 2, lua: APPEND_LUA });
     // Without an 'error' listener, ioredis would crash the process on the first refused connection.
     this.client.on('error', (err: Error) => {
       this.lastError = err;
@@ -173,7 +195,33 @@ export class RedisStore implements Storage {
     if (keys.length === 0) {
       return;
     }
-    await this.call('delete', () => this.client.del(...keys.map((key) => this.keyPrefix + key)));
+    await this.call('delete', () => this.client.del(...keys.flatMap((key) => [this.keyPrefix + key, ...this.listKeys(key)])));
+  }
+
+  /** Appends entries to the list at `key` (RPUSH) and keeps its newest `keep` (LTRIM); the TTL restarts. */
+  async append(key: string, entries: readonly unknown[], keep: number): Promise<void> {
+    if (!Number.isInteger(keep) || keep < 1) throw new TypeError('RedisStore: keep must be a positive whole number.');
+    if (entries.length === 0) return;
+    const json = entries.map((entry) => JSON.stringify(entry));
+    const commands = this.client as unknown as CompareAndSetCommand;
+    await this.call('append', () => commands.agAppend(...this.listKeys(key), String(keep), String(this.ttlSeconds), ...json));
+  }
+
+  /** The list at `key`, oldest first, and how many older entries were dropped to keep it short. */
+  async list(key: string): Promise<{ entries: unknown[]; dropped: number }> {
+    const [list, dropped] = this.listKeys(key);
+    const [entries, count] = await this.call('list', async () => {
+      const replies = await this.client.multi().lrange(list, 0, -1).get(dropped).exec();
+      const failed = replies?.find(([err]) => err);
+      if (!replies || failed) throw failed?.[0] ?? new Error('the transaction was discarded');
+      return [replies[0]![1] as string[], replies[1]![1] as string | null] as const;
+    });
+    return { entries: entries.map((json) => parseItem(key, json)), dropped: Number(count ?? 0) };
+  }
+
+  /** A list lives beside the items, under keys of its own: `<prefix>list:<key>` and its dropped count. */
+  private listKeys(key: string): [string, string] {
+    return [`${this.keyPrefix}list:${key}`, `${this.keyPrefix}list-dropped:${key}`];
   }
 
   /** Readiness check: a PING round trip. */

@@ -117,12 +117,12 @@ describe('agent console API', () => {
       expect(view.step).toBe('escalated');
       expect(view.outcome).toBe('escalated');
       expect(view.path.map((p: any) => p.step)).toEqual(['start', 'reactivate.reason', 'reactivate.expired', 'reactivate.billing', 'escalated']);
-      expect(view.path.map((p: any) => p.english)).toEqual(['Start', 'Why it stopped', 'Expired', 'Billing > Subscriptions', 'Handed to support']);
+      expect(view.path.map((p: any) => p.english)).toEqual(['Start', 'Why it stopped', 'Expired', 'Find Reactivate under Billing', 'Handed to support']);
       expect(view.path[1].label).toBe('Waarom het stopte');
 
       const english = view.summary.english.text;
       expect(english).toContain('Topic: Reactivate a subscription');
-      expect(english).toContain('Steps taken: Why it stopped → Expired → Billing > Subscriptions → Handed to support');
+      expect(english).toContain('Steps taken: Why it stopped → Expired → Find Reactivate under Billing → Handed to support');
       expect(english).toContain('Matched error: none');
       expect(english).toContain('Outcome: Escalated');
       expect(english).toContain('Language: Dutch');
@@ -151,7 +151,7 @@ describe('agent console API', () => {
       view = await send(view.id, { command: 'LANGUAGE' });
       expect(view.locale).toBe('nl-NL');
       expect(view.customer.html).toContain('Prima, we gaan verder in het Nederlands.');
-      expect(view.english.html).toContain('Sure, let&#39;s continue in English.');
+      expect(view.english.html).toContain("Sure, let's continue in English.");
     });
 
     it("reads the customer's own words like the bot does", async () => {
@@ -210,7 +210,7 @@ describe('agent console API', () => {
       // A key in a message is answered with the format hints and goes no further.
       await chat.say(`mijn abonnement is verlopen, code ${FAKE_KEY}`);
       expect(chat.lastText()).toContain('XXXXX-XXXXX-XXXXX-XXXXX-XXXXX');
-      await chat.say('mijn abonnement is verlopen');
+      await chat.say('mijn abonnement werkt niet meer');
       expect(chat.buttons()).toContain('Het is verlopen');
       await chat.click('Het is verlopen');
       await chat.click('Verder');
@@ -237,7 +237,7 @@ describe('agent console API', () => {
       expect(lines.filter((a) => a.from?.role === 'user').map((a) => a.text)).toContain('[Nee]');
       expect(JSON.stringify(event)).not.toContain(FAKE_KEY);
       // The customer was told what happens next, in the same turn.
-      expect(chat.lastText()).toContain('Een medewerker van support neemt het nu over');
+      expect(chat.lastText()).toContain('Een medewerker neemt het nu van me over');
 
       const list = await agent('GET', '/agent/api/cases');
       expect(list.status).toBe(200);
@@ -250,7 +250,7 @@ describe('agent console API', () => {
       expect(detail.status).toBe(200);
       const html = detail.body.transcript.map((l: any) => l.html).join('\n');
       expect(html).toContain('XXXXX-XXXXX-XXXXX-XXXXX-XXXXX');
-      expect(html).toContain('Een medewerker van support neemt het nu over');
+      expect(html).toContain('Een medewerker neemt het nu van me over');
       expect(detail.body.transcript[0].from).toBe('customer');
 
       // The agent takes over in the script, where the customer is.

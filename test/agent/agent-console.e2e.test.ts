@@ -74,7 +74,7 @@ describe('agent console in Chromium', () => {
     expect(await page.textContent('#english-text')).toContain('Billing > Subscriptions');
     expect(await page.getAttribute('#customer-text a', 'rel')).toBe('noopener noreferrer');
     expect(await page.textContent('#flow-map .current')).toContain('reactivate_billing : reactivate.billing');
-    expect(await page.locator('#path li').allTextContents()).toEqual(['Start', 'Why it stopped', 'Expired', 'Billing > Subscriptions']);
+    expect(await page.locator('#path li').allTextContents()).toEqual(['Start', 'Why it stopped', 'Expired', 'Find Reactivate under Billing']);
     await page.screenshot({ path: join(ARTIFACTS, 'agent-console-billing.png'), fullPage: true });
 
     // Back and forward again, as an agent would when the customer corrects themselves.
@@ -86,7 +86,7 @@ describe('agent console in Chromium', () => {
     await choice('Nee').click();
     await stepIs('escalated');
     await page.locator('#summary').waitFor({ state: 'visible' });
-    expect(await page.textContent('#customer-text')).toContain('Een medewerker van support neemt het nu over');
+    expect(await page.textContent('#customer-text')).toContain('Een medewerker neemt het nu van me over');
 
     await page.click('#copy');
     await page.waitForFunction(() => (document.getElementById('copy-status')?.textContent ?? '') !== '');
@@ -95,7 +95,7 @@ describe('agent console in Chromium', () => {
       .catch(() => page.inputValue('#summary-text'));
     expect(copied).toContain('Case summary');
     expect(copied).toContain('Topic: Reactivate a subscription');
-    expect(copied).toContain('Steps taken: Why it stopped → Expired → Billing > Subscriptions → Handed to support');
+    expect(copied).toContain('Steps taken: Why it stopped → Expired → Find Reactivate under Billing → Handed to support');
     expect(copied).toContain('Matched error: none');
     expect(copied).toContain('Outcome: Escalated');
     expect(copied).toContain('Language: Dutch');
@@ -124,7 +124,7 @@ describe('agent console in Chromium', () => {
   it('shows a bot conversation that escalated, with its transcript', async () => {
     const chat = h.conversation('nl-NL');
     await chat.say(`mijn abonnement is verlopen ${FAKE_KEY}`);
-    await chat.say('mijn abonnement is verlopen');
+    await chat.say('mijn abonnement werkt niet meer');
     await chat.click('Het is verlopen');
     await chat.click('Verder');
     await chat.click('Nee');
@@ -137,7 +137,7 @@ describe('agent console in Chromium', () => {
     const detail = await page.textContent('#case-detail');
     expect(detail).toContain('Reactivate is not offered for the subscription.');
     expect(detail).toContain('mijn abonnement is verlopen XXXXX-XXXXX-XXXXX-XXXXX-XXXXX');
-    expect(detail).toContain('Een medewerker van support neemt het nu over');
+    expect(detail).toContain('Een medewerker neemt het nu van me over');
     expect(await page.content()).not.toContain(FAKE_KEY);
     await page.screenshot({ path: join(ARTIFACTS, 'agent-console-handoffs.png'), fullPage: true });
 

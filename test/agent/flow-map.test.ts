@@ -55,4 +55,14 @@ describe('flow map (Mermaid)', () => {
   it('docs/flow.mmd is up to date (run `npm run flow:mermaid` after changing the flow)', () => {
     expect(readFileSync(join(ROOT_DIR, 'docs', 'flow.mmd'), 'utf8')).toBe(map.text);
   });
+
+  it('docs/flow.svg draws every step of the current flow (run `npm run flow:mermaid` after changing it)', () => {
+    const svg = readFileSync(join(ROOT_DIR, 'docs', 'flow.svg'), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    const drawn = new Set([...svg.matchAll(/id="flow-state-(.+?)-\d+"/g)].map((m) => m[1]));
+    const steps = allStates.filter((n) => n.type !== 'compound').map((n) => n.path.join('_'));
+    expect(steps.filter((id) => !drawn.has(id))).toEqual([]);
+    // Labels are SVG text, not HTML in foreignObject, so image viewers (the README) show them.
+    expect(svg).not.toContain('<foreignObject');
+  });
 });

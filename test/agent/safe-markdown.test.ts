@@ -5,13 +5,13 @@ describe('safe Markdown for the agent console', () => {
     ['bold', 'Go to **Billing**.', '<p>Go to <strong>Billing</strong>.</p>'],
     ['a bold phrase inside a bold question nests', '**See **Reactivate** here?**', '<p><strong>See <strong>Reactivate</strong> here?</strong></p>'],
     ['an unmatched marker stays literal', 'a ** b', '<p>a ** b</p>'],
-    ['numbered list', '1. One\n2. **Two**', '<ol><li>One</li><li><strong>Two</strong></li></ol>'],
-    ['bulleted list after a paragraph', '**Summary**\n- Topic: x\n- Steps: a → b', '<p><strong>Summary</strong></p><ul><li>Topic: x</li><li>Steps: a → b</li></ul>'],
-    ['paragraphs and line breaks', 'one\ntwo\n\nthree', '<p>one<br>two</p><p>three</p>'],
+    ['numbered list', '1. One\n2. **Two**', '<ol>\n<li>One</li>\n<li><strong>Two</strong></li>\n</ol>'],
+    ['bulleted list after a paragraph', '**Summary**\n- Topic: x\n- Steps: a → b', '<p><strong>Summary</strong></p>\n<ul>\n<li>Topic: x</li>\n<li>Steps: a → b</li>\n</ul>'],
+    ['paragraphs and line breaks', 'one\ntwo\n\nthree', '<p>one<br>\ntwo</p>\n<p>three</p>'],
     [
       'https link with bold text',
       'Open [**Billing > Subscriptions**](https://go.microsoft.com/fwlink/p/?linkid=842054&a=1).',
-      '<p>Open <a href="https://go.microsoft.com/fwlink/p/?linkid=842054&#38;a=1" rel="noopener noreferrer" target="_blank"><strong>Billing &#62; Subscriptions</strong></a>.</p>',
+      '<p>Open <a href="https://go.microsoft.com/fwlink/p/?linkid=842054&amp;a=1" rel="noopener noreferrer" target="_blank"><strong>Billing &gt; Subscriptions</strong></a>.</p>',
     ],
   ])('%s', (_name, markdown, html) => {
     expect(markdownToHtml(markdown)).toBe(html);
@@ -20,8 +20,8 @@ describe('safe Markdown for the agent console', () => {
   it('escapes HTML, so a script tag or an event handler is only text', () => {
     const html = markdownToHtml('<script>alert(1)</script> <img src=x onerror="alert(2)"> **<b>x</b>**');
     expect(html).not.toMatch(/<script|<img|<b>/i);
-    expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
-    expect(html).toContain('<strong>&#60;b&#62;x&#60;/b&#62;</strong>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('<strong>&lt;b&gt;x&lt;/b&gt;</strong>');
   });
 
   it.each([
@@ -45,9 +45,9 @@ describe('safe Markdown for the agent console', () => {
     expect(quoteInUrl).not.toContain('a"b');
   });
 
-  it('ignores NUL characters that could fake a link placeholder', () => {
+  it('replaces NUL characters, as CommonMark says, and still links what follows', () => {
     const html = markdownToHtml('\u00000\u0000 [a](https://example.com)');
-    expect(html).toBe('<p>0 <a href="https://example.com/" rel="noopener noreferrer" target="_blank">a</a></p>');
+    expect(html).toBe('<p>\ufffd0\ufffd <a href="https://example.com" rel="noopener noreferrer" target="_blank">a</a></p>');
   });
 
   it('gives plain text for the clipboard', () => {

@@ -5,12 +5,12 @@ import { MemoryStorage, type Activity, type TurnContext } from 'botbuilder';
 import restify, { type Server } from 'restify';
 import type { GuideEvent } from '../../dialogs/setup';
 import type { Locale } from '../../dialogs/types';
-import { checkAccess, isLoopback } from '../../src/agent/access';
+import { checkAccess, isLoopback } from '../../src/http/agent-access';
 import { createAgentDesk, type AgentDesk } from '../../src/agent/desk';
 import { apply, resume, type Step } from '../../src/bot/conversation';
 import type { TurnOutcome } from '../../src/bot/guide-bot';
 import { loadKnownErrorCatalog } from '../../src/bot/known-error-catalog';
-import { loadPhraseMatcher } from '../../src/bot/phrase-matcher';
+import { loadMessageReader } from '../../src/understanding/message-reader';
 import { Renderer } from '../../src/bot/render';
 import { loadConfig } from '../../src/config';
 import { loadGuideContent } from '../../src/i18n/guide-content';
@@ -84,13 +84,13 @@ describe('outcomes and stats', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ag-agent-'));
     desk = createAgentDesk({
-      config: loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
+      config: loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', HANDOFF_EVENT_CHANNELS: 'test' }),
       logger: createLogger('silent'),
       store,
       strings,
       renderer,
       errors,
-      phrases: loadPhraseMatcher(),
+      reader: loadMessageReader(),
       now: () => now,
     });
     server = restify.createServer();

@@ -38,7 +38,7 @@ describe('the agent desk records turns behind the conversation', () => {
 
   test('quick turns are written together, and the console still sees every one of them at once', async () => {
     const chat = h.conversation('en-US');
-    await chat.say('my subscription expired');
+    await chat.say('my subscription stopped');
     await chat.click('It expired');
     await chat.click('Go on');
 
@@ -52,7 +52,7 @@ describe('the agent desk records turns behind the conversation', () => {
     expect(store.count('agent/cases/emulator')).toBe(1);
     expect(status).toBe('open');
     expect(transcript.map((line) => line.from)).toEqual(['customer', 'bot', 'customer', 'bot', 'customer', 'bot']);
-    expect(transcript[0]!.html).toBe('my subscription expired');
+    expect(transcript[0]!.html).toBe('my subscription stopped');
     expect(transcript[2]!.html).toBe('[It expired]');
   });
 

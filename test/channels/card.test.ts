@@ -1,4 +1,5 @@
 import { choicesCard } from '../../src/bot/card';
+import { replyActivity } from '../../src/bot/reply-activity';
 import { cardSubmitValue } from '../../src/channels/teams';
 
 type Json = Record<string, unknown>;
@@ -26,14 +27,17 @@ const choices = [
 ];
 const secondary = [
   { label: 'Back', data: { ag: 'command', command: 'BACK' } },
-  { label: 'Start over', data: { ag: 'command', command: 'START_OVER' } },
   { label: 'Talk to a person', data: { ag: 'command', command: 'AGENT' } },
+];
+const rare = [
+  { label: 'Start over', data: { ag: 'command', command: 'START_OVER' } },
   { label: 'Nederlands', data: { ag: 'command', command: 'LANGUAGE' } },
 ];
+const more = { label: 'More options', buttons: rare };
 const text = '**What do you need help with?**\n\nSee [the docs](https://docs.microsoft.com/microsoft-365/commerce/product-key-errors-and-solutions).';
 
 describe('choicesCard', () => {
-  const attachment = choicesCard({ text, choices, secondary });
+  const attachment = choicesCard({ text, choices, secondary, more });
   const card = attachment.content as Json;
 
   test('is an Adaptive Card attachment at a version Teams renders (≤ 1.5)', () => {
@@ -49,28 +53,48 @@ describe('choicesCard', () => {
     expect(blocks).toEqual([{ type: 'TextBlock', text, wrap: true }]);
   });
 
-  test('every action is an Action.Submit with a label and object data', () => {
+  test('every button is an Action.Submit with a label and object data; "More" is the one ShowCard', () => {
     const actions = actionsOf(card);
-    expect(actions).toHaveLength(choices.length + secondary.length);
-    for (const action of actions) {
-      expect(action.type).toBe('Action.Submit');
+    expect(actions).toHaveLength(choices.length + secondary.length + 1 + rare.length);
+    const submits = actions.filter((a) => a.type === 'Action.Submit');
+    for (const action of submits) {
       expect(typeof action.title).toBe('string');
       expect((action.title as string).trim()).not.toBe('');
       expect(action.data).toEqual(expect.any(Object));
       expect(Array.isArray(action.data)).toBe(false);
     }
-    expect(actions.map((a) => a.title)).toEqual([...choices, ...secondary].map((c) => c.label));
+    expect(submits.map((a) => a.title)).toEqual([...choices, ...secondary, ...rare].map((c) => c.label));
+    expect(actions.filter((a) => a.type === 'Action.ShowCard').map((a) => a.title)).toEqual([more.label]);
   });
 
-  test('choices are stacked one per row; secondary moves share one row after a separator', () => {
+  test('choices and controls are stacked one per row, so no label has to share the width', () => {
     const body = card.body as Json[];
     const sets = body.filter((b) => b.type === 'ActionSet');
-    expect(sets).toHaveLength(choices.length);
+    // choices, the visible controls, and the set holding "More".
+    expect(sets).toHaveLength(choices.length + secondary.length + 1);
     sets.forEach((set) => expect(set.actions).toHaveLength(1));
-    // The secondary row: one column per button, so hosts that stack an ActionSet still show a row.
-    const row = body[body.length - 1];
-    expect(row).toMatchObject({ type: 'ColumnSet', separator: true });
-    expect((row.columns as Json[]).map((c) => ((c.items as Json[])[0].actions as Json[]).length)).toEqual(secondary.map(() => 1));
+    expect(body.filter((b) => b.type === 'ColumnSet')).toEqual([]);
+    // The controls start after a separator, the visible ones first.
+    const firstControl = body.indexOf(sets[choices.length]);
+    expect(body[firstControl]).toMatchObject({ separator: true });
+    expect(body.slice(firstControl + 1).every((b) => !b.separator)).toBe(true);
+  });
+
+  test('the rarely used controls fold behind "More", in a full-width card of stacked buttons', () => {
+    const body = card.body as Json[];
+    const last = body[body.length - 1];
+    const [showCard] = last.actions as Json[];
+    expect(showCard).toMatchObject({ type: 'Action.ShowCard', title: more.label });
+    const inner = (showCard.card as Json).body as Json[];
+    expect(inner.map((b) => b.type)).toEqual(rare.map(() => 'ActionSet'));
+    expect(inner.map((b) => ((b.actions as Json[])[0] as Json).title)).toEqual(rare.map((r) => r.label));
+  });
+
+  test('a single rarely used control is shown directly, without "More"', () => {
+    const one = choicesCard({ choices, secondary, more: { label: 'More options', buttons: rare.slice(0, 1) } }).content as Json;
+    const actions = actionsOf(one);
+    expect(actions.some((a) => a.type === 'Action.ShowCard')).toBe(false);
+    expect(actions.map((a) => a.title)).toEqual([...choices, ...secondary, rare[0]].map((c) => c.label));
   });
 
   test('a 1–5 rating shares one row; longer labels do not', () => {
@@ -109,8 +133,8 @@ describe('choicesCard', () => {
   });
 
   test('what each client delivers reads back as the original data', () => {
-    for (const [i, action] of actionsOf(card).entries()) {
-      const original = [...choices, ...secondary][i].data;
+    for (const [i, action] of actionsOf(card).filter((a) => a.type === 'Action.Submit').entries()) {
+      const original = [...choices, ...secondary, ...rare][i].data;
       const data = action.data as Json;
       // Teams messageBack: the data's other keys merged with the parsed msteams.value.
       const { msteams, ...rest } = data as { msteams: { value: string } };
@@ -139,8 +163,8 @@ describe('choicesCard', () => {
     expect(() => choicesCard({ choices: [{ label: ' ', data: { a: 1 } }] })).toThrow(/label/);
     expect(() => choicesCard({ choices: [{ label: 'A', data: 'A' as unknown as Json }] })).toThrow(/object data/);
     expect(() => choicesCard({ choices: [{ label: 'A', data: { msteams: {} } }] })).toThrow(/reserved/);
-    const seven = Array.from({ length: 7 }, (_, i) => ({ label: `S${i}`, data: { i } }));
-    expect(() => choicesCard({ choices, secondary: seven })).toThrow(/at most 6/);
+    expect(() => choicesCard({ choices, more: { label: ' ', buttons: rare } })).toThrow(/"More" button needs a non-empty label/);
+    expect(() => choicesCard({ choices, more: { label: 'More', buttons: [{ label: '', data: { a: 1 } }, rare[0]] } })).toThrow(/label/);
   });
 
   test('the card builder only uses the labels it is given (no strings of its own)', () => {
@@ -174,5 +198,32 @@ describe('reused buttons', () => {
     expect(second[0]).not.toBe(first[0]);
     expect(second[0]!.title).toBe('Continue');
     expect(Object.isFrozen(button.data)).toBe(false);
+  });
+});
+
+describe('replyActivity: which controls fold behind "More"', () => {
+  const button = (command: 'BACK' | 'START_OVER' | 'AGENT' | 'LANGUAGE', label: string) => ({ label, data: { ag: 'command' as const, command } });
+  const reply = {
+    locale: 'nl-NL' as const,
+    step: 'reactivate.reason',
+    markdown: '**Wat is er gebeurd?**',
+    choices: [{ label: 'Het is verlopen', data: { ag: 'choice' as const, choice: 'EXPIRED' as never, step: 'reactivate.reason' } }],
+    controls: [button('BACK', 'Terug'), button('START_OVER', 'Opnieuw beginnen'), button('AGENT', 'Praten met een medewerker'), button('LANGUAGE', 'English')],
+    moreLabel: 'Meer opties',
+  };
+
+  test('back and a person stay in view; start over and the language open from "More options"', () => {
+    const card = replyActivity(reply).attachments![0].content as Json;
+    const body = card.body as Json[];
+    const visible = body.flatMap((b) => ((b.actions as Json[] | undefined) ?? []).map((a) => a.title));
+    expect(visible).toEqual(['Het is verlopen', 'Terug', 'Praten met een medewerker', 'Meer opties']);
+    const showCard = (body[body.length - 1].actions as Json[])[0];
+    expect(actionsOf(showCard.card).map((a) => a.title)).toEqual(['Opnieuw beginnen', 'English']);
+  });
+
+  test('with only the language to fold, it is shown directly', () => {
+    const start = { ...reply, controls: [button('AGENT', 'Praten met een medewerker'), button('LANGUAGE', 'English')] };
+    const card = replyActivity(start).attachments![0].content as Json;
+    expect(actionsOf(card).map((a) => a.title)).toEqual(['Het is verlopen', 'Praten met een medewerker', 'English']);
   });
 });

@@ -1,12 +1,13 @@
 /**
  * The local Direct Line driven by the real botframework-directlinejs client (polling), once with a
- * stub bot that replies over HTTP and once with a real CloudAdapter in anonymous mode, which is how
- * the app wires it.
+ * stub bot that returns its replies and once with the app's CloudAdapter running the turn in
+ * process (anonymous and with an app id), which is how the app wires it.
  */
-import type { Activity as BotActivity } from 'botbuilder';
-import { ActivityTypes, CloudAdapter, ConfigurationBotFrameworkAuthentication, TurnContext } from 'botbuilder';
+import { ActivityTypes, ConfigurationBotFrameworkAuthentication, TurnContext } from 'botbuilder';
+import { ServiceClientCredentialsFactory, type ServiceClientCredentials } from 'botframework-connector';
 import { type Activity, ConnectionStatus, DirectLine } from 'botframework-directlinejs';
 import { createLocalDirectLine, type LocalDirectLine } from '../../src/channels/directline';
+import { TurnAdapter } from '../../src/http/turn-adapter';
 import { LoopbackXMLHttpRequest } from './support/loopback-xhr';
 import { startServer, type TestServer } from './support/server';
 
@@ -72,21 +73,12 @@ describe('local Direct Line with botframework-directlinejs', () => {
   });
 
   it('posts a message and receives the echo and the bot reply through activity$', async () => {
-    let origin = '';
     directLine = createLocalDirectLine({
-      serviceUrl: () => `${origin}/`,
-      deliver: async (activity) => {
-        if (activity.type !== 'message') return;
-        const url = `${activity.serviceUrl}v3/conversations/${encodeURIComponent(activity.conversation!.id)}/activities/${encodeURIComponent(activity.id!)}`;
-        await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ type: 'message', text: `Je zei: ${activity.text}`, locale: activity.locale, replyToId: activity.id, from: activity.recipient }),
-        });
-      },
+      deliver: async (activity) =>
+        activity.type === 'message' ? [{ type: 'message', text: `Je zei: ${activity.text}`, locale: activity.locale, replyToId: activity.id, from: activity.recipient }] : [],
     });
     server = await startServer((s) => directLine.register(s));
-    origin = server.origin;
+    const origin = server.origin;
 
     client = connect(origin);
     const echo = firstActivity(client, (a) => a.type === 'message' && a.from.role === 'user');
@@ -104,9 +96,25 @@ describe('local Direct Line with botframework-directlinejs', () => {
     await expect(reply).resolves.toMatchObject({ text: 'Je zei: hallo', replyToId: id, locale: 'nl-NL' });
   });
 
-  it('carries a real CloudAdapter turn (anonymous): typing, then a reply, through the connector routes', async () => {
-    let origin = '';
-    const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+  /** Credentials that record every request they would sign: any reply posted to a channel is signed first. */
+  class RecordingCredentials extends ServiceClientCredentialsFactory {
+    readonly signed: string[] = [];
+    isValidAppId = async () => true;
+    isAuthenticationDisabled = async () => false;
+    createCredentials = async (): Promise<ServiceClientCredentials> => ({
+      signRequest: async (request) => {
+        this.signed.push(String(request.url));
+        return request;
+      },
+    });
+  }
+
+  it.each([
+    ['anonymous', ''],
+    ['with an app id', '00000000-0000-4000-8000-000000000001'],
+  ])('carries a real CloudAdapter turn (%s) in process: typing, then a reply, nothing posted anywhere', async (_name, appId) => {
+    const credentials = new RecordingCredentials();
+    const adapter = new TurnAdapter(new ConfigurationBotFrameworkAuthentication(appId ? { MicrosoftAppId: appId } : {}, appId ? credentials : undefined));
     const turnErrors: unknown[] = [];
     adapter.onTurnError = async (_context, error) => {
       turnErrors.push(error);
@@ -116,13 +124,9 @@ describe('local Direct Line with botframework-directlinejs', () => {
       await context.sendActivity({ type: ActivityTypes.Typing });
       await context.sendActivity(`Echo (${context.activity.locale}): ${context.activity.text} — [docs](https://learn.microsoft.com/)`);
     };
-    directLine = createLocalDirectLine({
-      serviceUrl: () => `${origin}/`,
-      // What the app does: an empty auth header is accepted when no MicrosoftAppId is configured.
-      deliver: (activity) => adapter.processActivityDirect('', activity as BotActivity, bot),
-    });
+    directLine = createLocalDirectLine({ deliver: (activity) => adapter.runLocalTurn(activity, bot, appId) });
     server = await startServer((s) => directLine.register(s));
-    origin = server.origin;
+    const origin = server.origin;
 
     client = connect(origin);
     const typing = firstActivity(client, (a) => a.type === 'typing');
@@ -133,5 +137,6 @@ describe('local Direct Line with botframework-directlinejs', () => {
     await expect(reply).resolves.toMatchObject({ text: 'Echo (en-US): hello — [docs](https://learn.microsoft.com/)', replyToId: id });
     await directLine.drain();
     expect(turnErrors).toEqual([]);
+    expect(credentials.signed).toEqual([]);
   });
 });

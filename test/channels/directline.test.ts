@@ -40,37 +40,30 @@ interface Harness {
   start(): Promise<{ conversationId: string; token: string }>;
 }
 
-/** A Direct Line whose bot answers every message like the real connector would: over HTTP, to serviceUrl. */
+/** A Direct Line whose bot answers every message with an echo, returned from its turn as botbuilder's expectReplies does. */
 async function harness(overrides: Partial<LocalDirectLineOptions> = {}): Promise<Harness> {
   const delivered: Partial<Activity>[] = [];
   const clock = { now: Date.UTC(2025, 0, 1) };
-  let origin = '';
   const dl = createLocalDirectLine({
-    serviceUrl: () => `${origin}/`,
     now: () => clock.now,
     deliver: async (activity) => {
       delivered.push(activity);
-      if (activity.type !== 'message') return;
-      const path = `v3/conversations/${encodeURIComponent(activity.conversation!.id)}/activities/${encodeURIComponent(activity.id!)}`;
-      const response = await fetch(activity.serviceUrl + path, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8' },
-        body: JSON.stringify({
+      if (activity.type !== 'message') return [];
+      return [
+        {
           type: 'message',
           text: `echo: ${activity.text}`,
           from: activity.recipient,
           recipient: activity.from,
           conversation: activity.conversation,
           replyToId: activity.id,
-          serviceUrl: activity.serviceUrl,
-        }),
-      });
-      if (!response.ok) throw new Error(`reply failed: ${response.status}`);
+          serviceUrl: 'https://bots.example.invalid/',
+        },
+      ];
     },
     ...overrides,
   });
   const server = await startServer((s) => dl.register(s));
-  origin = server.origin;
   const h: Harness = {
     dl,
     server,
@@ -165,13 +158,13 @@ describe('local Direct Line', () => {
       });
       await h.dl.drain();
       expect(h.delivered.map((a) => a.type)).toEqual(['conversationUpdate', 'conversationUpdate', 'message']);
+      expect(h.delivered[2].serviceUrl).toBeUndefined();
       expect(h.delivered[0].membersAdded).toEqual([{ id: 'bot', role: 'bot' }]);
       expect(h.delivered[1].membersAdded).toEqual([{ id: 'u1', role: 'user' }]);
       expect(h.delivered[2]).toMatchObject({
         type: 'message',
         id: `${conversationId}|0000001`,
         channelId: 'directline',
-        serviceUrl: `${h.server.origin}/`,
         conversation: { id: conversationId },
         recipient: { id: 'bot', role: 'bot' },
         from: { id: 'u1', role: 'user' },
@@ -284,21 +277,39 @@ describe('local Direct Line', () => {
       const own = await h.call('GET', `/v3/directline/conversations/${a.conversationId}/activities`, { token: a.token });
       expect(own.body.activities).toEqual([]);
     });
+  });
 
-    it('answers 404 on the connector routes for an unknown conversation', async () => {
-      const reply = await h.call('POST', '/v3/conversations/unknown/activities', { body: { type: 'message', text: 'x' } });
-      expect(reply.status).toBe(404);
-      expect(reply.body.error.code).toBe('ConversationNotFound');
-      expect((await h.call('POST', '/v3/conversations/unknown/activities/unknown%7C0000001', { body: { type: 'message' } })).status).toBe(404);
-    });
-
-    it('accepts sendToConversation (no replyToId) on the connector route', async () => {
+  describe('the bot’s replies, returned by its turn', () => {
+    it('stores them in order as the bot’s, without serviceUrl, and drops those of a conversation that expired meanwhile', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      h = await harness({
+        idleMs: 60_000,
+        conversationUpdates: false,
+        deliver: async (activity) => {
+          if (activity.text === 'slow') await gate;
+          return [
+            { type: 'typing', from: { id: 'someone-else', role: 'user' } },
+            { text: `re: ${activity.text}`, serviceUrl: 'https://bots.example.invalid/', id: 'their-id' },
+          ] as Partial<Activity>[];
+        },
+      });
       const { conversationId, token } = await h.start();
-      const sent = await h.call('POST', `/v3/conversations/${conversationId}/activities`, { body: { type: 'typing' } });
-      expect(sent.status).toBe(200);
-      expect(sent.body).toEqual({ id: `${conversationId}|0000001` });
-      const read = await h.call('GET', `/v3/directline/conversations/${conversationId}/activities`, { token });
-      expect(read.body.activities).toEqual([expect.objectContaining({ type: 'typing', from: { id: 'bot', role: 'bot' } })]);
+      const path = `/v3/directline/conversations/${conversationId}/activities`;
+      await h.call('POST', path, { token, body: { type: 'message', text: 'fast' } });
+      await h.dl.drain();
+      const read = await h.call('GET', path, { token });
+      const [echo, typing, reply] = read.body.activities;
+      expect(typing).toMatchObject({ type: 'typing', id: `${conversationId}|0000002`, from: { id: 'someone-else', role: 'bot' }, replyToId: echo.id });
+      expect(reply).toMatchObject({ type: 'message', id: `${conversationId}|0000003`, text: 're: fast', from: { id: 'bot', role: 'bot' }, replyToId: echo.id });
+      expect(reply.serviceUrl).toBeUndefined();
+
+      await h.call('POST', path, { token, body: { type: 'message', text: 'slow' } });
+      h.clock.now += 60_000;
+      expect(h.dl.sweep()).toBe(1);
+      release();
+      await h.dl.drain();
+      expect(h.dl.history(conversationId)).toBeUndefined();
     });
   });
 
@@ -320,6 +331,7 @@ describe('local Direct Line', () => {
       expect(h.dl.history(conversationId)).toBeUndefined();
       const gone = await h.call('GET', path, { token });
       expect(gone.status).toBe(404);
+      // There is no connector route to post to: the bot's replies never come over HTTP.
       expect((await h.call('POST', `/v3/conversations/${conversationId}/activities`, { body: { type: 'message' } })).status).toBe(404);
     });
 
@@ -370,7 +382,6 @@ describe('local Direct Line', () => {
       expect(badWatermark.status).toBe(400);
       expect(badWatermark.body.error.message).toMatch(/watermark/);
       expect((await h.call('POST', '/v3/directline/conversations', { body: { user: 'x' } })).status).toBe(400);
-      expect((await h.call('POST', `/v3/conversations/${conversationId}/activities`, { body: { text: 'no type' } })).status).toBe(400);
       expect(h.dl.history(conversationId)).toEqual([]);
     });
 

@@ -87,7 +87,7 @@ describe('in the running bot', () => {
     try {
       const first = h.conversation('en-US');
       const second = h.conversation('nl-NL');
-      await first.say('my subscription expired');
+      await first.say('my subscription stopped');
       await second.say('mijn abonnement is verlopen');
       await first.click('It expired');
       // A conversation on another channel endpoint gets its own client.

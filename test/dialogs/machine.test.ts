@@ -1,7 +1,7 @@
 import { initialTransition, transition } from 'xstate';
 import { guideMachine, MACHINE_VERSION } from '../../dialogs/machine';
 import type { GuideEvent } from '../../dialogs/setup';
-import { metaOf } from '../../src/bot/conversation';
+import { metaOf, nextStep, resume } from '../../src/bot/conversation';
 
 /** The machine alone: events in, steps out. */
 function run(events: GuideEvent[], locale: 'en-US' | 'nl-NL' = 'en-US') {
@@ -28,7 +28,10 @@ describe('the dialog machine', () => {
   test.each<[string, GuideEvent[], string]>([
     ['activate, licensed, installed, signed in', e('ACTIVATE', 'YES', 'YES', 'YES'), 'resolved'],
     ['activate, no license, assigned, not installed, installed', e('ACTIVATE', 'NO', 'YES', 'NO', 'YES'), 'activate.signIn'],
-    ['activate, license not assigned after all', e('ACTIVATE', 'NOT_SURE', 'NO'), 'notResolved'],
+    ['activate, not sure, My Account lists apps', e('ACTIVATE', 'NOT_SURE', 'YES'), 'activate.apps'],
+    ['activate, not sure, no apps: the admin steps', e('ACTIVATE', 'NOT_SURE', 'NO'), 'activate.assignLicense'],
+    ['activate, not sure, no apps, license not assigned after all', e('ACTIVATE', 'NOT_SURE', 'NO', 'NO'), 'notResolved'],
+    ['activate, not sure, asks for a person', e('ACTIVATE', 'NOT_SURE', 'AGENT'), 'escalated'],
     ['reactivate an expired subscription', e('REACTIVATE', 'EXPIRED', 'CONTINUE', 'YES', 'YES'), 'resolved'],
     ['reactivate, not sure why, disabled', e('REACTIVATE', 'NOT_SURE', 'DISABLED', 'CONTINUE'), 'reactivate.billing'],
     ['reactivate not offered', e('REACTIVATE', 'CANCELLED', 'CONTINUE', 'NO'), 'escalated'],
@@ -56,6 +59,15 @@ describe('the dialog machine', () => {
     const none = run([...e('ERROR_MESSAGE'), { type: 'ERROR_TEXT', match: { id: null, outcome: 'none', score: 1, alternatives: [] } }]);
     expect(none.step).toBe('knownError.noMatch');
     expect(none.snapshot.context.errorId).toBeNull();
+  });
+
+  test('a failed redemption first points to the product key errors page, then asks for the message', () => {
+    for (const keyType of ['BUSINESS', 'HOME']) {
+      const failed = run(e('PRODUCT_KEY', keyType, 'NO'));
+      expect(failed.step).toBe('knownError.paste');
+      expect(failed.said).toEqual(['productKey:notice.redeemFailed']);
+    }
+    expect(run(e('ERROR_MESSAGE')).said).toEqual([]);
   });
 
   test('back returns to the previous question, and again', () => {
@@ -102,6 +114,23 @@ describe('the dialog machine', () => {
     const restored = guideMachine.resolveState(stored.snapshot);
     expect(metaOf(restored).step).toBe('reactivate.disabled');
     expect(metaOf(transition(guideMachine, restored, { type: 'CONTINUE' })[0]).step).toBe('reactivate.billing');
+  });
+
+  test('a conversation stored at the license question before "not sure" had its own step resumes, so MACHINE_VERSION stays', () => {
+    // Written by the machine as it was before activate.checkLicense existed; only a step was added.
+    const stored = {
+      status: 'active',
+      value: { activate: 'license' },
+      historyValue: {},
+      context: { locale: 'nl-NL', trail: ['start', 'activate.license'], misses: 0, backTo: null, errorId: null, candidates: [], rating: null, escalation: null },
+      children: {},
+    };
+    const resumed = resume({ version: MACHINE_VERSION, snapshot: stored, seen: [], updatedAt: 0 }, 'en-US');
+    expect(resumed.reset).toBe(false);
+    expect(metaOf(resumed.snapshot).step).toBe('activate.license');
+    const [next] = nextStep(resumed.snapshot, { type: 'NOT_SURE' });
+    expect(metaOf(next).step).toBe('activate.checkLicense');
+    expect(next.context.trail).toEqual(['start', 'activate.license', 'activate.checkLicense']);
   });
 
   test('the machine keeps no user text in its context', () => {

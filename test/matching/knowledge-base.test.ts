@@ -70,14 +70,19 @@ describe('known-error knowledge base', () => {
     entry.fix['nl-NL'].forEach((step, i) => expect(step).not.toBe(entry.fix['en-US'][i]));
   });
 
-  it('links only to urls from the content facts, and every linked url is listed', () => {
+  it('links only to urls from the content facts, and lists as further reading only pages the fix does not link to', () => {
     for (const entry of kb.entries) {
       const listed = entry.links.map((l) => l.url);
-      for (const url of listed) expect(FACT_URLS).toContain(url);
-      for (const locale of LOCALES) {
-        for (const url of urlsIn(entry.fix[locale].join('\n'))) expect(listed).toContain(url);
-      }
+      const inline = LOCALES.flatMap((locale) => urlsIn(entry.fix[locale].join('\n')));
+      for (const url of [...listed, ...inline]) expect(FACT_URLS).toContain(url);
+      for (const url of listed) expect(inline).not.toContain(url);
     }
+  });
+
+  it('points every product-key error at the product key errors page', () => {
+    const page = 'https://docs.microsoft.com/microsoft-365/commerce/product-key-errors-and-solutions';
+    const keyErrors = ['admin-role-required', 'invalid-key-home-product', 'key-already-entered', 'key-already-used', 'key-expired', 'key-not-valid', 'region-mismatch', 'too-many-licenses'];
+    for (const id of keyErrors) expect(kb.entries.find((e) => e.id === id)!.links.map((l) => l.url)).toContain(page);
   });
 
   it("replies in our own words: no fix step repeats an on-screen message", () => {
@@ -113,10 +118,17 @@ describe('known-error knowledge base', () => {
       expect(() => validateKnowledgeBase(entries, kb.config)).toThrow(new RegExp(`${entries[0]!.id}.*fix\\.nl-NL`));
     });
 
-    it('a link in a fix step that is not listed in links', () => {
+    it('a further-reading link that the fix already links to, whose label nothing would show', () => {
       const entries = clone();
-      entries[0]!.fix['en-US'].push('See [elsewhere](https://example.com/elsewhere).');
-      expect(() => validateKnowledgeBase(entries, kb.config)).toThrow(/not listed in links/);
+      const withLink = entries.find((e) => e.links.length > 0)!;
+      withLink.fix['nl-NL'].push(`Zie [elders](${withLink.links[0]!.url}).`);
+      expect(() => validateKnowledgeBase(entries, kb.config)).toThrow(/already in the fix/);
+    });
+
+    it('a plain-http link in a fix step', () => {
+      const entries = clone();
+      entries[0]!.fix['en-US'].push('See [elsewhere](http://example.com/elsewhere).');
+      expect(() => validateKnowledgeBase(entries, kb.config)).toThrow(/not https/);
     });
 
     it('a duplicate id', () => {

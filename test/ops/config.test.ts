@@ -47,7 +47,6 @@ describe('validation', () => {
     ['a single-tenant app without a tenant', { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's', MicrosoftAppType: 'SingleTenant' }, /^MicrosoftAppTenantId: is required for a SingleTenant app$/],
     ['a managed identity without a tenant', { MicrosoftAppId: APP_ID, MicrosoftAppType: 'UserAssignedMSI' }, /^MicrosoftAppTenantId: is required for a UserAssignedMSI app$/],
     ['an unknown app type', { MicrosoftAppType: 'Personal' }, /^MicrosoftAppType: /],
-    ['the local Direct Line with credentials', { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's', LOCAL_DIRECTLINE: 'true' }, /^LOCAL_DIRECTLINE: cannot be used with MicrosoftAppId/],
     ['a public interface without credentials', { HOST: '0.0.0.0' }, /^HOST: .*ALLOW_ANONYMOUS_PUBLIC/],
     ['a port out of range', { PORT: '70000' }, /^PORT: /],
     ['a tiny body limit', { MAX_BODY_BYTES: '10' }, /^MAX_BODY_BYTES: /],
@@ -72,6 +71,8 @@ describe('validation', () => {
     const withCredentials = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's' });
     expect(withCredentials.host).toBe('0.0.0.0');
     expect(withCredentials.localDirectLine).toBe(false);
+    // Its turns run in process, so credentials do not stand in its way when it is asked for.
+    expect(loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's', LOCAL_DIRECTLINE: 'true' }).localDirectLine).toBe(true);
   });
 
   test('rate limits and operations settings have safe defaults', () => {

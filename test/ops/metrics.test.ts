@@ -7,14 +7,14 @@ import { Writable } from 'node:stream';
 import { createStrings } from '../../src/i18n/strings';
 import { createLogger } from '../../src/logger';
 import { StorageUnavailableError } from '../../src/storage/create-store';
-import { JournalStore } from '../../src/storage/journal-store';
+import { SqliteStore } from '../../src/storage/sqlite-store';
 import { startHarness, type Harness } from '../support/bot-harness';
 import { scrape, valueOf } from './prom';
 
 const en = (key: string) => createStrings().t('en-US', key);
 
 /** The embedded store, told to fail, the way a full disk or a Redis outage would. */
-class FlakyStore extends JournalStore {
+class FlakyStore extends SqliteStore {
   fail: { read?: Error; write?: Error; ping?: Error } = {};
   override async read(keys: string[]): Promise<StoreItems> {
     if (this.fail.read) throw this.fail.read;
@@ -70,7 +70,7 @@ describe('GET /metrics', () => {
     // Escalated: an unknown error, then a person.
     const escalated = h.conversation('en-US');
     await escalated.say('I have an error message');
-    await escalated.say('the printer on floor three makes a grinding noise');
+    await escalated.say('Error 0x8004FC12: something unexpected happened');
     await escalated.click(en('common:choice.AGENT'));
 
     const after = await scrape(h.url);

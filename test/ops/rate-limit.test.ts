@@ -1,5 +1,7 @@
-import { RateLimiter } from '../../src/ops/rate-limit';
+import Redis from 'ioredis';
+import { createRateLimiter, windowOf } from '../../src/ops/rate-limit';
 import { startHarness, type Harness } from '../support/bot-harness';
+import { startRedisServer, type RedisServer } from '../support/redis-server';
 import { scrape, valueOf } from './prom';
 
 /**
@@ -7,41 +9,71 @@ import { scrape, valueOf } from './prom';
  * 429 with Retry-After; probes are never limited; Bot Framework channels (which share addresses
  * among all their users) are limited per conversation only.
  */
-describe('RateLimiter', () => {
-  test('allows a burst, then refills at the given rate', () => {
-    let now = 0;
-    const limiter = new RateLimiter({ perSecond: 2, burst: 3 }, { now: () => now });
-    expect([1, 2, 3].map(() => limiter.take('a').ok)).toEqual([true, true, true]);
-    expect(limiter.take('a')).toEqual({ ok: false, retryAfterSeconds: 1 });
-    now += 499;
-    expect(limiter.take('a').ok).toBe(false);
-    now += 2;
-    expect(limiter.take('a').ok).toBe(true);
-    expect(limiter.take('b').ok).toBe(true); // keys are independent
+describe('createRateLimiter', () => {
+  test('allows a burst, then refuses with how long to wait; keys are independent', async () => {
+    const limiter = createRateLimiter(`unit-${Date.now()}`, { perSecond: 0.1, burst: 3 });
+    expect(await Promise.all([1, 2, 3].map(() => limiter.take('a')))).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+    const refused = await limiter.take('a');
+    expect(refused.ok).toBe(false);
+    // 3 requests per 30 s window: the wait is what is left of it, in whole seconds.
+    expect(refused.ok ? 0 : refused.retryAfterSeconds).toBeGreaterThanOrEqual(29);
+    expect(refused.ok ? 0 : refused.retryAfterSeconds).toBeLessThanOrEqual(30);
+    expect(await limiter.take('b')).toEqual({ ok: true });
   });
 
-  test('says how long to wait, at least a second', () => {
-    let now = 0;
-    const slow = new RateLimiter({ perSecond: 0.1, burst: 1 }, { now: () => now });
-    slow.take('k');
-    expect(slow.take('k')).toEqual({ ok: false, retryAfterSeconds: 10 });
-    now += 5000;
-    expect(slow.take('k')).toEqual({ ok: false, retryAfterSeconds: 5 });
-  });
-
-  test('keeps memory bounded: refilled buckets are swept and the least recently used go first', () => {
-    let now = 0;
-    const limiter = new RateLimiter({ perSecond: 1, burst: 2 }, { maxKeys: 100, now: () => now });
-    for (let i = 0; i < 1000; i++) limiter.take(`client-${i}`);
-    expect(limiter.size).toBeLessThanOrEqual(100);
-    now += 10_000;
-    limiter.sweep();
-    expect(limiter.size).toBe(0);
+  test('a rule becomes burst requests per burst/perSecond seconds, at least one second', () => {
+    expect(windowOf({ perSecond: 5, burst: 30 })).toEqual({ points: 30, duration: 6 });
+    expect(windowOf({ perSecond: 50, burst: 20 })).toEqual({ points: 20, duration: 1 });
   });
 
   test('refuses nonsense rules', () => {
-    expect(() => new RateLimiter({ perSecond: 0, burst: 1 })).toThrow(RangeError);
-    expect(() => new RateLimiter({ perSecond: 1, burst: 0 })).toThrow(RangeError);
+    expect(() => createRateLimiter('x', { perSecond: 0, burst: 1 })).toThrow(RangeError);
+    expect(() => createRateLimiter('x', { perSecond: 1, burst: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('on Redis, two instances share one count', () => {
+  let redis: RedisServer;
+  const harnesses: Harness[] = [];
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    for (let i = 0; i < 2; i++) {
+      harnesses.push(await startHarness({ env: { REDIS_URL: redis.url, RATE_LIMIT_CONVERSATION_BURST: '3', RATE_LIMIT_CONVERSATION_RPS: '0.1' } }));
+    }
+    // Until its connection is up, an instance counts in memory (see below): wait for the store's and the limits' connections of both.
+    const probe = new Redis(redis.url);
+    try {
+      for (let i = 0; i < 100 && String(await probe.client('LIST')).trim().split('\n').length < 5; i++) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      probe.disconnect();
+    }
+  });
+  afterAll(async () => {
+    for (const h of harnesses) await h.close();
+    await redis.dispose();
+  });
+
+  test('a conversation’s messages count against one limit, whichever instance gets them', async () => {
+    const [a, b] = harnesses as [Harness, Harness];
+    const chat = a.conversation();
+    const statuses: number[] = [];
+    for (const h of [a, b, a, b]) statuses.push((await h.post(chat.activity({ text: 'hi' }))).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
+  test('while Redis is away each instance still limits, in its own memory, and nothing is refused for the outage', async () => {
+    const [a] = harnesses as [Harness, Harness];
+    await redis.stop();
+    try {
+      const chat = a.conversation();
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await a.post(chat.activity({ text: 'hi' }))).status);
+      // The store is Redis too, so a turn may fail with 503 while it is away; the limit still counts.
+      expect(statuses[3]).toBe(429);
+      expect(statuses.slice(0, 3)).not.toContain(429);
+    } finally {
+      await redis.start();
+    }
   });
 });
 
@@ -115,14 +147,11 @@ describe('per client', () => {
   });
 
   test('a forwarded-for header cannot make a request count as local', async () => {
-    // Loopback requests to the local Direct Line's connector routes are the bot's own replies;
-    // the same request "forwarded for 127.0.0.1" is someone else's.
-    const res = await fetch(`${h.url}/v3/conversations/x/activities`, {
-      method: 'POST',
-      headers: { 'x-forwarded-for': '127.0.0.1', 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 'message', text: 'I am the bot' }),
-    });
-    expect(res.status).toBe(403);
+    // Loopback /api/messages (Emulator, tests) is not limited per client; the same request
+    // "forwarded for 127.0.0.1" is someone else's and is.
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await h.post(h.conversation().activity({ text: 'hi' }), { 'x-forwarded-for': '127.0.0.1' })).status);
+    expect(statuses).toContain(429);
   });
 
   test('probes and metrics are never limited', async () => {

@@ -20,7 +20,7 @@ afterAll(() => h.close());
 test('every turn writes exactly one JSON line with conversation, step, latency, kind and events', async () => {
   const chat = h.conversation('en-US');
   await chat.open();
-  await chat.say('my subscription expired');
+  await chat.say('my subscription stopped');
   await chat.click(en('common:choice.EXPIRED'));
   await chat.send({ type: 'typing', text: undefined });
 

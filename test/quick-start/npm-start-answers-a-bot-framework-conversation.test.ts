@@ -45,7 +45,7 @@ test('a message activity with a loopback serviceUrl gets its reply there', async
       from: { id: 'user-1' },
       recipient: { id: 'bot' },
       locale: 'nl-NL',
-      text: 'mijn abonnement is verlopen',
+      text: 'mijn abonnement werkt niet meer',
     }),
   });
   expect(res.status).toBe(200);

@@ -50,7 +50,7 @@ const stored: Row[] = [
 describe.each(stored)('stored: %s', (_name, make) => {
   test.each([
     ['en-US', 'activate office', 'activate.license', 'activate:ask.license'],
-    ['nl-NL', 'mijn abonnement is verlopen', 'reactivate.reason', 'reactivate:ask.reason'],
+    ['nl-NL', 'mijn abonnement werkt niet meer', 'reactivate.reason', 'reactivate:ask.reason'],
   ] as Array<[Locale, string, string, string]>)('in %s: "let\'s start again", then the message is taken from the start', async (locale, text, step, ask) => {
     const chat = new SharedConversation(locale);
     await h.app.store.write({ [chat.key]: make(locale) as Record<string, unknown> });

@@ -42,7 +42,7 @@ function expectSameReplyOrNone(redelivered: TurnResult, original: TurnResult): v
 }
 
 describe.each([
-  ['the journal store, one instance', 'file'],
+  ['the SQLite store, one instance', 'file'],
   ['Redis, the copy going to the other instance', 'redis'],
 ] as const)('on %s', (_name, kind) => {
   let world: World;

@@ -41,7 +41,7 @@ const untilReady = () => eventually('the bot to report ready again', async () =>
 
 test('Redis stops after "It expired": "unavailable" until it is back, then "Go on" goes on to Billing', async () => {
   const chat = new SharedConversation();
-  expect((await chat.say(bot, 'my subscription expired')).step).toBe('reactivate.reason');
+  expect((await chat.say(bot, 'my subscription stopped')).step).toBe('reactivate.reason');
   expect((await chat.click(bot, t('common:choice.EXPIRED'))).step).toBe('reactivate.expired');
   const beforeOutage = await storedRecord(h.app.store, chat.key);
   expect(storedStep(beforeOutage)).toBe('reactivate.expired');

@@ -7,7 +7,7 @@ import { freePort, startServerProcess, type ServerProcess } from '../support/ser
 import { SharedConversation, copy, type Endpoint } from '../support/shared-conversation';
 
 /**
- * The real server, with the embedded journal store, is killed with SIGKILL in the middle of a
+ * The real server, with the embedded SQLite store, is killed with SIGKILL in the middle of a
  * conversation: no shutdown hook runs. Started again on the same data directory, it picks the
  * conversation up at the step it was at, as if nothing had happened.
  */
@@ -79,7 +79,7 @@ test('killed with SIGKILL after "Yes" to the license question, restarted: the ne
   expect(resolved.text).toContain(t('outcome:ask.rating'));
 });
 
-test('killed while turns are in flight: every answered turn survives, and the journal is whole', async () => {
+test('killed while turns are in flight: every answered turn survives, and the store opens cleanly', async () => {
   // Ten conversations, each answering the license question while the server is killed. Whatever
   // a turn's fate, a turn whose reply reached the channel is on disk.
   let bot = await start();
@@ -92,8 +92,8 @@ test('killed while turns are in flight: every answered turn survives, and the jo
   await server!.kill('SIGKILL');
   const results = await Promise.all(inFlight);
 
-  // A kill leaves at most a torn last line, which the next start cuts off; every line before it
-  // passes its checksum, or opening the store would throw.
+  // A kill leaves at most an uncommitted transaction in the WAL, which SQLite rolls back on the
+  // next open; every committed turn is there.
   const stored = await storedState(dataDir);
   expect(chats.map((chat) => stored[`emulator/conversations/${chat.id}`])).not.toContain(undefined);
 

@@ -50,9 +50,9 @@ function alternating(first: Via, opening: string): Turn[] {
   return steps.map((step, i) => [i % 2 === 0 ? first : second, ...step]);
 }
 
-const english = alternating('A', 'my subscription expired');
+const english = alternating('A', 'my subscription stopped');
 /** The same walk in Dutch, starting on the other instance. */
-const dutch = alternating('B', 'mijn abonnement is verlopen');
+const dutch = alternating('B', 'mijn abonnement werkt niet meer');
 
 describe.each([
   ['en-US', english],

@@ -5,7 +5,7 @@ import { MemoryStorage } from 'botbuilder';
 
 import { createStore, isETagConflict } from '../../src/storage/create-store';
 import { ETagConflictError, StorageUnavailableError } from '../../src/storage/errors';
-import { JournalStore } from '../../src/storage/journal-store';
+import { SqliteStore } from '../../src/storage/sqlite-store';
 import { RedisStore } from '../../src/storage/redis-store';
 
 let dataDir: string;
@@ -18,11 +18,11 @@ afterEach(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('without a Redis URL, state goes to the journal under DATA_DIR', async () => {
+test('without a Redis URL, state goes to the SQLite database under DATA_DIR', async () => {
   for (const redisUrl of [undefined, '', '  ']) {
     const store = createStore({ dataDir, redisUrl });
-    expect(store).toBeInstanceOf(JournalStore);
-    expect(existsSync(path.join(dataDir, 'state'))).toBe(true);
+    expect(store).toBeInstanceOf(SqliteStore);
+    expect(existsSync(path.join(dataDir, 'state', 'conversations.db'))).toBe(true);
     await store.close();
   }
 });

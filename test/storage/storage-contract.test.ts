@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ConversationState, MemoryStorage, TestAdapter, type Storage } from 'botbuilder';
 
 import { isETagConflict } from '../../src/storage/create-store';
-import { JournalStore } from '../../src/storage/journal-store';
+import { SqliteStore } from '../../src/storage/sqlite-store';
 import { RedisStore } from '../../src/storage/redis-store';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
 
@@ -32,10 +32,10 @@ afterAll(async () => {
 const subjects: Array<[string, () => Subject]> = [
   ['MemoryStorage', () => ({ storage: new MemoryStorage(), dispose: async () => {} })],
   [
-    'JournalStore',
+    'SqliteStore',
     () => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'ag-journal-'));
-      const store = new JournalStore(dir);
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'ag-sqlite-'));
+      const store = new SqliteStore(dir);
       return {
         storage: store,
         dispose: async () => {

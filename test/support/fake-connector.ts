@@ -13,6 +13,10 @@ export interface FakeConnector {
   repliesTo(conversationId: string): Activity[];
   /** Answer the next `n` posts with this status (to test retries and rate limits). */
   failNext(n: number, status: number, headers?: Record<string, string>): void;
+  /** Answer every activity of this type with `status` from now on, as Teams does `event` with 400 (undefined: accept all again). */
+  refuseType(type: string | undefined, status?: number): void;
+  /** Activities answered by refuseType, in order. */
+  refused: Activity[];
   requests: number;
   close(): Promise<void>;
 }
@@ -29,6 +33,8 @@ export async function startFakeConnector(): Promise<FakeConnector> {
   const received: Activity[] = [];
   let failures: { left: number; status: number; headers: Record<string, string> } = { left: 0, status: 200, headers: {} };
   let requests = 0;
+  let refusal: { type: string; status: number } | undefined;
+  const refused: Activity[] = [];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -45,6 +51,11 @@ export async function startFakeConnector(): Promise<FakeConnector> {
         return;
       }
       const activity = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Activity;
+      if (refusal && activity.type === refusal.type) {
+        refused.push(activity);
+        reply(res, refusal.status, {}, JSON.stringify({ error: { code: 'BadArgument', message: `Activity type ${activity.type} is not supported` } }));
+        return;
+      }
       activity.conversation = activity.conversation ?? ({ id: decodeURIComponent(match[1]) } as Activity['conversation']);
       received.push(activity);
       reply(res, 200, {}, JSON.stringify({ id: `reply-${received.length}` }));
@@ -59,6 +70,10 @@ export async function startFakeConnector(): Promise<FakeConnector> {
     failNext: (n, status, headers = {}) => {
       failures = { left: n, status, headers };
     },
+    refuseType: (type, status = 400) => {
+      refusal = type === undefined ? undefined : { type, status };
+    },
+    refused,
     get requests() {
       return requests;
     },

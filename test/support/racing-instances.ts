@@ -8,8 +8,9 @@ import { ReadRendezvous, racingStore } from './racing-store';
 import { startRedisServer, type RedisServer } from './redis-server';
 
 /**
- * The bot instances a race test runs against: one on the embedded store (which allows one process
- * per directory), or two sharing a throwaway redis-server, as two instances behind a load balancer.
+ * The bot instances a race test runs against: one on the embedded store, or two sharing a
+ * throwaway redis-server, as two instances behind a load balancer. (Two processes on one embedded
+ * store are tested in test/resilience/two-processes-one-data-dir.test.ts.)
  * Every instance's store passes its reads through the one rendezvous.
  */
 export interface RacingInstances {

@@ -32,10 +32,13 @@ export async function startServerProcess(
   env: Record<string, string> & { PORT: string; DATA_DIR: string },
   /** `built` runs dist/src/server.js with the node flags of `npm start` (build it first with `npm run build`). */
   entry: 'source' | 'built' = 'source',
+  /** A command that runs node, e.g. `['unshare', '--pid', '--fork', '--mount-proc']` for a PID namespace of its own. */
+  launcher: string[] = [],
 ): Promise<ServerProcess> {
   const args =
     entry === 'built' ? [...startScriptFlags(env), 'dist/src/server.js'] : ['--disable-warning=DEP0111', '-r', 'ts-node/register/transpile-only', 'src/server.ts'];
-  const child = spawn(process.execPath, args, {
+  const [command, ...commandArgs] = [...launcher, process.execPath, ...args];
+  const child = spawn(command!, commandArgs, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,14 +1,13 @@
 import { join } from 'node:path';
 import type { StoreItems } from 'botbuilder';
-import { JournalStore } from '../../src/storage/journal-store';
+import { SqliteStore } from '../../src/storage/sqlite-store';
 
 /**
  * Everything stored under DATA_DIR, as a restart would find it: read by the embedded store
- * itself, which checks every line of the journal on open. Only once the server has stopped,
- * because the store allows one process per directory.
+ * itself, which runs SQLite's quick check on open.
  */
 export async function storedState(dataDir: string): Promise<StoreItems> {
-  const store = new JournalStore(join(dataDir, 'state'));
+  const store = new SqliteStore(join(dataDir, 'state'));
   try {
     return await store.read(store.keys());
   } finally {
@@ -18,6 +17,6 @@ export async function storedState(dataDir: string): Promise<StoreItems> {
 
 /** The keys a running app's embedded store holds (the harness runs without Redis). */
 export function storedKeys(store: unknown): string[] {
-  if (!(store instanceof JournalStore)) throw new Error('storedKeys needs the embedded store');
+  if (!(store instanceof SqliteStore)) throw new Error('storedKeys needs the embedded store');
   return store.keys().sort();
 }

@@ -5,7 +5,7 @@ import type { Chat } from './bot-harness';
 
 /**
  * Conversation tests as tables. A turn is what the user does and what the reply must contain:
- *   ['say', 'my subscription expired', 'reactivate:ask.reason']
+ *   ['say', 'my subscription stopped', 'reactivate:ask.reason']
  *   ['click', 'common:choice.EXPIRED', 'guide:reactivate.expired']
  * Expectations are keys, resolved in the conversation's language, so one table can serve both
  * languages and never hard-codes a sentence that lives in locales/ or content/.

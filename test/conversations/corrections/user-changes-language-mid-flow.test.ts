@@ -10,7 +10,7 @@ test('typed "nederlands" switches, the choice sticks, and "english" switches bac
   const chat = h.conversation('en-US');
   let lang: Locale = 'en-US';
   const now = () => lang;
-  await play(chat, 'en-US', [['say', 'my subscription expired', 'reactivate:ask.reason']], now);
+  await play(chat, 'en-US', [['say', 'my subscription stopped', 'reactivate:ask.reason']], now);
   lang = 'nl-NL';
   await play(chat, 'nl-NL', [['say', 'nederlands', 'common:notice.languageChanged', 'reactivate:ask.reason']], now);
   // The activity still says en-US; the user's choice wins for the rest of the conversation.

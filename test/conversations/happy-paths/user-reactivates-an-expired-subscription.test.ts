@@ -26,7 +26,7 @@ describe.each([['en-US'], ['nl-NL']] as const)('in %s', (locale) => {
 test('by typing, in English', async () => {
   const chat = h.conversation('en-US');
   await play(chat, 'en-US', [
-    ['say', 'my subscription expired', 'reactivate:ask.reason'],
+    ['say', 'my subscription stopped', 'reactivate:ask.reason'],
     ['say', 'it expired', 'reactivate:ask.continue'],
     ['say', 'continue', 'reactivate:ask.offered'],
     ['say', 'yes', 'common:ask.helped'],
@@ -38,7 +38,7 @@ test('by typing, in English', async () => {
 test('by typing, in Dutch with typos', async () => {
   const chat = h.conversation('nl-NL');
   await play(chat, 'nl-NL', [
-    ['say', 'mijn abonement is verlopn', 'reactivate:ask.reason'],
+    ['say', 'mijn abonement werkt niet meer', 'reactivate:ask.reason'],
     ['say', 'uitgeschakelt', 'guide:reactivate.disabled', 'reactivate:ask.continue'],
     ['say', 'verder', 'reactivate:ask.offered'],
     ['say', 'ja', 'common:ask.helped'],

@@ -40,7 +40,7 @@ test('an unknown error is said plainly, with common errors and a person to pick'
   const chat = h.conversation('en-US');
   await play(chat, 'en-US', [
     ['say', 'I have an error message', 'knownError:ask.paste'],
-    ['say', 'the printer on floor three makes a grinding noise', 'guide:knownError.noMatch', 'knownError:ask.common'],
+    ['say', 'Error 0x8004FC12: something unexpected happened', 'guide:knownError.noMatch', 'knownError:ask.common'],
   ]);
   expect(chat.buttons()).toEqual(expect.arrayContaining(['Talk to a person']));
   expect(chat.buttons().length).toBeGreaterThan(4);

@@ -44,5 +44,5 @@ test('a pasted product key is never echoed, and gets the format hints', async ()
 
 test('a very long message is cut, not refused', async () => {
   const chat = h.conversation('en-US');
-  await play(chat, 'en-US', [['say', `my subscription expired ${'a'.repeat(10_000)}`, 'common:notice.tooLong', 'reactivate:ask.reason']]);
+  await play(chat, 'en-US', [['say', `my subscription expired ${'a'.repeat(10_000)}`, 'common:notice.tooLong', 'guide:reactivate.expired']]);
 });

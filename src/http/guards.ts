@@ -2,26 +2,25 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Next, Request, Response, Server } from 'restify';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { checkBearer } from '../http/auth';
-import { sendError } from '../http/error-reply';
-import { isLoopbackHost } from '../security/service-url';
-import type { Metrics } from './metrics';
-import { RateLimiter } from './rate-limit';
+import { requireChannelToken } from './auth';
+import { sendError } from './error-reply';
+import { isLoopbackHost } from './service-url';
+import type { Metrics } from '../ops/metrics';
+import { createRateLimiter, rateLimitRedis, type RateDecision } from '../ops/rate-limit';
 
 /**
  * What stands in front of every route: request accounting for graceful shutdown, refusals that
  * protect the process, per-client and per-conversation rate limits, and one error format.
  *
- * Refusals, in order (all before the body is read, except the per-conversation limit):
- * - while shutting down, 503 (the bot's own loopback replies of the local Direct Line excepted);
+ * Refusals, in order (all before the body is read, except the token check and the per-conversation limit):
+ * - while shutting down, 503;
  * - a `Content-Encoding` other than identity, 415: restify would gunzip the body without a size
  *   limit (a small gzip bomb fills the memory) and a corrupt gzip stream crashes the process;
  * - multipart and octet-stream bodies, 415 (restify reads them outside its size limit), and a
  *   declared `Content-Length` over MAX_BODY_BYTES, 413 (restify's own check covers chunked bodies);
- * - the local Direct Line's connector routes (`/v3/conversations/...`) from anywhere but loopback,
- *   403: only the bot itself posts there;
- * - more requests from one client address than its token bucket allows, 429 with Retry-After;
- * - more messages to one conversation than its bucket allows, 429 with Retry-After.
+ * - more requests from one client address than its limit allows, 429 with Retry-After;
+ * - with credentials, an /api/messages request whose token cannot be valid, 401 (src/http/auth.ts);
+ * - more messages to one conversation than its limit allows, 429 with Retry-After.
  */
 export interface HttpGuards {
   /** Installs the `pre` and `use` handlers and the error formatter. Call before the routes. */
@@ -32,15 +31,14 @@ export interface HttpGuards {
   readonly inFlight: number;
 }
 
-const CONNECTOR_PREFIX = '/v3/conversations/';
 /** Probes and scrapes are never limited: an overloaded instance must still say how it is. */
 const UNLIMITED = new Set(['/healthz', '/readyz', '/metrics']);
 const MESSAGE_ROUTES = new Set(['/api/messages', '/v3/directline/conversations/:conversationId/activities']);
 
 /**
  * Who is asking: the socket's address, or behind a trusted proxy the last X-Forwarded-For entry
- * (the one the proxy appended). `local` is true only for a direct loopback connection (the bot's
- * own replies, the Emulator, tests), never because of a header someone can write.
+ * (the one the proxy appended). `local` is true only for a direct loopback connection (the
+ * Emulator, tests, the bench), never because of a header someone can write.
  */
 export function clientOf(req: IncomingMessage, trustProxy: boolean): { address: string; local: boolean } {
   const socket = normalizeAddress(req.socket?.remoteAddress ?? 'unknown');
@@ -57,12 +55,20 @@ function normalizeAddress(address: string): string {
 export function createHttpGuards(deps: { config: Config; logger: Logger; metrics: Metrics }): HttpGuards {
   const { config, logger, metrics } = deps;
   const limits = config.rateLimit;
-  const perClient = limits.enabled ? new RateLimiter(limits.client) : undefined;
-  const perConversation = limits.enabled ? new RateLimiter(limits.conversation) : undefined;
+  let redisDown = false;
+  const redis =
+    limits.enabled && config.redisUrl
+      ? rateLimitRedis(config.redisUrl, (err) => {
+          if (!redisDown) logger.warn({ err }, 'rate limits: redis does not answer; counting in memory until it does');
+          redisDown = true;
+        })
+      : undefined;
+  redis?.on('ready', () => (redisDown = false));
+  const perClient = limits.enabled ? createRateLimiter('client', limits.client, { redis }) : undefined;
+  const perConversation = limits.enabled ? createRateLimiter('conversation', limits.conversation, { redis }) : undefined;
   let inFlight = 0;
   let draining = false;
   const idleWaiters = new Set<() => void>();
-  let sweepTimer: NodeJS.Timeout | undefined;
 
   function finished(): void {
     inFlight--;
@@ -74,6 +80,17 @@ export function createHttpGuards(deps: { config: Config; logger: Logger; metrics
     metrics.rejections.inc({ reason });
     sendError(res, status, code, message, headers);
     next(false);
+  }
+
+  /** Runs a limit's verdict into the handler chain; a limiter that fails lets the request through, logged. */
+  function limited(decision: Promise<RateDecision>, next: Next, refusal: (retryAfterSeconds: number) => void): void {
+    decision.then(
+      (verdict) => (verdict.ok ? next() : refusal(verdict.retryAfterSeconds)),
+      (err: unknown) => {
+        logger.warn({ err }, 'rate limit could not be checked');
+        next();
+      },
+    );
   }
 
   function track(req: Request, res: Response, next: Next): void {
@@ -96,9 +113,8 @@ export function createHttpGuards(deps: { config: Config; logger: Logger; metrics
     const path = req.getPath();
     const { address: client, local: loopback } = clientOf(req as unknown as IncomingMessage, config.trustProxy);
     if (draining) {
-      const ownReply = loopback && path.startsWith(CONNECTOR_PREFIX);
       if (path === '/readyz') return refuse(res, next, 'shutdown', 503, 'ShuttingDown', 'the server is shutting down');
-      if (!ownReply && path !== '/healthz') {
+      if (path !== '/healthz') {
         res.setHeader('Connection', 'close');
         return refuse(res, next, 'shutdown', 503, 'ShuttingDown', 'the server is shutting down; try again shortly', { 'Retry-After': '1' });
       }
@@ -118,22 +134,14 @@ export function createHttpGuards(deps: { config: Config; logger: Logger; metrics
       res.setHeader('Connection', 'close');
       return refuse(res, next, 'too-large', 413, 'PayloadTooLarge', `the request body is larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)`);
     }
-    if (path.startsWith(CONNECTOR_PREFIX) && !loopback) {
-      return refuse(res, next, 'connector-route', 403, 'Forbidden', 'this route only answers the bot itself');
-    }
     // Bot Framework channels share their addresses among all their users, so an authenticated
     // /api/messages is limited per conversation only; so is the loopback (Emulator, tests, bench).
     const channelEndpoint = path === '/api/messages' && (Boolean(config.auth) || loopback);
-    if (perClient && !UNLIMITED.has(path) && !channelEndpoint && !(loopback && path.startsWith(CONNECTOR_PREFIX))) {
-      const decision = perClient.take(client);
-      if (!decision.ok) {
-        logger.debug({ client, path }, 'rate limited (client)');
-        return refuse(res, next, 'rate-client', 429, 'TooManyRequests', 'too many requests from this client; slow down', {
-          'Retry-After': String(decision.retryAfterSeconds),
-        });
-      }
-    }
-    next();
+    if (!perClient || UNLIMITED.has(path) || channelEndpoint) return next();
+    limited(perClient.take(client), next, (retryAfterSeconds) => {
+      logger.debug({ client, path }, 'rate limited (client)');
+      refuse(res, next, 'rate-client', 429, 'TooManyRequests', 'too many requests from this client; slow down', { 'Retry-After': String(retryAfterSeconds) });
+    });
   }
 
   /** After the body parser: the conversation a message is for is known now. */
@@ -143,9 +151,8 @@ export function createHttpGuards(deps: { config: Config; logger: Logger; metrics
     if (typeof route !== 'string' || !MESSAGE_ROUTES.has(route)) return next();
     let key: string | undefined;
     if (route === '/api/messages') {
-      // With credentials, a request that cannot carry a valid token is refused by the handler and
-      // must not use up a real conversation's allowance.
-      if (config.auth && !checkBearer(req.headers.authorization, config.auth.appId).ok) return next();
+      // With credentials, only requests whose token passed requireChannelToken get here, so junk
+      // cannot use up a real conversation's allowance.
       const body = req.body as { channelId?: unknown; conversation?: { id?: unknown } } | undefined;
       const id = body && typeof body === 'object' ? body.conversation?.id : undefined;
       if (typeof id === 'string' && id.length <= 1024) key = `${typeof body?.channelId === 'string' ? body.channelId.slice(0, 128) : ''}/${id}`;
@@ -154,11 +161,10 @@ export function createHttpGuards(deps: { config: Config; logger: Logger; metrics
       if (typeof id === 'string') key = `directline/${id.slice(0, 256)}`;
     }
     if (key === undefined) return next(); // the handler answers 400
-    const decision = perConversation.take(key);
-    if (decision.ok) return next();
-    logger.debug({ conversation: key }, 'rate limited (conversation)');
-    refuse(res, next, 'rate-conversation', 429, 'TooManyRequests', 'too many messages in this conversation; slow down', {
-      'Retry-After': String(decision.retryAfterSeconds),
+    const conversation = key;
+    limited(perConversation.take(conversation), next, (retryAfterSeconds) => {
+      logger.debug({ conversation }, 'rate limited (conversation)');
+      refuse(res, next, 'rate-conversation', 429, 'TooManyRequests', 'too many messages in this conversation; slow down', { 'Retry-After': String(retryAfterSeconds) });
     });
   }
 
@@ -186,19 +192,12 @@ export function createHttpGuards(deps: { config: Config; logger: Logger; metrics
       server.server.requestTimeout = 30_000;
       server.pre(track);
       server.pre(guard);
+      server.use(requireChannelToken(config.auth?.appId));
       server.use(conversationLimit);
       server.on('restifyError', formatError);
-      if (perClient || perConversation) {
-        sweepTimer = setInterval(() => {
-          perClient?.sweep();
-          perConversation?.sweep();
-        }, 60_000);
-        sweepTimer.unref();
-      }
     },
     async drain(timeoutMs) {
       draining = true;
-      if (sweepTimer) clearInterval(sweepTimer);
       if (inFlight > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, timeoutMs);
@@ -210,6 +209,7 @@ export function createHttpGuards(deps: { config: Config; logger: Logger; metrics
           idleWaiters.add(done);
         });
       }
+      redis?.disconnect();
       return { pending: inFlight };
     },
     get draining() {

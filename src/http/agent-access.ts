@@ -1,6 +1,6 @@
-import { sendError } from '../http/error-reply';
-import { secretMatches } from '../security/secret-compare';
-import { isLoopbackHost } from '../security/service-url';
+import { sendError } from './error-reply';
+import { secretMatches } from './secret-compare';
+import { isLoopbackHost } from './service-url';
 import type { IncomingMessage } from 'node:http';
 import type { Next, Request, Response } from 'restify';
 

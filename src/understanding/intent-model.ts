@@ -1,0 +1,190 @@
+import { NeuralNetwork, type Features } from '@nlpjs/neural';
+import { SpellCheck } from '@nlpjs/similarity';
+import { StemmerEn, StopwordsEn } from '@nlpjs/lang-en';
+import { StemmerNl, StopwordsNl } from '@nlpjs/lang-nl';
+import type { Locale } from '../../dialogs/types';
+import { words } from './text';
+
+/** The label for messages the bot does not handle; trained from explicit examples. */
+export const OUT_OF_SCOPE = 'OUT_OF_SCOPE';
+
+export interface Scored {
+  label: string;
+  score: number;
+}
+
+/** One message as one language's model reads it. */
+export interface ModelReading {
+  /** Labels, best first, scores summing to 1 over the labels asked for. */
+  ranked: Scored[];
+  /** Share of the message's meaningful words this model knows (after typo correction). */
+  coverage: number;
+  /** Words of the message found in this language's vocabulary exactly, and via a typo. */
+  exact: number;
+  corrected: number;
+  /** The message's words after typo correction, for the slot lookup. */
+  stems: string[];
+}
+
+const linguistics: Record<Locale, { stemmer: { stem(t: string[]): string[] }; stopwords: { isStopword(w: string): boolean } }> = {
+  'en-US': { stemmer: new StemmerEn(), stopwords: new StopwordsEn() },
+  'nl-NL': { stemmer: new StemmerNl(), stopwords: new StopwordsNl() },
+};
+
+/** Typos allowed in a word of this length: none in short words ("no" is not "on"). */
+function allowedTypos(length: number): number {
+  if (length < 4) return 0;
+  // Swapped letters ("prodcut") are two edits to nlp.js's Levenshtein distance.
+  return length < 7 ? 1 : 2;
+}
+
+/** Corrections remembered per lexicon; cleared when full, since words repeat across users. */
+const CORRECTION_CACHE = 10_000;
+
+/**
+ * One language's words: the vocabulary of its training data, its stemmer and stopwords, and typo
+ * correction by nlp.js's spell checker (a word the model does not know becomes a known word within
+ * one or two edits, so "prodcut" reads as "product"). Shared by the language's models.
+ */
+export class Lexicon {
+  private readonly vocabulary = new Map<string, number>();
+  private readonly spelling: SpellCheck;
+  private readonly corrections = new Map<string, string[]>();
+
+  /** Words that are a whole example on their own ("ja", "niet"): never stopwords here. */
+  private readonly answers = new Set<string>();
+
+  constructor(
+    readonly locale: Locale,
+    utterances: Iterable<string>,
+  ) {
+    for (const u of utterances) {
+      const all = words(u);
+      for (const w of all) this.vocabulary.set(w, (this.vocabulary.get(w) ?? 0) + 1);
+      if (all.length === 1) this.answers.add(all[0]!);
+    }
+    this.spelling = new SpellCheck({ features: Object.fromEntries(this.vocabulary), minLength: 4 });
+  }
+
+  isStopword(word: string): boolean {
+    return !this.answers.has(word) && linguistics[this.locale].stopwords.isStopword(word);
+  }
+
+  knows(word: string): boolean {
+    return this.vocabulary.has(word);
+  }
+
+  /** Stems, leaving short words whole: the stemmer turns Dutch "waar" into "war". */
+  stemsOf(tokens: readonly string[]): string[] {
+    const { stemmer } = linguistics[this.locale];
+    return tokens.map((t) => (t.length < 5 || /\d/.test(t) ? t : (stemmer.stem([t])[0] ?? t)));
+  }
+
+  /** The known words a typed word stands for: itself, a compound's parts, or the word a typo meant. */
+  correct(word: string): string[] {
+    if (this.vocabulary.has(word)) return [word];
+    let fixed = this.corrections.get(word);
+    if (!fixed) {
+      fixed = this.split(word) ?? [this.spell(word)];
+      if (this.corrections.size >= CORRECTION_CACHE) this.corrections.clear();
+      this.corrections.set(word, fixed);
+    }
+    return fixed;
+  }
+
+  private spell(word: string): string {
+    const allowed = allowedTypos(word.length);
+    return allowed === 0 ? word : (this.spelling.check([word], allowed)[0] ?? word);
+  }
+
+  /**
+   * An unknown long word made of two known ones, as Dutch writes them ("bedrijfscode",
+   * "gezinsabonnement"), split into those; a linking s is dropped.
+   */
+  private split(word: string): string[] | undefined {
+    if (word.length < 8) return undefined;
+    for (let cut = word.length - 3; cut >= 3; cut--) {
+      const head = word.slice(0, cut);
+      const tail = word.slice(cut);
+      if (!this.vocabulary.has(tail)) continue;
+      if (this.vocabulary.has(head)) return [head, tail];
+      if (head.endsWith('s') && this.vocabulary.has(head.slice(0, -1))) return [head.slice(0, -1), tail];
+    }
+    return undefined;
+  }
+}
+
+/**
+ * nlp.js's neural classifier over some labels of one language, trained in memory at startup from
+ * content/<locale>/intents.json (no model file is written, nothing is logged). Features are word
+ * stems, plus whole words where the stemmer merged two.
+ */
+export class IntentModel {
+  private readonly network = new NeuralNetwork({ log: false });
+  private readonly knownFeatures = new Set<string>();
+  readonly labels: string[];
+
+  constructor(
+    readonly lexicon: Lexicon,
+    training: Record<string, readonly string[]>,
+  ) {
+    this.labels = Object.keys(training);
+    const corpus = Object.entries(training).flatMap(([label, utterances]) =>
+      utterances.map((u) => ({ input: this.features(words(u)), output: { [label]: 1 } })),
+    );
+    for (const { input } of corpus) for (const feature of Object.keys(input)) this.knownFeatures.add(feature);
+    this.network.train(corpus);
+  }
+
+  /**
+   * Stems, plus the whole words where the stemmer merged two: "personal" is not "person", and
+   * "active" is not "activate", though both pairs share a stem.
+   */
+  private features(tokens: readonly string[]): Features {
+    const features: Features = {};
+    const stems = this.lexicon.stemsOf(tokens);
+    tokens.forEach((t, i) => {
+      features[stems[i]!] = 1;
+      if (stems[i] !== t) features[`=${t}`] = 1;
+    });
+    return features;
+  }
+
+  read(tokens: readonly string[], only?: ReadonlySet<string>): ModelReading {
+    const { lexicon } = this;
+    let exact = 0;
+    let corrected = 0;
+    let meaningful = 0;
+    let known = 0;
+    const fixed = tokens.flatMap((t) => {
+      const parts = lexicon.correct(t);
+      const isKnown = parts.every((p) => lexicon.knows(p));
+      if (isKnown && parts[0] === t) exact++;
+      else if (isKnown) corrected++;
+      if (!lexicon.isStopword(t)) {
+        meaningful++;
+        // A corrected word is weaker evidence: "rain" is one letter from "main".
+        if (isKnown) known += parts.length > 1 || parts[0] === t ? 1 : 0.5;
+      }
+      return parts;
+    });
+    const stems = lexicon.stemsOf(fixed);
+    const coverage = meaningful === 0 ? (tokens.length === 0 ? 0 : (exact + corrected) / tokens.length) : known / meaningful;
+    const input: Features = {};
+    for (const f of Object.keys(this.features(fixed))) if (this.knownFeatures.has(f)) input[f] = 1;
+    const output = Object.keys(input).length === 0 ? { [OUT_OF_SCOPE]: 1 } : (this.network.run(input) ?? { [OUT_OF_SCOPE]: 1 });
+    // As nlp.js does: squared outputs, normalised, so the winner stands out from the rest.
+    let total = 0;
+    const ranked: Scored[] = [];
+    for (const [label, raw] of Object.entries(output)) {
+      if (only && !only.has(label)) continue;
+      const score = raw * raw;
+      total += score;
+      ranked.push({ label, score });
+    }
+    if (total === 0) return { ranked: [{ label: OUT_OF_SCOPE, score: 1 }], coverage, exact, corrected, stems };
+    for (const r of ranked) r.score /= total;
+    ranked.sort((a, b) => b.score - a.score);
+    return { ranked, coverage, exact, corrected, stems };
+  }
+}

@@ -1,0 +1,92 @@
+import { startHarness, type Harness } from '../../support/bot-harness';
+import { expected, play } from '../../support/transcript';
+
+let h: Harness;
+beforeAll(async () => (h = await startHarness()));
+afterAll(() => h.close());
+
+/** The part of a sentence with {{placeholders}} before the first one: enough to know it was said. */
+const opening = (locale: 'en-US' | 'nl-NL', key: string) => `"${expected(locale, key).split('{{')[0]}"`;
+
+describe('what an opening already says is not asked again', () => {
+  test.each([
+    ['en-US', 'our subscription expired', 'guide:reactivate.expired', 'reactivate:ask.continue'],
+    ['nl-NL', 'microsoft heeft ons abonnement geblokkeerd omdat de betaling mislukte', 'guide:reactivate.disabled', 'reactivate:ask.continue'],
+    ['en-US', 'I have a key for Microsoft 365 Family', 'guide:productKey.redeemHome', 'productKey:ask.worked'],
+    ['en-US', 'Error 0x80070005', 'common:ask.helped'],
+  ] as const)('%s: "%s"', async (locale, text, ...expectations) => {
+    await play(h.conversation(locale), locale, [['say', text, ...expectations, '!reactivate:ask.reason', '!productKey:ask.keyType']]);
+  });
+});
+
+test('a new problem mid-flow starts it, wherever the conversation was', async () => {
+  const chat = h.conversation('en-US');
+  await play(chat, 'en-US', [
+    ['click', 'common:choice.ACTIVATE', 'activate:ask.license'],
+    ['say', 'yes', 'activate:ask.appsInstalled'],
+    ['say', 'actually I also have a product key', 'productKey:ask.keyType'],
+    ['say', 'it is for work', 'guide:productKey.redeemBusiness'],
+  ]);
+});
+
+test('two close readings are asked about, with both as buttons', async () => {
+  const chat = h.conversation('en-US');
+  await play(chat, 'en-US', [['say', 'Get office running for a new team member', opening('en-US', 'common:notice.didYouMean'), 'common:ask.start']]);
+  expect(chat.lastText()).toContain(`**${expected('en-US', 'common:choice.ACTIVATE')}**`);
+  expect(chat.lastText()).toContain(`**${expected('en-US', 'common:choice.REACTIVATE')}**`);
+  expect(chat.buttons().slice(0, 2)).toEqual([expected('en-US', 'common:choice.ACTIVATE'), expected('en-US', 'common:choice.REACTIVATE')]);
+  await play(chat, 'en-US', [['click', 'common:choice.ACTIVATE', 'activate:ask.license']]);
+});
+
+describe('either language in either conversation', () => {
+  test('a Dutch sentence in an English conversation is understood, and Dutch is offered', async () => {
+    const chat = h.conversation('en-US');
+    await play(chat, 'en-US', [['say', 'ik wil een medewerker spreken', 'common:notice.offerLanguage', 'guide:outcome.escalated']]);
+    await play(chat, 'nl-NL', [['click', expected('en-US', 'common:choice.LANGUAGE'), 'common:notice.languageChanged']]);
+  });
+
+  test('an English answer in a Dutch conversation is understood, and English is offered', async () => {
+    const chat = h.conversation('nl-NL');
+    await play(chat, 'nl-NL', [
+      ['click', 'common:choice.ACTIVATE', 'activate:ask.license'],
+      ['say', 'no, not yet', 'common:notice.offerLanguage', 'activate:ask.licenseAssigned'],
+    ]);
+  });
+
+  test('natural answers count: "ja hoor", "nee nog niet", "klopt"', async () => {
+    const chat = h.conversation('nl-NL');
+    await play(chat, 'nl-NL', [
+      ['click', 'common:choice.ACTIVATE', 'activate:ask.license'],
+      ['say', 'ja hoor', 'activate:ask.appsInstalled', '!common:notice.offerLanguage'],
+      ['say', 'nee nog niet', 'activate:ask.installed'],
+      ['say', 'klopt', 'common:ask.helped'],
+    ]);
+  });
+});
+
+describe('not understood', () => {
+  test('text that does not look like an error message is not sent down the known-error path', async () => {
+    const chat = h.conversation('en-US');
+    await play(chat, 'en-US', [
+      ['say', 'I have an error message', 'knownError:ask.paste'],
+      ['say', 'my printer is out of paper', 'common:notice.notUnderstood', 'knownError:ask.paste', '!guide:knownError.noMatch'],
+    ]);
+  });
+
+  test('out-of-scope messages get the step again; the console lists them, keys masked and repeats counted', async () => {
+    const chat = h.conversation('en-US');
+    const key = 'BCDFG-HJKMP-QRTVW-XY346-789BC';
+    await play(chat, 'en-US', [
+      ['click', 'common:choice.REACTIVATE', 'reactivate:ask.reason'],
+      ['say', 'tell me a joke about cats', 'common:notice.notUnderstood', 'reactivate:ask.reason'],
+      ['say', 'Tell me a joke about  cats', 'common:notice.offerHuman', 'reactivate:ask.reason'],
+    ]);
+    // A message with a key in it gets the key hints, not a miss: the key never reaches the list either.
+    await play(chat, 'en-US', [['say', `wat is ${key}`, 'productKey:notice.keyPasted']]);
+    const res = await fetch(`${h.url}/agent/api/not-understood`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { messages: { text: string; count: number; step: string }[] };
+    expect(body.messages).toContainEqual(expect.objectContaining({ text: 'tell me a joke about cats', count: 2, step: 'reactivate.reason' }));
+    expect(JSON.stringify(body)).not.toContain('HJKMP');
+  });
+});

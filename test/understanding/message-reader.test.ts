@@ -1,0 +1,126 @@
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LOCALES } from '../../dialogs/types';
+import { BRANCH_CHOICES } from '../../dialogs/setup';
+import { loadIntentFiles, MessageReader, type IntentFile } from '../../src/understanding/message-reader';
+import { hasErrorCode, words } from '../../src/understanding/text';
+
+const files = loadIntentFiles();
+const reader = new MessageReader(files);
+const OPENINGS_AND_COMMANDS = { answers: new Set<string>(), topics: new Set([...BRANCH_CHOICES, 'AGENT', 'BACK', 'START_OVER', 'HELP', 'LANGUAGE']) };
+const read = (text: string, locale: 'en-US' | 'nl-NL' = 'en-US', allowed = OPENINGS_AND_COMMANDS) => reader.read(text, locale, allowed);
+
+describe('training data (content/<locale>/intents.json)', () => {
+  test.each(LOCALES)('%s has at least 40 examples per opening and 15 per command and answer', (locale) => {
+    const intents = files[locale].intents;
+    const short = Object.entries(intents)
+      .filter(([label, list]) => list.length < ([...BRANCH_CHOICES, 'AGENT'].includes(label) ? 40 : 15))
+      .map(([label, list]) => `${label}: ${list.length}`);
+    expect(short).toEqual([]);
+    for (const label of ['YES', 'NO', 'NOT_SURE', 'CONTINUE', 'EXPIRED', 'DISABLED', 'CANCELLED', 'DELETED', 'BUSINESS', 'HOME', 'NO_ERROR', 'NONE_OF_THESE', 'SKIP', 'BACK', 'START_OVER', 'HELP', 'LANGUAGE', 'OUT_OF_SCOPE']) {
+      expect(Object.keys(intents)).toContain(label);
+    }
+  });
+
+  test('training writes no model file and logs nothing', () => {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      new MessageReader(files);
+      expect(log).not.toHaveBeenCalled();
+    } finally {
+      log.mockRestore();
+    }
+    expect(existsSync(join(process.cwd(), 'model.nlp'))).toBe(false);
+  });
+
+  test('a broken training file stops the start with the file and the problem named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ag-intents-'));
+    for (const locale of LOCALES) {
+      mkdirSync(join(dir, locale));
+      writeFileSync(join(dir, locale, 'intents.json'), JSON.stringify({ ...files[locale], intents: { ...files[locale].intents, YES: [] } }));
+    }
+    expect(() => loadIntentFiles(dir)).toThrow(/en-US[/\\]intents\.json: intents\.YES/);
+  });
+});
+
+describe('reading a message', () => {
+  test.each([
+    ['I want to talk to a person', 'en-US', 'AGENT'],
+    ['ik wil een medewerker spreken', 'nl-NL', 'AGENT'],
+    // "medewerker" is also an employee: an employee who cannot sign in is an activation problem.
+    ['Mijn medewerker kan niet inloggen in Office', 'nl-NL', 'ACTIVATE'],
+    ['i hav a prodcut key', 'en-US', 'PRODUCT_KEY'],
+    ['ik heb een productsleutel', 'nl-NL', 'PRODUCT_KEY'],
+    ['ik heb een licentiecode', 'nl-NL', 'PRODUCT_KEY'],
+    ['ik heb een activeringscode', 'nl-NL', 'PRODUCT_KEY'],
+    ['ik heb een productcode', 'nl-NL', 'PRODUCT_KEY'],
+    ['renew office 365', 'en-US', 'REACTIVATE'],
+    ['ik krijg een foutmelding bij het activeren', 'nl-NL', 'ERROR_MESSAGE'],
+  ] as const)('"%s" (%s) is %s', (text, locale, label) => {
+    expect(read(text, locale)).toMatchObject({ outcome: 'confident', label });
+  });
+
+  test('what an opening already says is read as the answer to its first question', () => {
+    expect(read('our subscription expired')).toMatchObject({ label: 'REACTIVATE', detail: 'EXPIRED' });
+    expect(read('microsoft suspended our subscription because the payment failed')).toMatchObject({ label: 'REACTIVATE', detail: 'DISABLED' });
+    expect(read('ik heb ons abonnement per ongeluk opgezegd', 'nl-NL')).toMatchObject({ label: 'REACTIVATE', detail: 'CANCELLED' });
+    expect(read('I have a key for Microsoft 365 Family')).toMatchObject({ label: 'PRODUCT_KEY', detail: 'HOME' });
+    // Nothing said about how it stopped: the question is asked.
+    expect(read('reactivate my subscription').detail).toBeUndefined();
+  });
+
+  test('out-of-scope messages are recognised, though their words spread over the known intents', () => {
+    for (const [text, locale] of [['tell me a joke', 'en-US'], ['wat voor weer wordt het', 'nl-NL'], ['my printer is out of paper', 'en-US'], ['me', 'en-US']] as const) {
+      expect({ text, outcome: read(text, locale).outcome }).toEqual({ text, outcome: 'none' });
+    }
+  });
+
+  test('the language is decided first: a Dutch message in an English conversation is read as Dutch, and the other way round', () => {
+    expect(read('mijn abonnement is verlopen', 'en-US')).toMatchObject({ language: 'nl-NL', label: 'REACTIVATE' });
+    expect(read('I want to talk to a person', 'nl-NL')).toMatchObject({ language: 'en-US', label: 'AGENT' });
+    // Words both languages share keep the conversation's language.
+    expect(read('office 365', 'nl-NL').language).toBe('nl-NL');
+    expect(read('office 365', 'en-US').language).toBe('en-US');
+  });
+
+  test('a language command names the language it asks for', () => {
+    expect(read('nederlands', 'en-US')).toMatchObject({ label: 'LANGUAGE', names: 'nl-NL' });
+    expect(read('in het engels graag', 'nl-NL')).toMatchObject({ label: 'LANGUAGE', names: 'en-US' });
+    expect(read('change language').names).toBeUndefined();
+  });
+
+  test("a step's answers are read against everything else", () => {
+    const yesNo = { answers: new Set(['YES', 'NO', 'NOT_SURE']), topics: OPENINGS_AND_COMMANDS.topics };
+    expect(read('ja hoor', 'nl-NL', yesNo)).toMatchObject({ label: 'YES' });
+    expect(read('nee nog niet', 'nl-NL', yesNo)).toMatchObject({ label: 'NO' });
+    expect(read('klopt', 'nl-NL', yesNo)).toMatchObject({ label: 'YES' });
+    expect(read('I think so', 'en-US', yesNo)).toMatchObject({ label: 'YES' });
+    expect(read('nah', 'en-US', yesNo)).toMatchObject({ label: 'NO' });
+    expect(read('I want to talk to a person', 'en-US', yesNo)).toMatchObject({ label: 'AGENT' });
+  });
+
+  test('two labels that come close are both offered instead of a guess', () => {
+    const same = (locale: 'en-US' | 'nl-NL'): IntentFile => ({
+      languageNames: files[locale].languageNames,
+      intents: { ...files[locale].intents, ACTIVATE: [...files[locale].intents.ACTIVATE!, 'zorbic frumble'], REACTIVATE: [...files[locale].intents.REACTIVATE!, 'zorbic frumble'] },
+    });
+    const twins = new MessageReader({ 'en-US': same('en-US'), 'nl-NL': same('nl-NL') });
+    const reading = twins.read('zorbic frumble', 'en-US', OPENINGS_AND_COMMANDS);
+    expect(reading.outcome).toBe('ambiguous');
+    expect(new Set(reading.options)).toEqual(new Set(['ACTIVATE', 'REACTIVATE']));
+  });
+});
+
+describe('text', () => {
+  test('splits hyphens and punctuation, drops accents, keeps a lone question mark', () => {
+    expect(words("ik heb een code bij mijn office-doos, oké?")).toEqual(['ik', 'heb', 'een', 'code', 'bij', 'mijn', 'office', 'doos', 'oke']);
+    expect(words('office.com/setup')).toEqual(['office', 'com', 'setup']);
+    expect(words(' ? ')).toEqual(['?']);
+  });
+
+  test('error codes are found in any spelling, plain words and numbers are not codes', () => {
+    for (const t of ['Error 0x80070005', 'ik krijg 0XC004F074', 'code 80072EFD', 'NoMatchingEligibleProductsFound']) expect({ t, code: hasErrorCode(t) }).toEqual({ t, code: true });
+    for (const t of ['call me on 12345678', 'deadbeef', 'I have an error message', 'Microsoft Office']) expect({ t, code: hasErrorCode(t) }).toEqual({ t, code: false });
+  });
+});
