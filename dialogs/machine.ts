@@ -33,7 +33,9 @@ const routedSteps = stepIds({ start, ...branches, ...outcomes });
 
 export const guideMachine = guide.createMachine({
   id: 'guide',
-  context: ({ input }) => initialContext(input.locale),
+  // xstate's `transition()` builds a throwaway actor without input on every call; a factory that
+  // threw there would cost a caught exception (and its stack trace) per turn.
+  context: ({ input }) => initialContext(input?.locale ?? 'en-US'),
   initial: 'start',
   // The behaviours every step shares (the "patterns"): they hold wherever the conversation is.
   on: {
