@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../support/bot-harness';
-import { artifactPath, launchBrowser } from '../support/browser';
+import { artifactPath, launchBrowser, loopbackPage } from '../support/browser';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const json = (file: string) => JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')) as Record<string, unknown>;
@@ -53,8 +53,8 @@ let h: Harness;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
-const offMachineRequests: string[] = [];
+/** Off-machine requests, uncaught errors and console errors: each test run must end with none. */
+const problems: string[] = [];
 
 /** Waits for more than `before` bot messages, the newest showing every expected text. */
 async function botReply(before: number, expected: string[]): Promise<Locator> {
@@ -118,20 +118,7 @@ async function screenshot(name: string): Promise<void> {
 beforeAll(async () => {
   h = await startHarness();
   browser = await launchBrowser();
-  context = await browser.newContext({ locale: 'nl-NL', viewport: { width: 1000, height: 800 } });
-  // Loopback only: anything else is refused and reported.
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === '127.0.0.1') return route.continue();
-    offMachineRequests.push(url.href);
-    return route.abort();
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(REPLY_TIMEOUT);
-  page.on('pageerror', (err) => pageErrors.push(`uncaught: ${err.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
-  });
+  ({ context, page } = await loopbackPage(browser, { locale: 'nl-NL', viewport: { width: 1000, height: 800 } }, problems, REPLY_TIMEOUT));
   await page.goto(`${h.url}/`);
   await botReply(0, [block('start.welcome')[0]!, t('common:ask.start')]);
 }, TEST_TIMEOUT);
@@ -205,7 +192,6 @@ describe('each branch\'s first step in Dutch, in the Web Chat page (headless Chr
   );
 
   test('loads nothing from off this machine and logs no errors in the browser', () => {
-    expect(offMachineRequests).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(problems).toEqual([]);
   });
 });

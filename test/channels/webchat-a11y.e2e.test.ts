@@ -17,7 +17,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
 import { startHarness, type Harness } from '../support/bot-harness';
-import { artifactPath, launchBrowser } from '../support/browser';
+import { artifactPath, launchBrowser, loopbackPage } from '../support/browser';
 
 type Locale = 'nl-NL' | 'en-US';
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -44,19 +44,7 @@ afterAll(async () => {
 }, 60_000);
 
 async function openPage(locale: Locale, width: number): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ locale, viewport: { width, height: 900 } });
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === '127.0.0.1') return route.continue();
-    problems.push(`off-machine request: ${url.href}`);
-    return route.abort();
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
+  const { context, page } = await loopbackPage(browser, { locale, viewport: { width, height: 900 } }, problems, TIMEOUT);
   await page.goto(`${h.url}/?lang=${locale}`);
   await page.locator(`${BOT_ARTICLE} ${CARD_BUTTON}`).first().waitFor();
   return { context, page };

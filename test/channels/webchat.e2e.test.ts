@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../support/bot-harness';
-import { artifactPath, launchBrowser } from '../support/browser';
+import { artifactPath, launchBrowser, loopbackPage } from '../support/browser';
 
 type Locale = 'nl-NL' | 'en-US';
 
@@ -87,8 +87,8 @@ let h: Harness;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
-const offMachineRequests: string[] = [];
+/** Off-machine requests, uncaught errors and console errors: each test run must end with none. */
+const problems: string[] = [];
 
 function botMessages(): Locator {
   return page.locator(BOT_MESSAGE);
@@ -237,21 +237,7 @@ function step(name: string, fn: () => Promise<void>): void {
 beforeAll(async () => {
   h = await startHarness();
   browser = await launchBrowser();
-  context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
-  // Loopback only: anything else is refused and reported.
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === '127.0.0.1') return route.continue();
-    offMachineRequests.push(url.href);
-    return route.abort();
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(REPLY_TIMEOUT);
-  page.on('pageerror', (err) => pageErrors.push(`uncaught: ${err.message}`));
-  // Includes Content-Security-Policy violations and failed requests.
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
-  });
+  ({ context, page } = await loopbackPage(browser, { locale: 'en-US', viewport: { width: 1280, height: 900 } }, problems, REPLY_TIMEOUT));
 }, STEP_TIMEOUT);
 
 afterAll(async () => {
@@ -345,7 +331,6 @@ describe('Web Chat page end to end (headless Chromium)', () => {
   });
 
   step('loads nothing from off this machine and logs no errors in the browser', async () => {
-    expect(offMachineRequests).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(problems).toEqual([]);
   });
 });

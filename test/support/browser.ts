@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -28,4 +28,30 @@ export async function launchBrowser(): Promise<Browser> {
 export function artifactPath(name: string): string {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   return path.join(ARTIFACTS_DIR, name);
+}
+
+/**
+ * A page that may only reach 127.0.0.1: any other request is aborted and reported in `problems`,
+ * as are uncaught page errors and console errors (Content-Security-Policy violations among them).
+ */
+export async function loopbackPage(
+  browser: Browser,
+  options: BrowserContextOptions,
+  problems: string[],
+  timeoutMs: number,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext(options);
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === '127.0.0.1') return route.continue();
+    problems.push(`off-machine request: ${url.href}`);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeoutMs);
+  page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  return { context, page };
 }
