@@ -28,7 +28,7 @@ describe('safe Markdown for the agent console', () => {
     ['javascript:', '[click](javascript:alert(1))'],
     ['JavaScript: in capitals', '[click](JavaScript:alert(document.cookie))'],
     ['data:', '[click](data:text/html;base64,PHNjcmlwdD4=)'],
-    ['plain http', '[click](http://example.com)'],
+    ['plain http', '[click](http://example.invalid)'],
     ['protocol-relative', '[click](//evil.example)'],
     ['relative', '[click](/agent/api/cases)'],
   ])('does not link a %s address', (_name, markdown) => {
@@ -39,20 +39,20 @@ describe('safe Markdown for the agent console', () => {
   });
 
   it('cannot break out of the href attribute', () => {
-    const html = markdownToHtml('[x](https://example.com/"onmouseover="alert(1))');
+    const html = markdownToHtml('[x](https://example.invalid/"onmouseover="alert(1))');
     expect(html).not.toMatch(/"\s*onmouseover=/);
-    const quoteInUrl = markdownToHtml('[x](https://example.com/a"b)');
+    const quoteInUrl = markdownToHtml('[x](https://example.invalid/a"b)');
     expect(quoteInUrl).not.toContain('a"b');
   });
 
   it('replaces NUL characters, as CommonMark says, and still links what follows', () => {
-    const html = markdownToHtml('\u00000\u0000 [a](https://example.com)');
-    expect(html).toBe('<p>\ufffd0\ufffd <a href="https://example.com" rel="noopener noreferrer" target="_blank">a</a></p>');
+    const html = markdownToHtml('\u00000\u0000 [a](https://example.invalid)');
+    expect(html).toBe('<p>\ufffd0\ufffd <a href="https://example.invalid" rel="noopener noreferrer" target="_blank">a</a></p>');
   });
 
   it('gives plain text for the clipboard', () => {
-    expect(markdownToText('**Case summary**\n- Topic: [x](https://example.com)\n- Bad: [y](javascript:1)')).toBe(
-      'Case summary\n- Topic: x (https://example.com)\n- Bad: y',
+    expect(markdownToText('**Case summary**\n- Topic: [x](https://example.invalid)\n- Bad: [y](javascript:1)')).toBe(
+      'Case summary\n- Topic: x (https://example.invalid)\n- Bad: y',
     );
   });
 });

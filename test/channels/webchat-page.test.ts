@@ -282,7 +282,7 @@ describe('Web Chat page', () => {
       const register = (options: Partial<WebChatPageOptions>) => () =>
         startServer((s) => registerWebChatPage(s, { strings: realStrings, tokenMode: 'azure', defaultLocale: 'nl-NL', ...options }));
       await expect(register({})()).rejects.toThrow(/directLineSecret/);
-      await expect(register({ directLineSecret: SECRET, directLineEndpoint: 'http://directline.example.com' })()).rejects.toThrow(/https/);
+      await expect(register({ directLineSecret: SECRET, directLineEndpoint: 'http://directline.example.invalid' })()).rejects.toThrow(/https/);
       await expect(register({ directLineSecret: SECRET, directLineEndpoint: 'not a url' })()).rejects.toThrow(/not a URL/);
     });
   });

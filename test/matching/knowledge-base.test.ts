@@ -127,7 +127,7 @@ describe('known-error knowledge base', () => {
 
     it('a plain-http link in a fix step', () => {
       const entries = clone();
-      entries[0]!.fix['en-US'].push('See [elsewhere](http://example.com/elsewhere).');
+      entries[0]!.fix['en-US'].push('See [elsewhere](http://example.invalid/elsewhere).');
       expect(() => validateKnowledgeBase(entries, kb.config)).toThrow(/not https/);
     });
 
@@ -149,7 +149,7 @@ describe('known-error knowledge base', () => {
       badCode[0]!.codes.push('0x123');
       expect(() => validateKnowledgeBase(badCode, kb.config)).toThrow(/codes/);
       const http = clone();
-      http[0]!.links.push({ url: 'http://example.com', label: { 'en-US': 'x', 'nl-NL': 'x' } });
+      http[0]!.links.push({ url: 'http://example.invalid', label: { 'en-US': 'x', 'nl-NL': 'x' } });
       expect(() => validateKnowledgeBase(http, kb.config)).toThrow(/links/);
     });
 
