@@ -109,7 +109,7 @@ test('SIGTERM with 50 trickling bodies open: exit 0 within the deadline, the las
   // The default request bound (20 s) is longer than the shutdown: the drain deadline is what drops them.
   server = await startServerProcess({ PORT: String(port), DATA_DIR: stateDir });
   const conversation = `slow-shutdown-${Date.now()}`;
-  expect(await post(server.url, activity(conversation, 1, 'my subscription expired'))).toBe(200);
+  expect(await post(server.url, activity(conversation, 1, 'my subscription stopped'))).toBe(200);
   const clients = await Promise.all(Array.from({ length: SLOW_CLIENTS }, () => slowClient(port)));
   // The last turn right before the signal: its transcript is written by the shutdown's flush at the latest.
   expect(await post(server.url, activity(conversation, 2, '', { ag: 'choice', choice: 'EXPIRED', step: 'reactivate.reason' }))).toBe(200);
@@ -131,7 +131,7 @@ test('SIGTERM with 50 trickling bodies open: exit 0 within the deadline, the las
   server = await startServerProcess({ PORT: String(await freePort()), DATA_DIR: stateDir });
   const caseId = Buffer.from(`emulator/conversations/${conversation}`, 'utf8').toString('base64url');
   const found = (await (await fetch(`${server.url}/agent/api/cases/${caseId}`)).json()) as { step: string; transcript: Array<{ from: string; html: string }> };
-  expect(found.transcript.filter((l) => l.from === 'customer').map((l) => l.html)).toEqual(['my subscription expired', `[${expected('en-US', 'common:choice.EXPIRED')}]`]);
+  expect(found.transcript.filter((l) => l.from === 'customer').map((l) => l.html)).toEqual(['my subscription stopped', `[${expected('en-US', 'common:choice.EXPIRED')}]`]);
   expect(found.step).toBe('reactivate.expired');
 
   expect(await post(server.url, activity(conversation, 3, '', { ag: 'choice', choice: 'CONTINUE', step: 'reactivate.expired' }))).toBe(200);
