@@ -180,14 +180,14 @@ export class GuideBot {
    * Throws WriteOutcomeUnknownError when even that read fails.
    */
   private async appliedAfterAll(key: string, activityId: string | undefined, failure: unknown): Promise<boolean> {
+    // Without an activity id there is nothing to recognise the write by.
+    if (!activityId) throw new WriteOutcomeUnknownError(key, { cause: failure });
     let current: StoredRecord | undefined;
     try {
       current = (await this.deps.storage.read([key]))[key] as StoredRecord | undefined;
     } catch {
       throw new WriteOutcomeUnknownError(key, { cause: failure });
     }
-    // Without an activity id there is nothing to recognise the write by.
-    if (!activityId) throw new WriteOutcomeUnknownError(key, { cause: failure });
     return seenIds(current).includes(activityId);
   }
 }

@@ -103,8 +103,10 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   // A pasted on-screen message is recognised before the words in it count: "This product key has
   // already been used" is an error, not a product-key question, and "…contact support" in a pasted
   // message where one was asked for is not a request for a person.
-  const pasted = errorMatch();
   const length = words(text).length;
+  // Under four words nothing below can outvote a confident reading, so the catalogue is not asked.
+  if (acted && length < 4) return { events: acted, notices };
+  const pasted = errorMatch();
   const verbatim = pasted.outcome === 'confident' && pasted.score <= NEAR_VERBATIM && length >= 4;
   const pastedWhereAsked = state.meta.input === 'error-text' && pasted.outcome !== 'none' && length > 5 && !reading.outOfScope;
   if (verbatim || pastedWhereAsked) return toErrors();
