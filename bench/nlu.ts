@@ -11,14 +11,12 @@ import { LOCALES } from '../dialogs/types';
 import { loadKnownErrorCatalog } from '../src/bot/known-error-catalog';
 import { createStrings } from '../src/i18n/strings';
 import { containsProductKey } from '../src/matching/product-key';
-import { loadIntentFiles, MessageReader } from '../src/understanding/message-reader';
+import { buttonLabelExamples, loadIntentFiles, MessageReader } from '../src/understanding/message-reader';
 import { evaluate, score, EVAL_ITEMS } from '../test/understanding/evaluate';
 
 const strings = createStrings();
 const files = loadIntentFiles();
-const labels = Object.fromEntries(
-  LOCALES.map((l) => [l, Object.fromEntries(Object.keys(strings.namespace(l, 'common').choice as Record<string, string>).map((c) => [c, [strings.t(l, `common:choice.${c}`)]]))]),
-);
+const labels = buttonLabelExamples(strings);
 const trainStart = performance.now();
 const reader = new MessageReader(files, labels);
 const trainMs = performance.now() - trainStart;

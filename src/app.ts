@@ -2,7 +2,6 @@ import type { TurnContext } from 'botbuilder';
 import restify, { type Server } from 'restify';
 import type { Config } from './config';
 import type { Logger } from './logger';
-import { LOCALES } from '../dialogs/types';
 import { GuideBot, type TurnObserver } from './bot/guide-bot';
 import { createAgentDesk } from './agent/desk';
 import { createOperations } from './ops/operations';
@@ -45,16 +44,9 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
   const strings = createStrings();
   const content = loadGuideContent();
   const errors = loadKnownErrorCatalog();
-  // Trained here, in memory, from content/<locale>/intents.json; the buttons' own labels are examples too.
+  // Trained here, in memory, from content/<locale>/intents.json and the buttons' labels.
   const training = Date.now();
-  const reader = loadMessageReader(
-    Object.fromEntries(
-      LOCALES.map((l) => [
-        l,
-        Object.fromEntries(Object.keys(strings.namespace(l, 'common').choice as Record<string, string>).map((c) => [c, [strings.t(l, `common:choice.${c}`)]])),
-      ]),
-    ),
-  );
+  const reader = loadMessageReader(strings);
   logger.info({ ms: Date.now() - training }, 'intent models trained');
   const renderer = new Renderer(strings, content, errors);
   const store =

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LOCALES, type Locale } from '../../dialogs/types';
+import type { Strings } from '../i18n/strings';
 import { CONTENT_DIR } from '../paths';
 import { IntentModel, Lexicon, OUT_OF_SCOPE, type Scored } from './intent-model';
 import { words } from './text';
@@ -213,7 +214,20 @@ export function loadIntentFiles(dir = CONTENT_DIR): Record<Locale, IntentFile> {
   ) as Record<Locale, IntentFile>;
 }
 
-/** Trains both languages' models from content/: about a tenth of a second each. */
-export function loadMessageReader(extra?: ConstructorParameters<typeof MessageReader>[1], dir = CONTENT_DIR): MessageReader {
-  return new MessageReader(loadIntentFiles(dir), extra);
+/**
+ * The buttons' own labels as examples of the answers they send: a client that drops a button's
+ * value still sends its label as text, and typing a label means what pressing it does.
+ */
+export function buttonLabelExamples(strings: Strings): Record<Locale, Record<string, string[]>> {
+  return Object.fromEntries(
+    LOCALES.map((locale) => [
+      locale,
+      Object.fromEntries(Object.keys(strings.namespace(locale, 'common').choice as Record<string, string>).map((c) => [c, [strings.t(locale, `common:choice.${c}`)]])),
+    ]),
+  ) as Record<Locale, Record<string, string[]>>;
+}
+
+/** Trains both languages' models from content/, plus the buttons' labels: about a tenth of a second each. */
+export function loadMessageReader(strings?: Strings, dir = CONTENT_DIR): MessageReader {
+  return new MessageReader(loadIntentFiles(dir), strings ? buttonLabelExamples(strings) : {});
 }
