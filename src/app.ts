@@ -8,7 +8,7 @@ import { createOperations } from './ops/operations';
 import { interpret } from './bot/interpret';
 import { loadKnownErrorCatalog } from './bot/known-error-catalog';
 import { Renderer } from './bot/render';
-import { replyActivity } from './bot/reply-activity';
+import { sayAsMessages } from './bot/reply-activity';
 import { apologiseForFailedTurns } from './bot/turn-error';
 import { registerHealthRoutes } from './http/health-routes';
 import { registerMessagesRoute } from './http/messages-route';
@@ -68,7 +68,7 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
     storage: store,
     renderer,
     understand: (input, state) => interpret(input, state, { reader, errors, containsProductKey }),
-    toActivity: replyActivity,
+    effects: { ...sayAsMessages, handOff: agentDesk.handOff },
     channel: teamsReader,
     logger,
     observers: [ops.observer, agentDesk.observer, ...(overrides.observers ?? [])],

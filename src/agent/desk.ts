@@ -1,4 +1,5 @@
 import type { Server } from 'restify';
+import type { EffectHandlers } from '../bot/effects';
 import type { TurnObserver } from '../bot/guide-bot';
 import { interpret } from '../bot/interpret';
 import type { KnownErrorCatalog, Renderer } from '../bot/render';
@@ -12,6 +13,7 @@ import { CallScript } from './call-script';
 import { CaseLog, type CaseLogOptions } from './case-log';
 import { loadConsoleAssets } from './console-page';
 import { buildFlowMap, type FlowMap } from './flow-map';
+import { createHandOff } from './hand-off';
 import { NotUnderstoodLog } from './not-understood';
 import { registerAgentRoutes } from './routes';
 import { DEFAULT_ABANDON_AFTER_MS } from './stats';
@@ -40,6 +42,8 @@ export interface AgentDeskDeps {
 export interface AgentDesk {
   register(server: Server): void;
   observer: TurnObserver;
+  /** The bot's `handOff` (src/bot/effects.ts). */
+  handOff: EffectHandlers['handOff'];
   close(): Promise<void>;
 }
 
@@ -68,6 +72,11 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
     errors: deps.errors,
     logger: deps.logger,
     now,
+  });
+  const handOff = createHandOff({
+    transcriptOf: recorder.transcriptOf,
+    strings: deps.strings,
+    logger: deps.logger,
     handOffEventChannels: deps.config.handOffEventChannels,
   });
   const notUnderstood = new NotUnderstoodLog(deps.store, { ttlMs: deps.config.stateTtlSeconds * 1000 });
@@ -103,6 +112,7 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
         abandonAfterMs: deps.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS,
       }),
     observer,
+    handOff,
     close: async () => {
       await recorder.settled();
     },

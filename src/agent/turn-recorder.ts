@@ -1,6 +1,6 @@
-import { EventFactory, type Activity, type TurnContext, type Transcript } from 'botbuilder';
+import type { Activity } from 'botbuilder';
 import type { EscalationReason, GuideContext, StepMeta } from '../../dialogs/setup';
-import { caseSummary, formatCaseSummary, type CaseSummary } from '../bot/case-summary';
+import { caseSummary } from '../bot/case-summary';
 import { metaOf, type GuideSnapshot } from '../bot/conversation';
 import type { TurnObserver } from '../bot/guide-bot';
 import type { KnownErrorCatalog } from '../bot/render';
@@ -15,20 +15,6 @@ export interface TurnRecorderDeps {
   errors: KnownErrorCatalog;
   logger: Logger;
   now: () => number;
-  /**
-   * Channel ids (lower case) that take the `handoff.initiate` event: Direct Line and Web Chat in
-   * front of an agent hub do; Teams answers it with 400. Elsewhere the hand-off is the case on the
-   * console's hand-offs tab and the message to the user. Default: every channel.
-   */
-  handOffEventChannels?: readonly string[];
-}
-
-/** What an agent hub gets with `handoff.initiate`: the structured summary, and as text in both languages. */
-export interface HandOffContext {
-  caseSummary: CaseSummary;
-  summaryText: Record<string, string>;
-  reason: string;
-  locale: string;
 }
 
 /** Conversations with unwritten turns before a turn has to wait for them (back-pressure). */
@@ -38,6 +24,8 @@ const WRITE_DELAY_MS = 1000;
 
 export interface TurnRecorder {
   observe: TurnObserver;
+  /** Writes a conversation's waiting turns and returns its whole transcript (for a hand-off). */
+  transcriptOf(conversationKey: string): Promise<TranscriptLine[]>;
   /** Writes every turn recorded so far and resolves once it is stored (agent reads, shutdown). */
   settled(): Promise<void>;
 }
@@ -60,8 +48,8 @@ interface Unwritten {
 }
 
 /**
- * After every turn: add the turn to the conversation's transcript, update its case, and when the
- * machine escalated, send the Bot Framework hand-off event with the transcript and summary.
+ * After every turn: add the turn to the conversation's transcript and update its case (an
+ * escalation opens the case's hand-off). Sending the hand-off itself is `hand-off.ts`'s job.
  *
  * Recording is written behind the turn, not inside it: a conversation's turns of the last second
  * are collected and written as one transcript and one case update, so the customer's reply never
@@ -123,7 +111,6 @@ export function createTurnRecorder(deps: TurnRecorderDeps): TurnRecorder {
     const at = new Date(now).toISOString();
     if (said) turns.lines.push({ at, from: 'customer', text: said });
     if (outcome.reply) turns.lines.push({ at, from: 'bot', text: outcome.reply.markdown, step: meta.step });
-    const reason = outcome.effects?.handOff;
     // Taken now: the turn's context is revoked when the turn ends.
     turns.facts.push({
       conversationKey: key,
@@ -132,38 +119,27 @@ export function createTurnRecorder(deps: TurnRecorderDeps): TurnRecorder {
       context: outcome.snapshot.context,
       meta,
       at: now,
-      handOff: reason,
+      handOff: outcome.effects?.handOff,
     });
-
-    if (!reason) {
-      if (unwritten.size > MAX_PENDING) await flushAll();
-      else timer ??= setTimeout(() => void flushAll(), WRITE_DELAY_MS).unref();
-      return;
-    }
-    const transcript = (await flush(key)) ?? [];
-    const channel = (activity.channelId ?? '').toLowerCase();
-    if (deps.handOffEventChannels && !deps.handOffEventChannels.includes(channel)) {
-      logger.info({ conversation: key, reason, channel }, 'agent desk: handed the conversation to support on the console (this channel takes no hand-off event)');
-      return;
-    }
-    const summary = caseSummary(outcome.snapshot.context, 'escalated');
-    const locales = [...new Set([summary.locale, 'en-US' as const])];
-    const handOff: HandOffContext = {
-      caseSummary: summary,
-      summaryText: Object.fromEntries(locales.map((l) => [l, formatCaseSummary(summary, deps.strings, l)])),
-      reason,
-      locale: summary.locale,
-    };
-    try {
-      await context.sendActivity(EventFactory.createHandoffInitiation(context, handOff, toTranscript(transcript, context.activity)));
-      logger.info({ conversation: key, reason }, 'agent desk: handed the conversation to support');
-    } catch (err) {
-      logger.warn({ err, conversation: key, reason }, 'agent desk: could not send the hand-off event');
-    }
+    // An escalating turn is written at once by the hand-off that follows (transcriptOf); the timer
+    // is the backstop should that never come.
+    if (unwritten.size > MAX_PENDING) await flushAll();
+    else timer ??= setTimeout(() => void flushAll(), WRITE_DELAY_MS).unref();
   };
 
   return {
     observe,
+    transcriptOf: async (key) => {
+      const written = await flush(key);
+      if (written) return written;
+      // Nothing was waiting or being written (the timer got there first): it is all stored.
+      try {
+        return (await log.get(key))?.transcript ?? [];
+      } catch (err) {
+        logger.warn({ err, conversation: key }, 'agent desk: could not read the transcript');
+        return [];
+      }
+    },
     settled: async () => {
       await flushAll();
       await Promise.all([...chains.values()]);
@@ -203,26 +179,5 @@ function nextCase(current: CaseRecord | undefined, turn: TurnFacts): CaseRecord 
     rating: context.rating ?? current?.rating ?? null,
     errorIds,
     handOff: turn.handOff ? { reason: turn.handOff, at, status: 'open', summary: caseSummary(context, 'escalated') } : current?.handOff,
-  };
-}
-
-/** The transcript as Bot Framework activities, the shape `handoff.initiate` carries. */
-function toTranscript(lines: readonly TranscriptLine[], activity: Partial<Activity>): Transcript {
-  const user = { id: activity.from?.id ?? 'user', name: activity.from?.name, role: 'user' };
-  const bot = { id: activity.recipient?.id ?? 'bot', name: activity.recipient?.name, role: 'bot' };
-  return {
-    activities: lines.map(
-      (line) =>
-        ({
-          type: 'message',
-          timestamp: line.at,
-          channelId: activity.channelId,
-          conversation: activity.conversation,
-          from: line.from === 'customer' ? user : bot,
-          recipient: line.from === 'customer' ? bot : user,
-          text: maskProductKeys(line.text),
-          textFormat: line.from === 'bot' ? 'markdown' : 'plain',
-        }) as unknown as Activity,
-    ),
   };
 }

@@ -6,9 +6,9 @@ import { isETagConflict, isStorageUnavailable, StorageUnavailableError } from '.
 import { expectedETag } from '../storage/read-modify-write';
 import { advance, metaOf, resume, toRecord, type ConversationRecord, type Effects, type GuideSnapshot, type Move, type Step, type Understand } from './conversation';
 import { cardStep, isCardValue } from './card-value';
+import type { EffectHandlers, NoticeText } from './effects';
 import type { UserInput } from './interpret';
 import type { Renderer, Reply } from './render';
-import { noticeActivity } from './reply-activity';
 
 /** How many times a turn is recomputed when another turn of the same conversation wrote first. */
 const MAX_ATTEMPTS = 8;
@@ -22,6 +22,8 @@ export interface TurnOutcome {
   snapshot?: GuideSnapshot;
   effects?: Effects;
   reply?: Reply;
+  /** Said instead of a reply when the turn could not be applied (or may not have been). */
+  notice?: NoticeText;
   attempts: number;
 }
 
@@ -33,14 +35,14 @@ export interface ChannelReader {
   isWelcome(activity: Partial<Activity>): boolean;
 }
 
-/** Told after the state is saved and the reply sent (transcripts, hand-offs, logs, metrics). */
+/** Told after the state is saved and the reply sent, before a hand-off (transcripts, logs, metrics). */
 export type TurnObserver = (context: TurnContext, outcome: TurnOutcome) => Promise<void> | void;
 
 export interface GuideBotDeps {
   storage: Storage;
   renderer: Renderer;
   understand: Understand;
-  toActivity(reply: Reply): Partial<Activity>;
+  effects: EffectHandlers;
   channel: ChannelReader;
   logger: Logger;
   observers?: TurnObserver[];
@@ -77,8 +79,9 @@ function seenIds(stored: StoredRecord | undefined): string[] {
 
 /**
  * Runs one turn: load the snapshot, work out the user's event, `transition()`, save with the
- * eTag that was read, and only then send. A conflicting write means another turn of this
- * conversation got there first, so the turn is recomputed on top of it: both take effect, in order.
+ * eTag that was read, and only then carry out its effects. A conflicting write means another turn
+ * of this conversation got there first, so the turn is recomputed on top of it: both take effect,
+ * in order.
  */
 export class GuideBot {
   constructor(private readonly deps: GuideBotDeps) {
@@ -92,8 +95,22 @@ export class GuideBot {
     if (activity.type === 'message') outcome = await this.guarded(context, key, () => this.message(context, key));
     else if (this.deps.channel.isWelcome(activity)) outcome = await this.guarded(context, key, () => this.welcome(context, key));
     else outcome = { conversationKey: key, kind: 'ignored', events: [], attempts: 0 };
-    for (const observe of this.deps.observers ?? []) await observe(context, outcome);
+    await this.carryOut(context, outcome);
     return outcome;
+  }
+
+  /**
+   * The one place a turn's effects leave, in this order: the reply, so the customer never waits
+   * for the agent desk; then the observers, which record the turn; then the hand-off, last,
+   * because the agent hub gets the transcript, and that has to hold this turn already.
+   */
+  private async carryOut(context: TurnContext, outcome: TurnOutcome): Promise<void> {
+    const { effects } = this.deps;
+    if (outcome.reply) await effects.say(context, outcome.reply);
+    else if (outcome.notice) await effects.sayNotice(context, outcome.notice);
+    for (const observe of this.deps.observers ?? []) await observe(context, outcome);
+    const reason = outcome.effects?.handOff;
+    if (reason && outcome.snapshot) await effects.handOff(context, { conversationKey: outcome.conversationKey, reason, snapshot: outcome.snapshot });
   }
 
   private async guarded(context: TurnContext, key: string, turn: () => Promise<TurnOutcome>): Promise<TurnOutcome> {
@@ -106,9 +123,8 @@ export class GuideBot {
       // told whether it was: then the user hears that, and a retry lands wherever the state really is.
       this.deps.logger.warn({ err, conversation: key }, unknown ? 'storage unavailable, turn may or may not be applied' : 'storage unavailable, turn not applied');
       const locale = toLocale(this.deps.channel.locale(context.activity));
-      const notice = this.deps.renderer.notice(locale, unknown ? 'common:notice.unconfirmed' : 'common:notice.unavailable');
-      await context.sendActivity(noticeActivity(notice, locale));
-      return { conversationKey: key, kind: 'unavailable', events: [], attempts: 1 };
+      const text = this.deps.renderer.notice(locale, unknown ? 'common:notice.unconfirmed' : 'common:notice.unavailable');
+      return { conversationKey: key, kind: 'unavailable', events: [], notice: { text, locale }, attempts: 1 };
     }
   }
 
@@ -156,7 +172,6 @@ export class GuideBot {
       }
       const meta = metaOf(step.snapshot);
       const reply = this.deps.renderer.reply(meta, step.snapshot.context, notices);
-      await context.sendActivity(this.deps.toActivity(reply));
       return {
         conversationKey: key,
         kind,

@@ -1,5 +1,6 @@
 import type { Activity } from 'botbuilder';
 import { choicesCard, type ChoicesCardOptions } from './card';
+import type { EffectHandlers } from './effects';
 import type { Reply } from './render';
 
 /** Controls that are seldom needed at a step: the card folds them behind "More". */
@@ -37,3 +38,9 @@ export function replyActivity(reply: Reply): Partial<Activity> {
 export function noticeActivity(text: string, locale: string): Partial<Activity> {
   return { type: 'message', text, textFormat: 'markdown', locale, inputHint: 'expectingInput' };
 }
+
+/** The bot's `say` (src/bot/effects.ts): a reply or a notice, as one of the messages above. */
+export const sayAsMessages: Pick<EffectHandlers, 'say' | 'sayNotice'> = {
+  say: async (context, reply) => void (await context.sendActivity(replyActivity(reply))),
+  sayNotice: async (context, notice) => void (await context.sendActivity(noticeActivity(notice.text, notice.locale))),
+};

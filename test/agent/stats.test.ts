@@ -25,7 +25,7 @@ const strings = createStrings();
 const errors = loadKnownErrorCatalog();
 const renderer = new Renderer(strings, loadGuideContent(), errors);
 
-/** Drives the desk's observer with real machine steps, as the turn loop would after each turn. */
+/** Drives the desk's observer and hand-off with real machine steps, as the turn loop would after each turn. */
 class FakeConversation {
   private step: Step | undefined;
   readonly sent: Partial<Activity>[] = [];
@@ -60,8 +60,9 @@ class FakeConversation {
     const meta = step.snapshot.getMeta();
     const metas = Object.values(meta).filter(Boolean);
     const reply = renderer.reply(metas[metas.length - 1] as never, step.snapshot.context, step.effects.notices);
+    const conversationKey = `test/conversations/${this.id}`;
     await this.desk.observer(context, {
-      conversationKey: `test/conversations/${this.id}`,
+      conversationKey,
       kind,
       events: events.map((e) => e.type),
       snapshot: step.snapshot,
@@ -69,6 +70,9 @@ class FakeConversation {
       reply,
       attempts: 1,
     });
+    // As GuideBot.carryOut: the hand-off after the observers have recorded the turn.
+    const reason = step.effects.handOff;
+    if (reason) await this.desk.handOff(context, { conversationKey, reason, snapshot: step.snapshot });
   }
 }
 
