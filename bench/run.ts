@@ -52,7 +52,8 @@ const LOAD_ROUNDS = 4;
 const WATCHDOG_MS = 170_000;
 const MB = 1024 * 1024;
 
-const TARGETS = { throughputFile: 0.8, throughputRedis: 0.6, p99: 2, rssMb: 150 };
+// Issue 8 set Redis at 0.6×; issue 16 holds both stores to 0.8×.
+const TARGETS = { throughputFile: 0.8, throughputRedis: 0.8, p99: 2, rssMb: 150 };
 
 type BotId = 'echo' | 'file' | 'redis' | 'file-b' | 'redis-b';
 const BOT_IDS: readonly BotId[] = ['echo', 'file', 'redis'];

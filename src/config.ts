@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TOKEN68, TOKEN68_RULE } from './http/bearer-token';
 import { isLoopbackHost } from './http/service-url';
 
 /**
@@ -33,7 +34,7 @@ const envSchema = z
     DIRECTLINE_ENDPOINT: z.string().url().default('https://directline.botframework.com'),
     ALLOWED_SERVICE_URLS: z.string().default(''),
     ALLOW_ANONYMOUS_PUBLIC: z.string().default('false').pipe(flag),
-    AGENT_TOKEN: optionalText,
+    AGENT_TOKEN: optionalText.pipe(z.string().regex(TOKEN68, TOKEN68_RULE).optional()),
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
     RATE_LIMIT: z.string().default('true').pipe(flag),
     RATE_LIMIT_CLIENT_RPS: z.coerce.number().positive().max(100_000).default(50),
@@ -47,7 +48,7 @@ const envSchema = z
       .string()
       .default('directline,webchat,emulator')
       .pipe(z.string().regex(/^[\w.\-\s,]*$/, 'must be comma-separated channel ids, e.g. directline,webchat')),
-    METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').regex(TOKEN68, TOKEN68_RULE).optional()),
     // Node flags set by `npm start` from these two; checked here too, because node accepts a heap
     // far too small to run in and fails only later, under load.
     NODE_HEAP_MB: z.coerce.number().int().min(128).max(16_384).default(512),

@@ -8,7 +8,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Activity } from 'botbuilder';
+import { LRUCache } from 'lru-cache';
 import type { Next, Request, Response, Server } from 'restify';
+import { bearerToken } from '../http/bearer-token';
 
 export interface ChannelLogger {
   info(obj: object, msg?: string): void;
@@ -170,8 +172,18 @@ export function createLocalDirectLine(options: LocalDirectLineOptions): LocalDir
 
   const conversations = new Map<string, Conversation>();
   const tokens = new Map<string, TokenEntry>();
-  /** Tokens of expired conversations, so their clients get 404 (directlinejs: "Ended") instead of 401. */
-  const endedTokens = new Map<string, { conversationId: string; forgetAt: number }>();
+  /**
+   * Tokens of expired conversations (token -> conversation id), so their clients get 404 (directlinejs:
+   * "Ended") instead of 401 for one token lifetime. The injected clock drives expiry; it is read on
+   * every check (ttlResolution 0) because tests move it in jumps, and `sweep` purges (no timers).
+   */
+  const endedTokens = new LRUCache<string, string>({
+    max: maxConversations * 2,
+    ttl: tokenTtlMs,
+    ttlResolution: 0,
+    ttlAutopurge: false,
+    perf: { now },
+  });
   const inflight = new Set<Promise<void>>();
   let sweepTimer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -230,15 +242,9 @@ export function createLocalDirectLine(options: LocalDirectLineOptions): LocalDir
 
   function expire(conversation: Conversation): void {
     conversations.delete(conversation.id);
-    const forgetAt = now() + tokenTtlMs;
     for (const token of conversation.tokens) {
       tokens.delete(token);
-      endedTokens.set(token, { conversationId: conversation.id, forgetAt });
-    }
-    // Bounded like everything else: the oldest tombstones go first (Map keeps insertion order).
-    for (const token of endedTokens.keys()) {
-      if (endedTokens.size <= maxConversations * 2) break;
-      endedTokens.delete(token);
+      endedTokens.set(token, conversation.id);
     }
     logger?.info({ conversationId: conversation.id }, 'local Direct Line: conversation expired');
   }
@@ -255,8 +261,7 @@ export function createLocalDirectLine(options: LocalDirectLineOptions): LocalDir
         dropped++;
       }
     }
-    const at = now();
-    for (const [token, ended] of endedTokens) if (ended.forgetAt <= at) endedTokens.delete(token);
+    endedTokens.purgeStale();
     return dropped;
   }
 
@@ -272,10 +277,9 @@ export function createLocalDirectLine(options: LocalDirectLineOptions): LocalDir
   }
 
   function bearer(req: Request): string {
-    const header = req.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) throw new HttpError(401, 'Unauthorized', 'Missing "Authorization: Bearer <token>" header');
-    return match[1];
+    const token = bearerToken(req.headers.authorization);
+    if (token === undefined) throw new HttpError(401, 'Unauthorized', 'Missing "Authorization: Bearer <token>" header');
+    return token;
   }
 
   /**
@@ -286,9 +290,10 @@ export function createLocalDirectLine(options: LocalDirectLineOptions): LocalDir
     const token = bearer(req);
     const entry = tokens.get(token);
     if (!entry) {
-      const ended = endedTokens.get(token);
-      if (!ended) throw new HttpError(401, 'Unauthorized', 'Invalid token');
-      if (conversationId !== undefined && ended.conversationId !== conversationId) throw forbidden();
+      // peek, not get: polling an ended conversation must not save its tombstone from eviction (oldest go first).
+      const endedConversationId = endedTokens.peek(token);
+      if (endedConversationId === undefined) throw new HttpError(401, 'Unauthorized', 'Invalid token');
+      if (conversationId !== undefined && endedConversationId !== conversationId) throw forbidden();
       throw new HttpError(404, 'NotFound', 'Conversation has expired; start a new conversation');
     }
     if (conversationId !== undefined && entry.conversationId !== conversationId) throw forbidden();
@@ -504,7 +509,10 @@ export function createLocalDirectLine(options: LocalDirectLineOptions): LocalDir
   /** directlinejs without a token or secret sends "Bearer undefined": that is an anonymous start. */
   function hasCredentials(req: Request): boolean {
     const header = req.headers.authorization;
-    return typeof header === 'string' && !/^Bearer\s+(undefined|null)?\s*$/i.test(header);
+    if (header === undefined) return false;
+    const token = bearerToken(header);
+    // Any other header that carries no token still goes to `authorize`, which answers 401.
+    return token !== 'undefined' && token !== 'null';
   }
 
   const startConversation = handler((req) => {

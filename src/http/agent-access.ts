@@ -1,3 +1,4 @@
+import { bearerToken } from './bearer-token';
 import { sendError } from './error-reply';
 import { secretMatches } from './secret-compare';
 import { isLoopbackHost } from './service-url';
@@ -18,8 +19,7 @@ export function isLoopback(address: string | undefined): boolean {
 }
 
 function givenToken(req: Request, allowQuery: boolean): string | undefined {
-  const header = req.header('authorization');
-  const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+  const bearer = bearerToken(req.header('authorization'));
   if (bearer) return bearer;
   // Only the page takes ?token=, so that it can be opened from a link; it then sends the header.
   const query = (req.query ?? {}) as Record<string, unknown>;

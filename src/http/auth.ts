@@ -28,6 +28,7 @@ const CLOCK_TOLERANCE_SECONDS = 300;
 /** Issuers of tokens a Bot Framework channel sends (public and US government cloud); their audience is the app id. */
 const CHANNEL_ISSUERS = new Set(['https://api.botframework.com', 'https://api.botframework.us']);
 const MAX_HEADER_LENGTH = 8192;
+// Not ./bearer-token: botbuilder accepts only exactly "Bearer <jwt>", and this check must never pass a header botbuilder would refuse.
 const JWT = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 
 export type BearerVerdict = { ok: true } | { ok: false; reason: string };

@@ -1,4 +1,5 @@
 import type { Next, Request, Response } from 'restify';
+import { bearerToken } from './bearer-token';
 import { sendError } from './error-reply';
 import { secretMatches } from './secret-compare';
 
@@ -6,8 +7,8 @@ import { secretMatches } from './secret-compare';
 export function requireMetricsToken(token: string | undefined) {
   return (req: Request, res: Response, next: Next): void => {
     if (!token) return next();
-    const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
-    if (match && secretMatches(match[1]!, token)) return next();
+    const given = bearerToken(req.headers.authorization);
+    if (given !== undefined && secretMatches(given, token)) return next();
     sendError(res, 401, 'Unauthorized', 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"', { 'WWW-Authenticate': 'Bearer' });
     next(false);
   };

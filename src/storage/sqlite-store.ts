@@ -69,6 +69,10 @@ export class SqliteStore implements Storage {
   private readonly now: () => number;
   private readonly warn: (message: string, err?: unknown) => void;
   private readonly select: Database.Statement<[string, number], Row>;
+  /** The eTag check needs only the version: the stored JSON is not read back on a write. */
+  private readonly selectVersion: Database.Statement<[string, number], number>;
+  /** One transaction function for every batch, compiled once (better-sqlite3 wraps it in BEGIN/COMMIT). */
+  private readonly applyBatch: Database.Transaction<(batch: readonly Pending[], now: number, expiresAt: number | null) => Map<Pending, ETagConflictError>>;
   private readonly upsert: Database.Statement<[string, string, number | null]>;
   private readonly remove: Database.Statement<[string]>;
   private readonly sweepChunk: Database.Statement<[number, number]>;
@@ -110,6 +114,9 @@ export class SqliteStore implements Storage {
     try {
       this.inode = fs.statSync(this.file).ino;
       this.select = this.db.prepare('SELECT version, value FROM items WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)');
+      this.selectVersion = this.db
+        .prepare<[string, number], number>('SELECT version FROM items WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)')
+        .pluck();
       // REPLACE deletes the old row and inserts a new one, which takes the next version.
       this.upsert = this.db.prepare('INSERT OR REPLACE INTO items (key, value, expires_at) VALUES (?, ?, ?)');
       this.remove = this.db.prepare('DELETE FROM items WHERE key = ?');
@@ -123,6 +130,7 @@ export class SqliteStore implements Storage {
       this.listRemove = this.db.prepare('DELETE FROM list_entries WHERE key = ?');
       this.listRemoveHead = this.db.prepare('DELETE FROM lists WHERE key = ?');
       this.listsExpired = this.db.prepare<[number, number], string>('SELECT key FROM lists WHERE expires_at <= ? LIMIT ?').pluck();
+      this.applyBatch = this.db.transaction((batch: readonly Pending[], now: number, expiresAt: number | null) => this.applyNow(batch, now, expiresAt));
       this.importEarlierStores();
     } catch (err) {
       this.db.close();
@@ -195,7 +203,8 @@ export class SqliteStore implements Storage {
   async ping(): Promise<void> {
     this.assertOpen();
     this.assertInPlace();
-    this.commit('ping', this.db.transaction(() => void this.probe.run(new Date(this.now()).toISOString())));
+    const probe = this.db.transaction(() => void this.probe.run(new Date(this.now()).toISOString()));
+    this.commit('ping', () => probe.immediate());
   }
 
   /** Waits for the writes already accepted, then closes the database (which checkpoints its WAL). */
@@ -250,39 +259,12 @@ export class SqliteStore implements Storage {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    const conflicts = new Map<Pending, ETagConflictError>();
     const expiresAt = this.ttlMs > 0 ? this.now() + this.ttlMs : null;
-    const now = this.now();
-    const apply = this.db.transaction(() => {
-      conflicts.clear();
-      for (const call of batch) {
-        if (call.kind === 'delete') {
-          for (const key of call.keys!) {
-            this.remove.run(key);
-            this.removeList(key);
-          }
-          continue;
-        }
-        if (call.kind === 'append') {
-          this.appendNow(call.keys![0]!, call.entries!, call.keep!, now, expiresAt);
-          continue;
-        }
-        for (const [key, expected, json] of call.writes!) {
-          if (expected !== undefined) {
-            const current = this.select.get(key, now);
-            if (current && String(current.version) !== expected) {
-              if (!conflicts.has(call)) conflicts.set(call, new ETagConflictError(key));
-              continue;
-            }
-          }
-          this.upsert.run(key, json, expiresAt);
-        }
-      }
-    });
+    let conflicts: Map<Pending, ETagConflictError>;
     try {
       if (this.damaged) throw this.damaged;
       this.assertInPlace();
-      this.commit('write', apply);
+      conflicts = this.commit('write', () => this.applyBatch.immediate(batch, this.now(), expiresAt));
     } catch (err) {
       for (const call of batch) call.reject(err);
       return;
@@ -292,6 +274,35 @@ export class SqliteStore implements Storage {
       if (conflict) call.reject(conflict);
       else call.resolve();
     }
+  }
+
+  /** The body of a batch's transaction: each call keeps its own eTag check and its own outcome. */
+  private applyNow(batch: readonly Pending[], now: number, expiresAt: number | null): Map<Pending, ETagConflictError> {
+    const conflicts = new Map<Pending, ETagConflictError>();
+    for (const call of batch) {
+      if (call.kind === 'delete') {
+        for (const key of call.keys!) {
+          this.remove.run(key);
+          this.removeList(key);
+        }
+        continue;
+      }
+      if (call.kind === 'append') {
+        this.appendNow(call.keys![0]!, call.entries!, call.keep!, now, expiresAt);
+        continue;
+      }
+      for (const [key, expected, json] of call.writes!) {
+        if (expected !== undefined) {
+          const current = this.selectVersion.get(key, now);
+          if (current !== undefined && String(current) !== expected) {
+            if (!conflicts.has(call)) conflicts.set(call, new ETagConflictError(key));
+            continue;
+          }
+        }
+        this.upsert.run(key, json, expiresAt);
+      }
+    }
+    return conflicts;
   }
 
   private appendNow(key: string, entries: readonly string[], keep: number, now: number, expiresAt: number | null): void {
@@ -362,12 +373,12 @@ export class SqliteStore implements Storage {
    * a checkpoint, 4 MB by default): it is checkpointed into the database and cut back, and the
    * transaction tried once more. Otherwise, or if that fails too, the call fails as unavailable.
    */
-  private commit(operation: string, transaction: Database.Transaction<() => void>): void {
+  private commit<T>(operation: string, transaction: () => T): T {
     try {
-      this.guard(operation, () => transaction.immediate());
+      return this.guard(operation, transaction);
     } catch (err) {
       if (errorCode((err as { cause?: unknown }).cause) !== 'SQLITE_FULL' || !this.checkpoint()) throw err;
-      this.guard(operation, () => transaction.immediate());
+      return this.guard(operation, transaction);
     }
   }
 

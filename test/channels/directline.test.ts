@@ -343,6 +343,50 @@ describe('local Direct Line', () => {
       expect(h.dl.conversationCount).toBe(0);
     });
 
+    it("answers an ended conversation's token with 404 (403 elsewhere) for one token lifetime, then forgets it (401)", async () => {
+      h = await harness({ idleMs: 60_000, tokenTtlMs: 120_000 });
+      const { conversationId, token } = await h.start();
+      const path = `/v3/directline/conversations/${conversationId}/activities`;
+      h.clock.now += 60_000;
+      expect(h.dl.sweep()).toBe(1);
+
+      const ended = await h.call('GET', path, { token });
+      expect(ended.status).toBe(404);
+      expect(ended.body.error).toEqual({ code: 'NotFound', message: 'Conversation has expired; start a new conversation' });
+      expect((await h.call('POST', '/v3/directline/tokens/refresh', { token })).status).toBe(404);
+      const elsewhere = await h.call('GET', '/v3/directline/conversations/other/activities', { token });
+      expect(elsewhere.status).toBe(403);
+      expect(elsewhere.body.error.code).toBe('Forbidden');
+
+      h.clock.now += 119_000;
+      h.dl.sweep();
+      expect((await h.call('GET', path, { token })).status).toBe(404);
+
+      h.clock.now += 2_000;
+      const forgotten = await h.call('GET', path, { token });
+      expect(forgotten.status).toBe(401);
+      expect(forgotten.body.error).toEqual({ code: 'Unauthorized', message: 'Invalid token' });
+      h.dl.sweep();
+      expect((await h.call('GET', path, { token })).status).toBe(401);
+    });
+
+    it('keeps at most two ended tokens per allowed conversation, forgetting the oldest first even if polled', async () => {
+      h = await harness({ maxConversations: 1, idleMs: 60_000 });
+      const ended: Array<{ conversationId: string; token: string }> = [];
+      const status = async ({ conversationId, token }: { conversationId: string; token: string }) =>
+        (await h.call('GET', `/v3/directline/conversations/${conversationId}/activities`, { token })).status;
+      for (let i = 0; i < 3; i++) {
+        ended.push(await h.start());
+        h.clock.now += 60_000;
+        expect(h.dl.sweep()).toBe(1);
+        // The oldest is polled right before the third one ends: that must not save it.
+        if (i === 1) expect(await status(ended[0]!)).toBe(404);
+      }
+      expect(await status(ended[0]!)).toBe(401);
+      expect(await status(ended[1]!)).toBe(404);
+      expect(await status(ended[2]!)).toBe(404);
+    });
+
     it('refuses an expired token with 403 TokenExpired (directlinejs then reports ExpiredToken)', async () => {
       h = await harness({ tokenTtlMs: 10_000, idleMs: 60_000 });
       const { conversationId, token } = await h.start();

@@ -54,6 +54,8 @@ describe('validation', () => {
     ['a fractional burst', { RATE_LIMIT_CLIENT_BURST: '2.5' }, /^RATE_LIMIT_CLIENT_BURST: /],
     ['a yes/no that is neither', { RATE_LIMIT: 'maybe' }, /^RATE_LIMIT: /],
     ['a short metrics token', { METRICS_TOKEN: 'short' }, /^METRICS_TOKEN: must be at least 16 characters$/],
+    ['a metrics token no Bearer header can carry', { METRICS_TOKEN: 'correct horse battery staple' }, /^METRICS_TOKEN: may hold only letters, digits/],
+    ['an agent token no Bearer header can carry', { AGENT_TOKEN: 'p@ss#word!' }, /^AGENT_TOKEN: may hold only letters, digits/],
     ['a Redis URL that is not one', { REDIS_URL: 'http://localhost:6379' }, /^REDIS_URL: must start with redis:\/\//],
     ['a log level that does not exist', { LOG_LEVEL: 'verbose' }, /^LOG_LEVEL: /],
     ['a negative state TTL', { STATE_TTL_DAYS: '-1' }, /^STATE_TTL_DAYS: /],
