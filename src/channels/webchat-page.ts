@@ -5,13 +5,12 @@
  * Nothing is loaded from the web: Web Chat comes from node_modules/botframework-webchat/dist, and
  * a Content-Security-Policy holds the page to that.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, promises as fs, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { gzip } from 'node:zlib';
-import { promisify } from 'node:util';
 import type { Next, Request, Response, Server } from 'restify';
 import { LOCALES, type Locale } from '../../dialogs/types';
+import { lazyStaticAsset, sendStaticAsset, type StaticAsset } from '../http/static-asset';
 import type { ChannelLogger } from './directline';
 
 /** Keys every `locales/<locale>/webchat.json` must define. */
@@ -57,7 +56,6 @@ const LOCAL_TOKEN_ROUTE = `${LOCAL_DIRECTLINE_PATH}/tokens/generate`;
 const LANGUAGE_NAME_KEYS: Record<Locale, WebChatStringKey> = { 'nl-NL': 'languageDutch', 'en-US': 'languageEnglish' };
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-const gzipAsync = promisify(gzip);
 
 // ---- escaping ---------------------------------------------------------------------------------
 
@@ -107,12 +105,8 @@ interface Asset {
   /** Query string that changes when the file does, so long-lived caching is safe. */
   version: string;
   cacheControl: string;
-}
-
-interface LoadedAsset {
-  body: Buffer;
-  gzipped: Buffer;
-  etag: string;
+  /** The file, read and compressed on the first request. */
+  load: () => Promise<StaticAsset>;
 }
 
 function webChatDist(): string {
@@ -138,18 +132,9 @@ function fileVersion(file: string): string {
 }
 
 function asset(file: string, contentType: string, cacheControl: string): Asset {
-  return { file, contentType, version: fileVersion(file), cacheControl };
+  return { file, contentType, version: fileVersion(file), cacheControl, load: lazyStaticAsset(file) };
 }
 
-async function loadAsset(file: string): Promise<LoadedAsset> {
-  const body = await fs.readFile(file);
-  return {
-    body,
-    // Web Chat is ~4 MB; compressed once, served many times.
-    gzipped: await gzipAsync(body),
-    etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
-  };
-}
 
 // ---- the page ---------------------------------------------------------------------------------
 
@@ -266,7 +251,6 @@ export function registerWebChatPage(server: Server, options: WebChatPageOptions)
     client: asset(ownAsset('webchat-client.js'), 'text/javascript; charset=utf-8', 'no-cache'),
     css: asset(ownAsset('webchat-page.css'), 'text/css; charset=utf-8', 'no-cache'),
   };
-  const loaded = new Map<Asset, Promise<LoadedAsset>>();
   const warned = new Set<string>();
 
   function stringsFor(locale: Locale): Record<WebChatStringKey, string> {
@@ -325,31 +309,9 @@ export function registerWebChatPage(server: Server, options: WebChatPageOptions)
 
   function serve(asset: Asset) {
     return (req: Request, res: Response, next: Next): void => {
-      let pending = loaded.get(asset);
-      if (!pending) {
-        pending = loadAsset(asset.file);
-        loaded.set(asset, pending);
-        // A failed read is retried on the next request instead of being cached.
-        pending.catch(() => loaded.delete(asset));
-      }
-      pending.then(
+      asset.load().then(
         (file) => {
-          const headers: Record<string, string> = {
-            'Content-Type': asset.contentType,
-            'Cache-Control': asset.cacheControl,
-            ETag: file.etag,
-            Vary: 'Accept-Encoding',
-            'X-Content-Type-Options': 'nosniff',
-          };
-          if (req.header('if-none-match') === file.etag) {
-            res.writeHead(304, headers);
-            res.end();
-          } else {
-            const useGzip = /\bgzip\b/.test(req.header('accept-encoding') ?? '');
-            const body = useGzip ? file.gzipped : file.body;
-            res.writeHead(200, { ...headers, 'Content-Length': String(body.length), ...(useGzip ? { 'Content-Encoding': 'gzip' } : {}) });
-            res.end(body);
-          }
+          sendStaticAsset(req, res, file, { contentType: asset.contentType, cacheControl: asset.cacheControl, vary: 'Accept-Encoding' });
           next();
         },
         (err: unknown) => {
