@@ -728,53 +728,41 @@
         metric(s('statOpenHandoffs'), String(stats.openHandOffs), null, 'handoffs');
         updateBadge(stats.openHandOffs);
 
-        var top = $('top-errors');
-        top.textContent = '';
-        if (stats.topErrors.length === 0) {
-          top.appendChild(el('p', 'muted', s('topErrorsNone')));
-          return;
-        }
-        var wrap = el('div', 'table-wrap');
-        var table = el('table');
-        var head = el('tr');
-        head.appendChild(el('th', '', s('errorId')));
-        head.appendChild(el('th', '', s('count')));
-        table.appendChild(head);
-        stats.topErrors.forEach(function (row) {
-          var tr = el('tr');
-          tr.appendChild(el('td')).appendChild(el('code', '', row.id));
-          tr.appendChild(el('td', '', String(row.count)));
-          table.appendChild(tr);
+        countTable($('top-errors'), s('topErrorsNone'), s('errorId'), s('count'), stats.topErrors, function (row) {
+          return el('code', '', row.id);
         });
-        wrap.appendChild(table);
-        top.appendChild(wrap);
       })
       .catch(reportFailure);
+  }
+  // A two-column table of things and how often they came up, or a line saying there are none.
+  function countTable(box, noneText, whatHeading, countHeading, rows, whatCell) {
+    box.textContent = '';
+    if (rows.length === 0) {
+      box.appendChild(el('p', 'muted', noneText));
+      return;
+    }
+    var wrap = el('div', 'table-wrap');
+    var table = el('table');
+    var head = el('tr');
+    head.appendChild(el('th', '', whatHeading));
+    head.appendChild(el('th', '', countHeading));
+    table.appendChild(head);
+    rows.forEach(function (row) {
+      var tr = el('tr');
+      tr.appendChild(el('td')).appendChild(whatCell(row));
+      tr.appendChild(el('td', '', String(row.count)));
+      table.appendChild(tr);
+    });
+    wrap.appendChild(table);
+    box.appendChild(wrap);
   }
   // Messages the bot did not understand, newest first: what the training data should learn next.
   function loadNotUnderstood() {
     return api('GET', '/not-understood')
       .then(function (data) {
-        var box = $('not-understood');
-        box.textContent = '';
-        if (data.messages.length === 0) {
-          box.appendChild(el('p', 'muted', s('notUnderstoodNone')));
-          return;
-        }
-        var wrap = el('div', 'table-wrap');
-        var table = el('table');
-        var head = el('tr');
-        head.appendChild(el('th', '', s('messageText')));
-        head.appendChild(el('th', '', s('timesSent')));
-        table.appendChild(head);
-        data.messages.forEach(function (row) {
-          var tr = el('tr');
-          tr.appendChild(el('td', '', row.text));
-          tr.appendChild(el('td', '', String(row.count)));
-          table.appendChild(tr);
+        countTable($('not-understood'), s('notUnderstoodNone'), s('messageText'), s('timesSent'), data.messages, function (row) {
+          return document.createTextNode(row.text);
         });
-        wrap.appendChild(table);
-        box.appendChild(wrap);
       })
       .catch(reportFailure);
   }

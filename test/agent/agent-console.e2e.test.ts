@@ -147,6 +147,24 @@ describe('agent console in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'agent-console-stats.png'), fullPage: true });
   });
 
+  it('lists the known errors met and the messages the bot did not understand, each with its count', async () => {
+    const chat = h.conversation('en-US');
+    await chat.say('hello');
+    await chat.say('Office says 0x80070005 when I open Word');
+    const other = h.conversation('en-US');
+    await other.say('hello');
+    await other.say('qwxz plorb vrump');
+    await other.say('qwxz plorb vrump');
+
+    await page.click('#refresh-stats');
+    const row = page.locator('#not-understood tr', { hasText: 'qwxz plorb vrump' });
+    await row.waitFor();
+    expect(await row.locator('td').allTextContents()).toEqual(['qwxz plorb vrump', '2']);
+    const error = page.locator('#top-errors tr', { hasText: 'error-0x80070005' });
+    await error.waitFor();
+    expect(await error.locator('td').allTextContents()).toEqual(['error-0x80070005', '1']);
+  });
+
   it('ran without script errors, CSP violations or requests off the machine', () => {
     expect(problems).toEqual([]);
   });
