@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { userActivity } from '../support/bot-harness';
 import { startFakeConnector, type FakeConnector } from '../support/fake-connector';
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process';
 import { expected } from '../support/transcript';
@@ -69,18 +70,8 @@ async function post(url: string, body: unknown): Promise<number> {
 }
 
 /** A message, or with `value` a card button press (no text matching involved). */
-const activity = (conversation: string, n: number, text: string, value?: Record<string, string>) => ({
-  type: 'message',
-  id: `${conversation}-${n}`,
-  channelId: 'emulator',
-  serviceUrl: connector.url,
-  conversation: { id: conversation },
-  from: { id: 'user-1' },
-  recipient: { id: 'bot' },
-  locale: 'en-US',
-  text,
-  ...(value ? { text: undefined, value } : {}),
-});
+const activity = (conversation: string, n: number, text: string, value?: Record<string, string>) =>
+  userActivity({ id: conversation, channelId: 'emulator', locale: 'en-US', serviceUrl: connector.url, n }, value ? { value } : { text });
 
 test('50 trickling bodies: each is answered 408 and closed within REQUEST_TIMEOUT_MS, and the server keeps serving', async () => {
   const port = await freePort();
