@@ -42,7 +42,7 @@ const HEAP_PROBE_JS = path.join(ROOT, 'bench/heap-probe.js');
 /** The server runs exactly as `npm start` runs it: with the node flags of package.json's start script. */
 const SERVER_FLAGS = startScriptFlags();
 /** restify triggers DEP0111 in the echo bot too. */
-const ECHO_FLAGS = ['--disable-warning=DEP0111'];
+const ECHO_FLAGS: string[] = [];
 /** In both: lets bench/heap-probe.js measure the heap after a full GC, on request only. */
 const PROBE_FLAGS = ['--expose-gc', '-r', HEAP_PROBE_JS];
 

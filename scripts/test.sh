@@ -5,6 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# package.json's engines, checked before anything runs: an older node fails later and less clearly
+# (better-sqlite3's prebuilt addon crashes node 22 before 22.14). scripts/node-runtime.sh fetches one.
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a === 24 || (a === 22 && b >= 14) ? 0 : 1)'; then
+  echo "test: node $(node --version) is not supported: use Node 24 LTS, or 22.14 or later" >&2
+  echo "test: PATH=\"\$(scripts/node-runtime.sh 24.21.0):\$PATH\" npm test" >&2
+  exit 1
+fi
+
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)

@@ -22,6 +22,7 @@ import { registerLegalPages } from './http/legal-pages';
 import { containsProductKey, maskProductKeys } from './matching/product-key';
 import { createStore, type ConversationStore } from './storage/create-store';
 import { loadMessageReader } from './understanding/message-reader';
+import { boundRequestTime, type RequestTime } from './http/request-time';
 
 export interface AppOverrides {
   store?: ConversationStore;
@@ -30,6 +31,8 @@ export interface AppOverrides {
 
 export interface App {
   server: Server;
+  /** How long clients may take to send a request; the shutdown drops those still sending. */
+  requestTime: RequestTime;
   adapter: TurnAdapter;
   bot: GuideBot;
   store: ConversationStore;
@@ -78,6 +81,9 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
   const turn = async (context: TurnContext) => void (await bot.run(context));
 
   const server = restify.createServer({ name: 'activation-guide', handleUncaughtExceptions: false });
+  const requestTime = boundRequestTime(server.server, config.http, (req) =>
+    logger.warn({ method: req.method, path: req.url?.split('?')[0], limitMs: config.http.requestTimeoutMs }, 'request not received in time, connection closed'),
+  );
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false, rejectUnknown: true }));
 
@@ -113,6 +119,7 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
 
   return {
     server,
+    requestTime,
     adapter,
     bot,
     store,

@@ -85,7 +85,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export type Env = z.infer<typeof envSchema>;
 
 /** The name of every environment variable read (`.env.example` must list them all; a test checks). */
-export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.innerType().shape);
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export interface Config {
   port: number;

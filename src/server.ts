@@ -1,7 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { boundRequestTime } from './http/request-time';
 import { createLogger } from './logger';
 import { isLoopbackHost } from './http/service-url';
 
@@ -38,9 +37,6 @@ async function main(): Promise<void> {
     );
   }
   const app = buildApp(config, logger);
-  const requestTime = boundRequestTime(app.server.server, config.http, (req) =>
-    logger.warn({ method: req.method, path: req.url?.split('?')[0], limitMs: config.http.requestTimeoutMs }, 'request not received in time, connection closed'),
-  );
   await new Promise<void>((resolve, reject) => {
     app.server.once('error', reject);
     app.server.listen(config.port, config.host, () => resolve());
@@ -66,7 +62,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_DEADLINE_MS);
     force.unref();
     const drop = setTimeout(() => {
-      const dropped = requestTime.dropReceiving();
+      const dropped = app.requestTime.dropReceiving();
       if (dropped > 0) logger.warn({ dropped }, 'shutdown: dropped connections still sending a request');
     }, DRAIN_DEADLINE_MS);
     drop.unref();

@@ -187,9 +187,6 @@ export function createHttpGuards(deps: { config: Config; logger: Logger; metrics
 
   return {
     install(server) {
-      // Slow or stalled clients must not hold sockets for long; Node's defaults are minutes.
-      server.server.headersTimeout = 15_000;
-      server.server.requestTimeout = 30_000;
       server.pre(track);
       server.pre(guard);
       server.use(requireChannelToken(config.auth?.appId));

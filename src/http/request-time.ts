@@ -1,4 +1,5 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 export interface RequestTimeLimits {
   /** The whole request, its body included, must have arrived this long after its headers. */
@@ -40,6 +41,8 @@ export function boundRequestTime(server: Server, limits: RequestTimeLimits, onTi
     });
   });
 
+  server.on('clientError', refuseUnparsed);
+
   return {
     get receiving() {
       return [...open].filter((req) => !req.complete).length;
@@ -56,10 +59,36 @@ export function boundRequestTime(server: Server, limits: RequestTimeLimits, onTi
   };
 }
 
-const TIMEOUT_BODY = JSON.stringify({ error: { code: 'RequestTimeout', message: 'the request was not received in time' } });
-const TIMEOUT_RESPONSE =
-  'HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nConnection: close\r\n' +
-  `Content-Length: ${Buffer.byteLength(TIMEOUT_BODY)}\r\n\r\n${TIMEOUT_BODY}`;
+/** A whole HTTP/1.1 answer in the service's error shape, for a socket that restify never saw or gave up on. */
+function rawAnswer(status: number, code: string, message: string): string {
+  const body = JSON.stringify({ error: { code, message } });
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nConnection: close\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+const TIMEOUT_RESPONSE = rawAnswer(408, 'RequestTimeout', 'the request was not received in time');
+
+/**
+ * A request Node's parser refuses before restify sees it: headers over node's limit (16 KB),
+ * malformed HTTP, node's own request timeout. Node's default handler destroys the socket at once;
+ * with the client's bytes still unread, the kernel then resets the connection and the client reads
+ * ECONNRESET instead of the status. So the status is written, the rest of what the client sends is
+ * read and dropped, and the socket is closed once the client has gone or after a second.
+ */
+function refuseUnparsed(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const answer =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? rawAnswer(431, 'RequestHeaderFieldsTooLarge', 'the request headers are larger than the server accepts')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? TIMEOUT_RESPONSE
+        : rawAnswer(400, 'BadRequest', 'the request is not valid HTTP/1.1');
+  socket.end(answer);
+  socket.resume();
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
 
 /**
  * 408 in the service's error shape, written on the socket itself and the connection closed, as

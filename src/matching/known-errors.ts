@@ -121,7 +121,7 @@ export const matchingConfigSchema = z
       .strict()
       .refine((o) => o.confidentMaxScore <= o.ambiguousMaxScore, 'confidentMaxScore must not exceed ambiguousMaxScore'),
     stopwords: localised(z.array(z.string())),
-    synonyms: z.record(z.string()),
+    synonyms: z.record(z.string(), z.string()),
   })
   .strict();
 

@@ -91,7 +91,7 @@ describe('validation', () => {
 });
 
 test('the server refuses to start on a bad configuration: exit 78 and a message naming the setting', async () => {
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', '-r', 'ts-node/register/transpile-only', 'src/server.ts'], {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/server.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', MicrosoftAppId: APP_ID },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -63,6 +63,49 @@ test('the web chat page and its bundle are served from the same server', async (
   expect(bundle.headers.get('content-type')).toMatch(/javascript/);
 });
 
+/** The web chat's own path: the built-in Direct Line, typed turns, the replies read back by watermark. */
+async function directLine(url: string) {
+  const started = await fetch(`${url}/v3/directline/conversations`, { method: 'POST' });
+  expect(started.status).toBe(201);
+  const { conversationId, token } = (await started.json()) as { conversationId: string; token: string };
+  const auth = { authorization: `Bearer ${token}` };
+  let watermark = '';
+  return {
+    async say(text: string): Promise<string> {
+      const posted = await fetch(`${url}/v3/directline/conversations/${conversationId}/activities`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'message', from: { id: 'visitor-1' }, locale: 'en-US', text }),
+      });
+      expect(posted.status).toBe(200);
+      const polled = await fetch(`${url}/v3/directline/conversations/${conversationId}/activities?watermark=${watermark}`, { headers: auth });
+      const body = (await polled.json()) as { activities: { from: { id: string }; text?: string }[]; watermark: string };
+      watermark = body.watermark;
+      return body.activities
+        .filter((a) => a.from.id !== 'visitor-1')
+        .map((a) => a.text ?? '')
+        .join('\n');
+    },
+  };
+}
+
+test('a visitor types a whole reactivation in the web chat, in words of their own', async () => {
+  const chat = await directLine(server.url);
+  expect(await chat.say('hi, our office 365 plan ran out last week and nobody can save files')).toContain(
+    expected('en-US', 'guide:reactivate.expired'),
+  );
+  expect(await chat.say('ok lets do it')).toContain(expected('en-US', 'reactivate:ask.offered'));
+  expect(await chat.say('yep its there')).toContain(expected('en-US', 'common:ask.helped'));
+});
+
+test('node prints no warning while it starts and serves: nothing deprecated is called, and nothing is silenced', () => {
+  const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string;
+  expect(start).not.toMatch(/--(?:no-warnings|no-deprecation|disable-warning)/);
+  // stdout carries the JSON log; stderr is node's own channel for warnings, and the turns above
+  // ran botbuilder's whole reply path (CloudAdapter, the connector client) in this process.
+  expect(server.stderr()).toBe('');
+});
+
 test('it runs with the heap limits of the start script: 512 MB for the old generation unless NODE_HEAP_MB says otherwise', () => {
   expect(startScriptFlags({})).toEqual(expect.arrayContaining(['--max-old-space-size=512', '--max-semi-space-size=4']));
   expect(startScriptFlags({ NODE_HEAP_MB: '2048', NODE_SEMI_SPACE_MB: '16' })).toEqual(

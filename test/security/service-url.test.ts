@@ -139,7 +139,7 @@ describe('startup', () => {
 
   test('HOST=0.0.0.0 without credentials or ALLOW_ANONYMOUS_PUBLIC refuses to start (exit 78), naming the setting', async () => {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, ['--disable-warning=DEP0111', '-r', 'ts-node/register/transpile-only', 'src/server.ts'], {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/server.ts'], {
       cwd: join(__dirname, '..', '..'),
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '0.0.0.0', PORT: '0', DATA_DIR: dataDir() },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,6 +13,8 @@ export interface ServerProcess {
   readonly child: ChildProcess;
   /** What it wrote to stdout and stderr so far (the tail), for failure messages. */
   output(): string;
+  /** What it wrote to stderr alone (the tail): node's warnings land here, the structured log does not. */
+  stderr(): string;
   /** Sends a signal and waits until the process is gone. Returns how it ended. */
   kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -36,7 +38,7 @@ export async function startServerProcess(
   launcher: string[] = [],
 ): Promise<ServerProcess> {
   const args =
-    entry === 'built' ? [...startScriptFlags(env), 'dist/src/server.js'] : ['--disable-warning=DEP0111', '-r', 'ts-node/register/transpile-only', 'src/server.ts'];
+    entry === 'built' ? [...startScriptFlags(env), 'dist/src/server.js'] : ['-r', 'ts-node/register/transpile-only', 'src/server.ts'];
   const [command, ...commandArgs] = [...launcher, process.execPath, ...args];
   const child = spawn(command!, commandArgs, {
     cwd: ROOT,
@@ -45,11 +47,15 @@ export async function startServerProcess(
   });
   running.add(child);
   let output = '';
+  let stderr = '';
   const collect = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-8000);
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-8000);
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
       running.delete(child);
@@ -76,6 +82,7 @@ export async function startServerProcess(
     port: Number(env.PORT),
     child,
     output: () => output,
+    stderr: () => stderr,
     kill: async (signal) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
