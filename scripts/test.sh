@@ -38,7 +38,10 @@ rm -f "$report"
 set +e
 # A hard ceiling, so a stuck run fails instead of holding CI; --forceExit so a forgotten handle
 # after the last test cannot keep the process alive.
-timeout --signal=TERM --kill-after=30 1200 npx jest --json --outputFile="$report" --forceExit "$@"
+# --throw-deprecation: a deprecated Node API called anywhere in a test (botbuilder's code path
+# included) fails that test instead of printing a warning nobody reads.
+NODE_OPTIONS="${NODE_OPTIONS:-} --throw-deprecation" \
+  timeout --signal=TERM --kill-after=30 1200 npx jest --json --outputFile="$report" --forceExit "$@"
 status=$?
 set -e
 if [ -f "$report" ]; then
