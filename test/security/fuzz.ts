@@ -3,7 +3,6 @@
  * Everything is derived from one seeded PRNG, so a failing run can be replayed exactly.
  */
 import { Agent, request } from 'node:http';
-import type { KeyObject } from 'node:crypto';
 import { jwt } from './tokens';
 
 export type Rng = () => number;
@@ -150,9 +149,9 @@ export interface FuzzContext {
   /** Live local Direct Line conversations to aim at. */
   directLine: { conversationId: string; token: string }[];
   appId: string;
-  /** A key the bot trusts (via botbuilder's metadata cache) and one it does not. */
-  trustedKey: KeyObject;
-  otherKey: KeyObject;
+  /** A token signed with the key the bot's OpenID metadata publishes (support/login-server.ts), and one signed with another key under the same key id. */
+  trustedToken: (claims: Record<string, unknown>) => string;
+  forgedToken: (claims: Record<string, unknown>) => string;
 }
 
 const ACTIVITY_TYPES = ['message', 'conversationUpdate', 'event', 'typing', 'invoke', 'installationUpdate', 'messageReaction', 'endOfConversation', 'trace', 'handoff', 'delay', 'command', 'x-unknown', '', ' ', 'MESSAGE', 'message\u0000'];
@@ -227,11 +226,11 @@ function authHeader(ctx: FuzzContext): string | undefined {
     case 6:
       return `Bearer ${jwt({ ...claims, aud: 'someone-else' })}`;
     case 7:
-      return `Bearer ${jwt(claims, undefined, ctx.otherKey)}`; // forged: wrong signing key
+      return `Bearer ${ctx.forgedToken(claims)}`;
     case 8:
-      return `Bearer ${jwt({ ...claims, serviceurl: 'https://evil.example.invalid/' }, undefined, ctx.trustedKey)}`;
+      return `Bearer ${ctx.trustedToken({ ...claims, serviceurl: 'https://evil.example.invalid/' })}`;
     case 9:
-      return `Bearer ${jwt({ ...claims, iss: 'https://evil.example.invalid/' }, undefined, ctx.otherKey)}`;
+      return `Bearer ${ctx.trustedToken({ ...claims, iss: 'https://evil.example.invalid/' })}`;
     case 10:
       return `Bearer ${jwt(randomJson(rng) as Record<string, unknown>, { alg: 'RS256', kid: 'k' })}`;
     default:
