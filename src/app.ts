@@ -12,6 +12,7 @@ import { sayAsMessages } from './bot/reply-activity';
 import { apologiseForFailedTurns } from './bot/turn-error';
 import { registerHealthRoutes } from './http/health-routes';
 import { registerMessagesRoute } from './http/messages-route';
+import { limitJsonDepth } from './http/json-depth';
 import { createTurnAdapter, type TurnAdapter } from './http/turn-adapter';
 import { loadGuideContent } from './i18n/guide-content';
 import { createStrings } from './i18n/strings';
@@ -86,6 +87,7 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
   );
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false, rejectUnknown: true }));
+  server.use(limitJsonDepth());
 
   ops.registerBefore(server);
 

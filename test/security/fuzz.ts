@@ -103,6 +103,18 @@ export function deepNesting(kind: 'array' | 'object', depth: number): string {
   return kind === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
 }
 
+/** An activity body whose `value`, `channelData`, `entities` or `attachments` nests `depth` levels (past the server's bound: 400 before any copy). */
+export function deepActivity(ctx: FuzzContext, conversationId?: string, depth = int(ctx.rng, 65, ctx.rng() < 0.8 ? 5000 : 40_000)): string {
+  const { rng } = ctx;
+  const field = pick(rng, ['value', 'channelData', 'entities', 'attachments'] as const);
+  const nested = deepNesting(rng() < 0.5 ? 'array' : 'object', depth);
+  const base: Record<string, unknown> = { ...activity(ctx, conversationId), type: 'message' };
+  if (conversationId) delete base.serviceUrl;
+  delete base[field];
+  const valid = JSON.stringify(base);
+  return `${valid.slice(0, -1)},"${field}":${field === 'entities' || field === 'attachments' ? `[${nested}]` : nested}}`;
+}
+
 export interface RawRequest {
   method: string;
   path: string;
@@ -277,10 +289,8 @@ function rawBody(ctx: FuzzContext, maxBodyBytes: number): RawRequest {
       return { ...base, kind: 'raw: over MAX_BODY_BYTES', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'x'.repeat(maxBodyBytes + int(rng, 1, 100_000)) }) };
     case 4:
       return { ...base, kind: 'raw: deep nesting', headers: { 'content-type': 'application/json' }, body: deepNesting(rng() < 0.5 ? 'array' : 'object', int(rng, 1000, 40_000)) };
-    case 5: {
-      const nested = deepNesting('object', int(rng, 500, 5000));
-      return { ...base, kind: 'raw: deep value in an activity', headers: { 'content-type': 'application/json' }, body: `${valid.slice(0, -1)},"value":${nested},"channelData":${nested}}` };
-    }
+    case 5:
+      return { ...base, kind: 'raw: deep value in an activity', headers: { 'content-type': 'application/json' }, body: deepActivity(ctx) };
     case 6:
       return { ...base, kind: 'raw: wrong content type', headers: { 'content-type': pick(rng, ['text/plain', 'text/html', 'application/xml', 'application/x-www-form-urlencoded', 'image/png', 'application/json; charset=utf-16', 'application/octet-stream', 'multipart/form-data; boundary=x', '']) }, body: valid };
     case 7:
@@ -326,6 +336,7 @@ function directLine(ctx: FuzzContext): RawRequest {
     case 7:
       return { kind: 'dl: post activity', method: 'POST', path: `${dl}/conversations/${conversation()}/activities`, headers: { ...auth(), 'content-type': 'application/json' }, body: body() };
     case 8:
+      if (rng() < 0.3) return { kind: 'dl: deep value in an activity', method: 'POST', path: `${dl}/conversations/${live.conversationId}/activities`, headers: { authorization: `Bearer ${live.token}`, 'content-type': 'application/json' }, body: deepActivity(ctx, live.conversationId) };
       return { kind: 'dl: upload', method: 'POST', path: `${dl}/conversations/${conversation()}/upload`, headers: { ...auth(), 'content-type': 'application/json' }, body: '{}' };
     default:
       return { kind: 'dl: connector side', method: 'POST', path: `/v3/conversations/${conversation()}/activities${rng() < 0.3 ? '/x' : ''}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(randomJson(rng)) };
