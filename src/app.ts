@@ -28,6 +28,8 @@ import { boundRequestTime, type RequestTime } from './http/request-time';
 export interface AppOverrides {
   store?: ConversationStore;
   observers?: TurnObserver[];
+  /** The agent desk's write delay for turn records (tests: long to see the batching, short to see the backstop). */
+  recorderWriteDelayMs?: number;
 }
 
 export interface App {
@@ -64,7 +66,7 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
     });
 
   const ops = createOperations({ config, logger, store });
-  const agentDesk = createAgentDesk({ config, logger, store, strings, renderer, errors, reader });
+  const agentDesk = createAgentDesk({ config, logger, store, strings, renderer, errors, reader, recorderWriteDelayMs: overrides.recorderWriteDelayMs });
 
   const adapter = createTurnAdapter(config.auth);
 
