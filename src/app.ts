@@ -12,6 +12,7 @@ import { sayAsMessages } from './bot/reply-activity';
 import { apologiseForFailedTurns } from './bot/turn-error';
 import { registerHealthRoutes } from './http/health-routes';
 import { registerMessagesRoute } from './http/messages-route';
+import { limitJsonDepth } from './http/json-depth';
 import { createTurnAdapter, type TurnAdapter } from './http/turn-adapter';
 import { loadGuideContent } from './i18n/guide-content';
 import { createStrings } from './i18n/strings';
@@ -27,6 +28,8 @@ import { boundRequestTime, type RequestTime } from './http/request-time';
 export interface AppOverrides {
   store?: ConversationStore;
   observers?: TurnObserver[];
+  /** The agent desk's write delay for turn records (tests: long to see the batching, short to see the backstop). */
+  recorderWriteDelayMs?: number;
 }
 
 export interface App {
@@ -63,7 +66,7 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
     });
 
   const ops = createOperations({ config, logger, store });
-  const agentDesk = createAgentDesk({ config, logger, store, strings, renderer, errors, reader });
+  const agentDesk = createAgentDesk({ config, logger, store, strings, renderer, errors, reader, recorderWriteDelayMs: overrides.recorderWriteDelayMs });
 
   const adapter = createTurnAdapter(config.auth);
 
@@ -86,6 +89,7 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
   );
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false, rejectUnknown: true }));
+  server.use(limitJsonDepth());
 
   ops.registerBefore(server);
 

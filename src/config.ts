@@ -16,6 +16,18 @@ const optionalText = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+/** botframework-connector's GovernmentConstants.ChannelService (not imported: config stays free of botbuilder). */
+export const US_GOV_CHANNEL_SERVICE = 'https://botframework.azure.us';
+
+/** Signing keys and tokens travel over these: https, or plain http to this host only (loopback: nothing in between to tamper). */
+const httpsUrl = optionalText.pipe(
+  z
+    .string()
+    .url()
+    .refine((u) => u.startsWith('https://') || (u.startsWith('http://') && isLoopbackHost(new URL(u).hostname)), 'must be an https:// URL (http:// only on loopback)')
+    .optional(),
+);
+
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3978),
@@ -29,6 +41,17 @@ const envSchema = z
     MicrosoftAppPassword: optionalText,
     MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
     MicrosoftAppTenantId: optionalText,
+    // The cloud the bot lives in: botbuilder's own setting names, each defaulting to the value for the
+    // cloud ChannelService names (src/http/bot-cloud.ts). Only sovereign or private clouds set the rest.
+    ChannelService: optionalText.pipe(z.literal(US_GOV_CHANNEL_SERVICE, { message: `must be empty (public Azure) or ${US_GOV_CHANNEL_SERVICE} (US Government)` }).optional()),
+    ToBotFromChannelOpenIdMetadataUrl: httpsUrl,
+    BotOpenIdMetadata: httpsUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: httpsUrl,
+    ToBotFromChannelTokenIssuer: optionalText,
+    ToChannelFromBotLoginUrl: httpsUrl,
+    ToChannelFromBotOAuthScope: optionalText,
+    OAuthUrl: httpsUrl,
+    ValidateAuthority: z.string().default('true').pipe(flag),
     LOCAL_DIRECTLINE: optionalText.pipe(flag.optional()),
     DIRECTLINE_SECRET: optionalText,
     DIRECTLINE_ENDPOINT: z.string().url().default('https://directline.botframework.com'),
@@ -70,6 +93,12 @@ const envSchema = z
     if (env.MicrosoftAppType !== 'MultiTenant' && env.MicrosoftAppId && !env.MicrosoftAppTenantId) {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `is required for a ${env.MicrosoftAppType} app` });
     }
+    if (env.ToBotFromChannelOpenIdMetadataUrl && env.BotOpenIdMetadata && env.ToBotFromChannelOpenIdMetadataUrl !== env.BotOpenIdMetadata) {
+      ctx.addIssue({ code: 'custom', path: ['BotOpenIdMetadata'], message: 'is the older name of ToBotFromChannelOpenIdMetadataUrl; set one of them, not two different URLs' });
+    }
+    if (!env.ValidateAuthority && !env.ToChannelFromBotLoginUrl) {
+      ctx.addIssue({ code: 'custom', path: ['ValidateAuthority'], message: "is false, which only applies to a login URL of your own: set ToChannelFromBotLoginUrl too, or leave ValidateAuthority true" });
+    }
     if (!env.MicrosoftAppId && env.HOST && !isLoopbackHost(env.HOST) && !env.ALLOW_ANONYMOUS_PUBLIC) {
       // Anonymous mode trusts every caller; on a public interface that has to be a deliberate choice.
       ctx.addIssue({
@@ -97,7 +126,7 @@ export interface Config {
   /** Stored state is forgotten this long after its last write; 0 keeps it for ever. */
   stateTtlSeconds: number;
   logLevel: Env['LOG_LEVEL'];
-  auth?: { appId: string; appPassword?: string; appType: Env['MicrosoftAppType']; tenantId?: string };
+  auth?: { appId: string; appPassword?: string; appType: Env['MicrosoftAppType']; tenantId?: string; cloud: CloudSettings };
   localDirectLine: boolean;
   directLine?: { secret: string; endpoint: string };
   allowedServiceUrls: string[];
@@ -114,6 +143,19 @@ export interface Config {
   http: { requestTimeoutMs: number; headersTimeoutMs: number };
   /** Channel ids (lower case) that are sent the `handoff.initiate` event on escalation; Teams refuses it. */
   handOffEventChannels: string[];
+}
+
+/** The cloud settings as the operator gave them (unset: the value for the cloud `channelService` names; src/http/bot-cloud.ts). */
+export interface CloudSettings {
+  channelService?: string;
+  channelOpenIdMetadataUrl?: string;
+  emulatorOpenIdMetadataUrl?: string;
+  channelTokenIssuer?: string;
+  loginUrl?: string;
+  oAuthScope?: string;
+  oAuthUrl?: string;
+  /** false: trust `loginUrl` as given, without asking login.microsoftonline.com about it (MSAL's instance discovery). */
+  validateAuthority: boolean;
 }
 
 export interface RateLimitRule {
@@ -140,7 +182,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError([`ALLOWED_SERVICE_URLS: not an http(s) origin: ${badOrigins.join(', ')}`]);
   }
   const auth = env.MicrosoftAppId
-    ? { appId: env.MicrosoftAppId, appPassword: env.MicrosoftAppPassword, appType: env.MicrosoftAppType, tenantId: env.MicrosoftAppTenantId }
+    ? {
+        appId: env.MicrosoftAppId,
+        appPassword: env.MicrosoftAppPassword,
+        appType: env.MicrosoftAppType,
+        tenantId: env.MicrosoftAppTenantId,
+        cloud: {
+          channelService: env.ChannelService || undefined,
+          channelOpenIdMetadataUrl: env.ToBotFromChannelOpenIdMetadataUrl ?? env.BotOpenIdMetadata,
+          emulatorOpenIdMetadataUrl: env.ToBotFromEmulatorOpenIdMetadataUrl,
+          channelTokenIssuer: env.ToBotFromChannelTokenIssuer,
+          loginUrl: env.ToChannelFromBotLoginUrl,
+          oAuthScope: env.ToChannelFromBotOAuthScope,
+          oAuthUrl: env.OAuthUrl,
+          validateAuthority: env.ValidateAuthority,
+        },
+      }
     : undefined;
   return {
     port: env.PORT,

@@ -36,6 +36,8 @@ export interface AgentDeskDeps {
   caseLog?: CaseLogOptions;
   /** Call script sessions (kept in the store) are forgotten after `idleMs` without a move. */
   sessions?: { idleMs?: number };
+  /** How long the turn recorder lets a turn's record wait (src/agent/turn-recorder.ts). */
+  recorderWriteDelayMs?: number;
 }
 
 /** The support agents' side: console, hand-offs with context, transcripts and outcomes. */
@@ -72,6 +74,7 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
     errors: deps.errors,
     logger: deps.logger,
     now,
+    writeDelayMs: deps.recorderWriteDelayMs,
   });
   const handOff = createHandOff({
     transcriptOf: recorder.transcriptOf,

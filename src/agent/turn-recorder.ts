@@ -15,6 +15,8 @@ export interface TurnRecorderDeps {
   errors: KnownErrorCatalog;
   logger: Logger;
   now: () => number;
+  /** How long a turn's record may wait (WRITE_DELAY_MS); tests set it long, to see the batching, or short. */
+  writeDelayMs?: number;
 }
 
 /** Conversations with unwritten turns before a turn has to wait for them (back-pressure). */
@@ -124,7 +126,7 @@ export function createTurnRecorder(deps: TurnRecorderDeps): TurnRecorder {
     // An escalating turn is written at once by the hand-off that follows (transcriptOf); the timer
     // is the backstop should that never come.
     if (unwritten.size > MAX_PENDING) await flushAll();
-    else timer ??= setTimeout(() => void flushAll(), WRITE_DELAY_MS).unref();
+    else timer ??= setTimeout(() => void flushAll(), deps.writeDelayMs ?? WRITE_DELAY_MS).unref();
   };
 
   return {

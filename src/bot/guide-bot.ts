@@ -134,9 +134,19 @@ export class GuideBot {
     return this.commit(context, key, (stored) => {
       if (activity.id && seenIds(stored).includes(activity.id)) return undefined;
       const from = resume(stored, toLocale(this.deps.channel.locale(activity)));
-      if (!stored && isCardValue(input.value) && cardStep(input.value) !== metaOf(from.snapshot).step) return lost(from, input, this.deps.understand);
+      if (!stored && (isCardValue(input.value) ? cardStep(input.value) !== metaOf(from.snapshot).step : this.storeLostData())) return lost(from, input, this.deps.understand);
       return advance(from, input, this.deps.understand);
     });
+  }
+
+  /**
+   * A typed message carries nothing that says the conversation began earlier; a click does (its
+   * card's step). So a typed message in a conversation the store does not know counts as lost only
+   * when the store knows it lost data (Redis back empty); otherwise it is a new conversation.
+   */
+  private storeLostData(): boolean {
+    const storage = this.deps.storage as Storage & { lostSince?: () => number | undefined };
+    return typeof storage.lostSince === 'function' && storage.lostSince() !== undefined;
   }
 
   private async welcome(context: TurnContext, key: string): Promise<TurnOutcome> {
@@ -208,13 +218,16 @@ export class GuideBot {
 }
 
 /**
- * A card's button when there is no record: the conversation was forgotten (the store came back
- * empty, or the record expired). Said plainly, then the first question; a command from the card
+ * A card's button, or after the store lost its data a typed message, when there is no record:
+ * the conversation was forgotten (the store came back empty, or the record expired). Said plainly,
+ * then the first question, or what the typed message asks for from there; a command from the card
  * (a person, language) still does what it says.
  */
 function lost(from: Step, input: UserInput, understand: Understand): Move {
-  const notice = { key: 'common:notice.conversationLost' };
-  if (cardStep(input.value) !== undefined) return { step: from, events: [], notices: [notice, ...from.effects.notices] };
+  const card = isCardValue(input.value);
+  const notice = { key: card ? 'common:notice.conversationLost' : 'common:notice.conversationLostTyped' };
+  // A typed answer ("yes") means nothing without the question it answered: the first question, as for an old card's button.
+  if (!card || cardStep(input.value) !== undefined) return { step: from, events: [], notices: [notice, ...from.effects.notices] };
   const move = advance(from, input, understand);
   return { ...move, notices: [notice, ...move.notices] };
 }

@@ -42,7 +42,7 @@ function decodePart(part: string): Record<string, unknown> | undefined {
   }
 }
 
-export function checkBearer(header: unknown, appId: string, nowSeconds = Date.now() / 1000): BearerVerdict {
+export function checkBearer(header: unknown, appId: string, nowSeconds = Date.now() / 1000, channelIssuers: ReadonlySet<string> = CHANNEL_ISSUERS): BearerVerdict {
   if (typeof header !== 'string' || header === '') return { ok: false, reason: 'an Authorization header with a Bot Framework token is required' };
   if (header.length > MAX_HEADER_LENGTH) return { ok: false, reason: 'the Authorization header is too long' };
   const match = JWT.exec(header.trim());
@@ -57,15 +57,17 @@ export function checkBearer(header: unknown, appId: string, nowSeconds = Date.no
   if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf - CLOCK_TOLERANCE_SECONDS > nowSeconds)) {
     return { ok: false, reason: 'the token is not valid yet' };
   }
-  if (CHANNEL_ISSUERS.has(claims.iss) && claims.aud !== appId) return { ok: false, reason: 'the token is for another bot' };
+  if (channelIssuers.has(claims.iss) && claims.aud !== appId) return { ok: false, reason: 'the token is for another bot' };
   return { ok: true };
 }
 
 /** restify `use` handler: with credentials, /api/messages needs a token that passes `checkBearer` (refused here with 401, before anything counts it). */
-export function requireChannelToken(appId: string | undefined) {
+export function requireChannelToken(appId: string | undefined, channelIssuer?: string) {
+  // A cloud of one's own (ToBotFromChannelTokenIssuer) issues channel tokens too.
+  const channelIssuers = channelIssuer ? new Set([...CHANNEL_ISSUERS, channelIssuer]) : CHANNEL_ISSUERS;
   return (req: Request, res: Response, next: Next): void => {
     if (!appId || req.getRoute?.()?.path !== '/api/messages') return next();
-    const verdict = checkBearer(req.headers.authorization, appId);
+    const verdict = checkBearer(req.headers.authorization, appId, Date.now() / 1000, channelIssuers);
     if (verdict.ok) return next();
     sendError(res, 401, 'Unauthorized', verdict.reason, { 'WWW-Authenticate': 'Bearer' });
     next(false);

@@ -189,7 +189,7 @@ export function createHttpGuards(deps: { config: Config; logger: Logger; metrics
     install(server) {
       server.pre(track);
       server.pre(guard);
-      server.use(requireChannelToken(config.auth?.appId));
+      server.use(requireChannelToken(config.auth?.appId, config.auth?.cloud.channelTokenIssuer));
       server.use(conversationLimit);
       server.on('restifyError', formatError);
     },

@@ -3,6 +3,7 @@ import { AuthenticationConstants } from 'botframework-connector';
 import { reuseClients } from '../channels/reused-clients';
 import type { Config } from '../config';
 import { guardAuthentication } from './auth';
+import { botCloud, credentialsFor } from './bot-cloud';
 
 /**
  * CloudAdapter.process checks a request with zod schemas it builds anew on every call, and copies
@@ -39,15 +40,20 @@ export class TurnAdapter extends CloudAdapter {
 
 /** The app's adapter: botbuilder's authentication from the configuration, a bad token always a 401, clients reused across turns. */
 export function createTurnAdapter(auth: Config['auth']): TurnAdapter {
+  const cloud = botCloud(auth?.cloud);
   return new TurnAdapter(
     reuseClients(
       guardAuthentication(
-        new ConfigurationBotFrameworkAuthentication({
-          MicrosoftAppId: auth?.appId ?? '',
-          MicrosoftAppPassword: auth?.appPassword ?? '',
-          MicrosoftAppType: auth?.appType ?? 'MultiTenant',
-          MicrosoftAppTenantId: auth?.tenantId ?? '',
-        }),
+        new ConfigurationBotFrameworkAuthentication(
+          {
+            MicrosoftAppId: auth?.appId ?? '',
+            MicrosoftAppPassword: auth?.appPassword ?? '',
+            MicrosoftAppType: auth?.appType ?? 'MultiTenant',
+            MicrosoftAppTenantId: auth?.tenantId ?? '',
+            ...cloud,
+          },
+          credentialsFor(auth, cloud),
+        ),
         auth?.appId,
       ),
     ),

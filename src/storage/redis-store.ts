@@ -97,6 +97,9 @@ export class RedisStore implements Storage {
   private readonly readyWaiters = new Set<Waiter>();
   private lastError: Error | undefined;
   private closed = false;
+  /** Whether this process has seen the store's marker key; when it is gone after a reconnect, Redis lost its data. */
+  private markerSeen = false;
+  private lostAt: number | undefined;
 
   constructor(options: RedisStoreOptions) {
     const { url, keyPrefix = 'ag:', ttlSeconds = 0, commandTimeoutMs = 2000 } = options;
@@ -138,8 +141,34 @@ export class RedisStore implements Storage {
     });
     this.client.on('ready', () => {
       this.lastError = undefined;
+      // Sent before the waiting turns' commands, so its answer is known before theirs.
+      this.checkMarker().catch((err: Error) => onError?.(err));
       this.settleWaiters();
     });
+  }
+
+  /**
+   * A key that lives as long as the data: when a reconnect finds it gone, Redis restarted without
+   * its data (no persistence, a failover to an empty replica, FLUSHALL). The time is kept in the
+   * key itself, so every instance learns it; `lostSince` tells the turn loop, which then tells the
+   * user of a conversation the store no longer knows that it lost track, typed message or click.
+   */
+  private async checkMarker(): Promise<void> {
+    const key = `${this.keyPrefix}meta:store-marker`;
+    const value = await this.client.get(key);
+    if (value === null) {
+      if (this.markerSeen) this.lostAt = Date.now();
+      await this.client.set(key, String(this.lostAt ?? 0), 'NX');
+    } else if (Number(value) > 0) {
+      this.lostAt = Math.max(this.lostAt ?? 0, Number(value));
+    }
+    this.markerSeen = true;
+  }
+
+  /** When this store last came back without its data, within the state's lifetime (after that, nothing it lost could still be asked about). */
+  lostSince(now = Date.now()): number | undefined {
+    if (this.lostAt === undefined) return undefined;
+    return this.ttlSeconds > 0 && now - this.lostAt > this.ttlSeconds * 1000 ? undefined : this.lostAt;
   }
 
   async read(keys: string[]): Promise<StoreItems> {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, ENV_VARIABLES, loadConfig } from '../../src/config';
+import { botCloud } from '../../src/http/bot-cloud';
 
 /** Configuration is checked at startup, with a message that names the setting. */
 const ROOT = join(__dirname, '..', '..');
@@ -63,18 +64,47 @@ describe('validation', () => {
     ['a heap too small to run in', { NODE_HEAP_MB: '64' }, /^NODE_HEAP_MB: /],
     ['a heap size that is not a whole number', { NODE_HEAP_MB: '512MB' }, /^NODE_HEAP_MB: /],
     ['a semi-space of zero', { NODE_SEMI_SPACE_MB: '0' }, /^NODE_SEMI_SPACE_MB: /],
+    ['a cloud botbuilder does not know', { ChannelService: 'https://botframework.example.invalid' }, /^ChannelService: must be empty \(public Azure\) or https:\/\/botframework\.azure\.us/],
+    ['signing keys over plain http to another host', { ToBotFromChannelOpenIdMetadataUrl: 'http://login.example.invalid/keys' }, /^ToBotFromChannelOpenIdMetadataUrl: must be an https:\/\/ URL/],
+    ['a login URL that is not a URL', { ToChannelFromBotLoginUrl: 'login.example.invalid' }, /^ToChannelFromBotLoginUrl: /],
+    ['two different channel metadata URLs', { ToBotFromChannelOpenIdMetadataUrl: 'https://a.example.invalid/m', BotOpenIdMetadata: 'https://b.example.invalid/m' }, /^BotOpenIdMetadata: is the older name/],
+    ['ValidateAuthority=false for Microsoft’s own login', { ValidateAuthority: 'false' }, /^ValidateAuthority: is false, which only applies to a login URL of your own/],
   ])('refuses %s, naming the setting', (_name, env, message) => {
     expect(problems(env)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
   });
 
   test('accepts the credential combinations botbuilder supports', () => {
-    expect(loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's' }).auth).toEqual({ appId: APP_ID, appPassword: 's', appType: 'MultiTenant', tenantId: undefined });
+    expect(loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's' }).auth).toEqual({
+      appId: APP_ID,
+      appPassword: 's',
+      appType: 'MultiTenant',
+      tenantId: undefined,
+      cloud: { validateAuthority: true },
+    });
     expect(loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't' }).auth?.appType).toBe('UserAssignedMSI');
     const withCredentials = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's' });
     expect(withCredentials.host).toBe('0.0.0.0');
     expect(withCredentials.localDirectLine).toBe(false);
     // Its turns run in process, so credentials do not stand in its way when it is asked for.
     expect(loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's', LOCAL_DIRECTLINE: 'true' }).localDirectLine).toBe(true);
+  });
+
+  test('the cloud settings: each one set replaces only itself; the rest are the cloud ChannelService names', () => {
+    const gov = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's', ChannelService: 'https://botframework.azure.us', ToChannelFromBotOAuthScope: 'api://mine' });
+    expect(botCloud(gov.auth?.cloud)).toMatchObject({
+      ToChannelFromBotOAuthScope: 'api://mine',
+      ToChannelFromBotLoginUrl: 'https://login.microsoftonline.us/MicrosoftServices.onmicrosoft.us',
+      ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.azure.us/v1/.well-known/openidconfiguration',
+      ToBotFromChannelTokenIssuer: 'https://api.botframework.us',
+      CallerId: 'urn:botframework:azureusgov',
+    });
+    const older = loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's', BotOpenIdMetadata: 'http://127.0.0.1:9/keys' });
+    expect(botCloud(older.auth?.cloud)).toMatchObject({
+      ToBotFromChannelOpenIdMetadataUrl: 'http://127.0.0.1:9/keys',
+      ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+      ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+      ValidateAuthority: true,
+    });
   });
 
   test('rate limits and operations settings have safe defaults', () => {

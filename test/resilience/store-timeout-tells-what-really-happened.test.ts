@@ -126,3 +126,29 @@ test('Redis comes back empty: a button from an old card says the conversation wa
   await chat.click(copy('nl-NL', 'common:choice.ACTIVATE'));
   expect(chat.lastText()).toContain(copy('nl-NL', 'activate:ask.license'));
 });
+
+test('Redis comes back empty: a typed answer gets the same "lost track" notice as a click, and a new conversation is welcomed as usual', async () => {
+  const chat = h.conversation('nl-NL');
+  await chat.open();
+  await chat.click(copy('nl-NL', 'common:choice.REACTIVATE'));
+  expect(await stepNow(chat)).toBe('reactivate.reason');
+
+  await redis.stop();
+  await redis.start();
+  await eventually('the bot to be ready again', async () => (await fetch(`${h.url}/readyz`)).status === 200);
+  expect(await storedRecord(h.app.store, keyOf(chat))).toBeUndefined();
+
+  // The user types an answer to the question they were asked before the restart.
+  await chat.say('die is gewoon verlopen denk ik');
+  const reply = chat.lastText();
+  expect(reply).toContain(copy('nl-NL', 'common:notice.conversationLostTyped'));
+  expect(reply).toContain(copy('nl-NL', 'common:ask.start'));
+  expect(await stepNow(chat)).toBe('start');
+
+  // Someone who starts after the restart is greeted without an apology.
+  const fresh = h.conversation('nl-NL');
+  await fresh.open();
+  await fresh.say('ons office abonnement doet het sinds gisteren niet');
+  expect(fresh.lastText()).not.toContain(copy('nl-NL', 'common:notice.conversationLostTyped'));
+  expect(await stepNow(fresh)).not.toBe('start');
+});

@@ -3,7 +3,6 @@
  * Everything is derived from one seeded PRNG, so a failing run can be replayed exactly.
  */
 import { Agent, request } from 'node:http';
-import type { KeyObject } from 'node:crypto';
 import { jwt } from './tokens';
 
 export type Rng = () => number;
@@ -104,6 +103,18 @@ export function deepNesting(kind: 'array' | 'object', depth: number): string {
   return kind === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
 }
 
+/** An activity body whose `value`, `channelData`, `entities` or `attachments` nests `depth` levels (past the server's bound: 400 before any copy). */
+export function deepActivity(ctx: FuzzContext, conversationId?: string, depth = int(ctx.rng, 65, ctx.rng() < 0.8 ? 5000 : 40_000)): string {
+  const { rng } = ctx;
+  const field = pick(rng, ['value', 'channelData', 'entities', 'attachments'] as const);
+  const nested = deepNesting(rng() < 0.5 ? 'array' : 'object', depth);
+  const base: Record<string, unknown> = { ...activity(ctx, conversationId), type: 'message' };
+  if (conversationId) delete base.serviceUrl;
+  delete base[field];
+  const valid = JSON.stringify(base);
+  return `${valid.slice(0, -1)},"${field}":${field === 'entities' || field === 'attachments' ? `[${nested}]` : nested}}`;
+}
+
 export interface RawRequest {
   method: string;
   path: string;
@@ -150,9 +161,9 @@ export interface FuzzContext {
   /** Live local Direct Line conversations to aim at. */
   directLine: { conversationId: string; token: string }[];
   appId: string;
-  /** A key the bot trusts (via botbuilder's metadata cache) and one it does not. */
-  trustedKey: KeyObject;
-  otherKey: KeyObject;
+  /** A token signed with the key the bot's OpenID metadata publishes (support/login-server.ts), and one signed with another key under the same key id. */
+  trustedToken: (claims: Record<string, unknown>) => string;
+  forgedToken: (claims: Record<string, unknown>) => string;
 }
 
 const ACTIVITY_TYPES = ['message', 'conversationUpdate', 'event', 'typing', 'invoke', 'installationUpdate', 'messageReaction', 'endOfConversation', 'trace', 'handoff', 'delay', 'command', 'x-unknown', '', ' ', 'MESSAGE', 'message\u0000'];
@@ -227,11 +238,11 @@ function authHeader(ctx: FuzzContext): string | undefined {
     case 6:
       return `Bearer ${jwt({ ...claims, aud: 'someone-else' })}`;
     case 7:
-      return `Bearer ${jwt(claims, undefined, ctx.otherKey)}`; // forged: wrong signing key
+      return `Bearer ${ctx.forgedToken(claims)}`;
     case 8:
-      return `Bearer ${jwt({ ...claims, serviceurl: 'https://evil.example.invalid/' }, undefined, ctx.trustedKey)}`;
+      return `Bearer ${ctx.trustedToken({ ...claims, serviceurl: 'https://evil.example.invalid/' })}`;
     case 9:
-      return `Bearer ${jwt({ ...claims, iss: 'https://evil.example.invalid/' }, undefined, ctx.otherKey)}`;
+      return `Bearer ${ctx.trustedToken({ ...claims, iss: 'https://evil.example.invalid/' })}`;
     case 10:
       return `Bearer ${jwt(randomJson(rng) as Record<string, unknown>, { alg: 'RS256', kid: 'k' })}`;
     default:
@@ -278,10 +289,8 @@ function rawBody(ctx: FuzzContext, maxBodyBytes: number): RawRequest {
       return { ...base, kind: 'raw: over MAX_BODY_BYTES', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'x'.repeat(maxBodyBytes + int(rng, 1, 100_000)) }) };
     case 4:
       return { ...base, kind: 'raw: deep nesting', headers: { 'content-type': 'application/json' }, body: deepNesting(rng() < 0.5 ? 'array' : 'object', int(rng, 1000, 40_000)) };
-    case 5: {
-      const nested = deepNesting('object', int(rng, 500, 5000));
-      return { ...base, kind: 'raw: deep value in an activity', headers: { 'content-type': 'application/json' }, body: `${valid.slice(0, -1)},"value":${nested},"channelData":${nested}}` };
-    }
+    case 5:
+      return { ...base, kind: 'raw: deep value in an activity', headers: { 'content-type': 'application/json' }, body: deepActivity(ctx) };
     case 6:
       return { ...base, kind: 'raw: wrong content type', headers: { 'content-type': pick(rng, ['text/plain', 'text/html', 'application/xml', 'application/x-www-form-urlencoded', 'image/png', 'application/json; charset=utf-16', 'application/octet-stream', 'multipart/form-data; boundary=x', '']) }, body: valid };
     case 7:
@@ -327,6 +336,7 @@ function directLine(ctx: FuzzContext): RawRequest {
     case 7:
       return { kind: 'dl: post activity', method: 'POST', path: `${dl}/conversations/${conversation()}/activities`, headers: { ...auth(), 'content-type': 'application/json' }, body: body() };
     case 8:
+      if (rng() < 0.3) return { kind: 'dl: deep value in an activity', method: 'POST', path: `${dl}/conversations/${live.conversationId}/activities`, headers: { authorization: `Bearer ${live.token}`, 'content-type': 'application/json' }, body: deepActivity(ctx, live.conversationId) };
       return { kind: 'dl: upload', method: 'POST', path: `${dl}/conversations/${conversation()}/upload`, headers: { ...auth(), 'content-type': 'application/json' }, body: '{}' };
     default:
       return { kind: 'dl: connector side', method: 'POST', path: `/v3/conversations/${conversation()}/activities${rng() < 0.3 ? '/x' : ''}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(randomJson(rng)) };

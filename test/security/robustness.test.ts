@@ -1,7 +1,8 @@
 import { Agent } from 'node:http';
 import { buttonsOf, startHarness, type Harness } from '../support/bot-harness';
 import { anonymousRequest, authenticatedRequest, send, seeded, type FuzzContext, type RawRequest } from './fuzz';
-import { keyPair, trustKey } from './tokens';
+import { generateKeyPairSync } from 'node:crypto';
+import { startLoginServer, type LoginServer } from '../support/login-server';
 
 /**
  * Thousands of generated malformed and hostile requests against /api/messages (anonymous and
@@ -33,7 +34,7 @@ interface Outcome {
 
 let anon: Harness;
 let authed: Harness;
-let undoTrust: () => void;
+let login: LoginServer;
 const silenced: jest.SpyInstance[] = [];
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
@@ -43,11 +44,21 @@ beforeAll(async () => {
   for (const method of ['error', 'warn', 'log'] as const) silenced.push(jest.spyOn(console, method).mockImplementation(() => {}));
   process.on('unhandledRejection', onUnhandled);
   anon = await startHarness({ env: { ...HIGH_LIMITS, MAX_BODY_BYTES: String(MAX_BODY_BYTES) } });
-  authed = await startHarness({ env: { ...HIGH_LIMITS, MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-a-real-secret-just-for-tests' } });
+  // The signing keys come from a loopback OpenID metadata server, named by the documented settings.
+  login = await startLoginServer('not-a-real-secret-just-for-tests', { https: false });
+  authed = await startHarness({
+    env: {
+      ...HIGH_LIMITS,
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: 'not-a-real-secret-just-for-tests',
+      ToBotFromChannelOpenIdMetadataUrl: login.channelMetadataUrl,
+      ToBotFromEmulatorOpenIdMetadataUrl: login.emulatorMetadataUrl,
+    },
+  });
 });
 
 afterAll(async () => {
-  undoTrust?.();
+  await login?.close();
   process.off('unhandledRejection', onUnhandled);
   await anon?.close();
   await authed?.close();
@@ -61,15 +72,14 @@ async function startDirectLine(h: Harness): Promise<{ conversationId: string; to
 }
 
 test(`${TOTAL} malformed and hostile requests: no 5xx, still healthy, a conversation still completes`, async () => {
-  const trusted = keyPair();
-  undoTrust = trustKey(trusted.publicPem);
+  const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const ctx: FuzzContext = {
     rng: seeded(SEED),
     serviceUrl: anon.connector.url,
     directLine: await Promise.all([1, 2, 3, 4, 5].map(() => startDirectLine(anon))),
     appId: APP_ID,
-    trustedKey: trusted.privateKey,
-    otherKey: keyPair().privateKey,
+    trustedToken: (claims) => login.channelToken(claims),
+    forgedToken: (claims) => login.channelToken(claims, otherKey),
   };
   // Generated up front, in order, so the run is the same whatever the timing.
   const plan = Array.from({ length: TOTAL }, () =>

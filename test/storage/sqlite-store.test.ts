@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -260,18 +261,40 @@ describe('a damaged or unusable file', () => {
   });
 
   test('a directory the bot may not write is refused at start', async () => {
-    if (process.getuid?.() === 0) {
-      // root may write anywhere; the access check is then exercised by the "not a directory" case above.
-      expect(() => new SqliteStore(path.join(dbFile(), 'x'))).toThrow(/cannot use .* as data directory/);
-      return;
-    }
     await store.close();
     chmodSync(dir, 0o500);
-    expect(() => open()).toThrow(/cannot use .* as data directory/);
-    chmodSync(dir, 0o700);
+    try {
+      expect(openWithoutPrivileges()).toMatch(/cannot use .* as data directory/);
+    } finally {
+      chmodSync(dir, 0o700);
+    }
     store = open();
   });
 });
+
+/**
+ * Opens the store on `dir` as a process that file permissions apply to, and returns the error it
+ * threw. Root may write anywhere (CAP_DAC_OVERRIDE), and `npm test` runs as root, so then the store
+ * is opened in a child process without that capability (setpriv); otherwise in this one.
+ */
+function openWithoutPrivileges(): string {
+  const script = `try { new (require('./src/storage/sqlite-store').SqliteStore)(${JSON.stringify(dir)}); process.stdout.write('opened') } catch (err) { process.stdout.write(err.message) }`;
+  if (process.getuid?.() !== 0) {
+    try {
+      open();
+      return 'opened';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+  const result = spawnSync(
+    'setpriv',
+    ['--bounding-set', '-dac_override,-dac_read_search', '--', process.execPath, '-r', 'ts-node/register/transpile-only', '-e', script],
+    { cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8' },
+  );
+  if (result.error || result.status !== 0) throw new Error(`could not run the store without root's privileges (setpriv): ${String(result.error ?? result.stderr)}`);
+  return result.stdout;
+}
 
 describe('importing the journal store', () => {
   /** A journal line exactly as the journal store wrote it. */

@@ -18,7 +18,14 @@ export interface FakeConnector {
   /** Activities answered by refuseType, in order. */
   refused: Activity[];
   requests: number;
+  /** Posts refused with 401 because `acceptsAuthorization` said no. */
+  unauthorized: number;
   close(): Promise<void>;
+}
+
+export interface FakeConnectorOptions {
+  /** The channel's check of the bot's own token: a post whose Authorization header fails it gets 401, as the real service answers. */
+  acceptsAuthorization?: (header: string | undefined) => boolean;
 }
 
 /** restify patches ServerResponse for the whole process, so plain Node calls are used here (no writeHead chaining). */
@@ -29,10 +36,11 @@ function reply(res: ServerResponse, status: number, headers: Record<string, stri
   res.end(body);
 }
 
-export async function startFakeConnector(): Promise<FakeConnector> {
+export async function startFakeConnector(options: FakeConnectorOptions = {}): Promise<FakeConnector> {
   const received: Activity[] = [];
   let failures: { left: number; status: number; headers: Record<string, string> } = { left: 0, status: 200, headers: {} };
   let requests = 0;
+  let unauthorized = 0;
   let refusal: { type: string; status: number } | undefined;
   const refused: Activity[] = [];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -43,6 +51,11 @@ export async function startFakeConnector(): Promise<FakeConnector> {
       const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
       if (req.method !== 'POST' || !match) {
         reply(res, 404, {}, '');
+        return;
+      }
+      if (options.acceptsAuthorization && !options.acceptsAuthorization(req.headers.authorization)) {
+        unauthorized++;
+        reply(res, 401, { 'WWW-Authenticate': 'Bearer' }, JSON.stringify({ message: 'Authorization has been denied for this request.' }));
         return;
       }
       if (failures.left > 0) {
@@ -76,6 +89,9 @@ export async function startFakeConnector(): Promise<FakeConnector> {
     refused,
     get requests() {
       return requests;
+    },
+    get unauthorized() {
+      return unauthorized;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
