@@ -58,6 +58,16 @@ function nestedBold(markdown: string): string | null {
   return null;
 }
 
+/** A step's context in `locale`. Dynamic parts need something to show; the ids come from the real knowledge base. */
+function contextAt(snapshot: GuideSnapshot, locale: Locale): GuideContext {
+  return {
+    ...snapshot.context,
+    locale,
+    errorId: snapshot.context.errorId ?? 'key-expired',
+    candidates: snapshot.context.candidates.length ? snapshot.context.candidates : ['key-not-valid', 'key-already-used'],
+  };
+}
+
 function expectComplete(reply: Reply) {
   const texts = [reply.markdown, ...reply.choices.map((c) => c.label), ...reply.controls.map((c) => c.label)];
   for (const text of texts) {
@@ -75,13 +85,7 @@ describe('every path through the machine', () => {
   describe.each(LOCALES.map((l) => [l]))('rendered in %s', (locale: Locale) => {
     test.each(STEP_IDS.map((s) => [s]))('%s renders with every string present', (step) => {
       const snapshot = reached.get(step)!.state as GuideSnapshot;
-      const context: GuideContext = {
-        ...snapshot.context,
-        locale,
-        // Dynamic parts need something to show; the ids come from the real knowledge base.
-        errorId: snapshot.context.errorId ?? 'key-expired',
-        candidates: snapshot.context.candidates.length ? snapshot.context.candidates : ['key-not-valid', 'key-already-used'],
-      };
+      const context = contextAt(snapshot, locale);
       const meta: StepMeta = metaOf(snapshot);
       const reply = renderer.reply(meta, context, [
         { key: 'common:notice.notUnderstood' },
@@ -100,13 +104,7 @@ describe('every path through the machine', () => {
     /** A step's reply with its dynamic parts filled in from the real knowledge base. */
     const replyAt = (step: string) => {
       const snapshot = reached.get(step)!.state as GuideSnapshot;
-      const context: GuideContext = {
-        ...snapshot.context,
-        locale,
-        errorId: snapshot.context.errorId ?? 'key-already-used',
-        candidates: snapshot.context.candidates.length ? snapshot.context.candidates : ['key-not-valid', 'key-already-used'],
-      };
-      return renderer.reply(metaOf(snapshot), context, [{ key: 'common:notice.didYouMean', options: [{ ag: 'choice', choice: 'YES', step }, { ag: 'command', command: 'AGENT' }] }]);
+      return renderer.reply(metaOf(snapshot), contextAt(snapshot, locale), [{ key: 'common:notice.didYouMean', options: [{ ag: 'choice', choice: 'YES', step }, { ag: 'command', command: 'AGENT' }] }]);
     };
 
     test.each(STEP_IDS.map((s) => [s]))('%s names no known error by its id', (step) => {
@@ -117,7 +115,7 @@ describe('every path through the machine', () => {
 
     test('the case summary names the matched error by its title', () => {
       const summary = replyAt('escalated').markdown;
-      expect(summary).toContain(`${strings.t(locale, 'common:summary.error')}: ${loadKnownErrorCatalog().title('key-already-used', locale)}`);
+      expect(summary).toContain(`${strings.t(locale, 'common:summary.error')}: ${loadKnownErrorCatalog().title('key-expired', locale)}`);
     });
 
     test.each(STEP_IDS.map((s) => [s]))('%s has no bold inside bold, in the chat text and in the Teams message with its card', (step) => {
