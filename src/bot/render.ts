@@ -49,7 +49,7 @@ export interface Notice {
  * A heading or question in bold, unless it already marks its own labels bold ("Do you see
  * **Reactivate**?"): Markdown cannot nest bold, and wrapping it again breaks both.
  */
-export const bold = (text: string): string => (text.includes('**') ? text : `**${text}**`);
+const bold = (text: string): string => (text.includes('**') ? text : `**${text}**`);
 
 export class Renderer {
   /** Content blocks as Markdown, per locale and ref: the content does not change after boot. */
