@@ -1,8 +1,9 @@
 import { escalateTo, goTo, step } from './step';
 
 /**
- * Reactivate: why did it stop? → what that state means → Billing > Subscriptions → is Reactivate
- * offered? (no: only support can help) → payment details → did it help?
+ * Reactivate: why did it stop? → what that state means → Billing > Your products → is Reactivate
+ * offered? (no: only support can help) → payment details → did it help? A deleted subscription
+ * cannot be reactivated: a person, or start over.
  */
 /** Each way a subscription stops has its own explanation before the common billing steps. */
 const whyItStopped = {
@@ -51,9 +52,10 @@ export const reactivate = {
       { step: 'reactivate.cancelled', content: ['reactivate.cancelled'], ask: 'reactivate:ask.continue', choices: ['CONTINUE'], input: 'choice' },
       { on: { CONTINUE: goTo('reactivate.billing') } },
     ),
+    // The person offered here gets told why: a deleted subscription, not just "the user asked".
     deleted: step(
       { step: 'reactivate.deleted', content: ['reactivate.deleted'], ask: 'reactivate:ask.deleted', choices: ['AGENT', 'START_OVER'], input: 'choice' },
-      {},
+      { on: { AGENT: escalateTo('deleted') } },
     ),
     billing: step(
       { step: 'reactivate.billing', content: ['reactivate.billing'], ask: 'reactivate:ask.offered', choices: ['YES', 'NO'], input: 'choice' },

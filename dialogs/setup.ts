@@ -20,7 +20,7 @@ export interface GuideContext {
   escalation: EscalationReason | null;
 }
 
-export type EscalationReason = 'user-asked' | 'no-reactivate' | 'not-resolved' | 'deleted' | 'misses';
+export type EscalationReason = 'user-asked' | 'no-reactivate' | 'not-resolved' | 'deleted';
 
 export type StepId = string;
 

@@ -5,7 +5,7 @@ import type { Locale } from '../../dialogs/types';
 import { caseSummary, formatCaseSummary } from '../bot/case-summary';
 import { advance, metaOf, resume, toRecord, type ConversationRecord, type GuideSnapshot, type Understand } from '../bot/conversation';
 import type { UserInput } from '../bot/interpret';
-import type { Button, Notice, Renderer } from '../bot/render';
+import type { Button, KnownErrorCatalog, Notice, Renderer } from '../bot/render';
 import type { Strings } from '../i18n/strings';
 import { expectedETag, readModifyWrite } from '../storage/read-modify-write';
 import { markdownToHtml, markdownToText } from './safe-markdown';
@@ -48,6 +48,8 @@ export interface ScriptView {
 export interface CallScriptDeps {
   renderer: Renderer;
   strings: Strings;
+  /** The summary panel names a matched error by title, with its id beside it for the agent. */
+  errors: Pick<KnownErrorCatalog, 'has' | 'title'>;
   understand: Understand;
   now: () => number;
   /** Where sessions live: the conversation store, so every instance on Redis sees the same call. */
@@ -145,7 +147,7 @@ export class CallScript {
     if (meta.outcome) {
       const structured = caseSummary(context, meta.outcome);
       const format = (locale: Locale) => {
-        const markdown = formatCaseSummary(structured, strings, locale);
+        const markdown = formatCaseSummary(structured, strings, locale, { errors: this.deps.errors, withIds: true });
         return { locale, html: markdownToHtml(markdown), text: markdownToText(markdown) };
       };
       summary = { customer: format(context.locale), english: format('en-US') };

@@ -637,7 +637,7 @@
     fact(s('channel'), c.channelId);
     fact(s('started'), when(c.startedAt));
     fact(s('lastActivity'), when(c.lastActivity));
-    fact(s('matchedErrors'), c.errorIds.length ? c.errorIds.join(', ') : s('none'));
+    fact(s('matchedErrors'), c.matchedErrors.length ? c.matchedErrors.join(', ') : s('none'));
     if (c.rating !== null) fact(s('rating'), c.rating + '/5');
     box.appendChild(facts);
 

@@ -63,6 +63,7 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
   const script = new CallScript({
     renderer: deps.renderer,
     strings: deps.strings,
+    errors: deps.errors,
     understand: (input, state) => interpret(input, state, { reader: deps.reader, errors: deps.errors, containsProductKey }),
     now,
     store: deps.store,
@@ -79,6 +80,7 @@ export function createAgentDesk(deps: AgentDeskDeps): AgentDesk {
   const handOff = createHandOff({
     transcriptOf: recorder.transcriptOf,
     strings: deps.strings,
+    errors: deps.errors,
     logger: deps.logger,
     handOffEventChannels: deps.config.handOffEventChannels,
   });

@@ -1,6 +1,7 @@
 import { EventFactory, type Activity, type Transcript } from 'botbuilder';
 import { caseSummary, formatCaseSummary, type CaseSummary } from '../bot/case-summary';
 import type { EffectHandlers } from '../bot/effects';
+import type { KnownErrorCatalog } from '../bot/render';
 import type { Strings } from '../i18n/strings';
 import type { Logger } from '../logger';
 import { maskProductKeys } from '../matching/product-key';
@@ -10,6 +11,8 @@ export interface HandOffDeps {
   /** The conversation's transcript as stored, this turn included. */
   transcriptOf(conversationKey: string): Promise<TranscriptLine[]>;
   strings: Strings;
+  /** The summary names a matched error by its title, as the customer saw it. */
+  errors: Pick<KnownErrorCatalog, 'has' | 'title'>;
   logger: Logger;
   /**
    * Channel ids (lower case) that take the `handoff.initiate` event: Direct Line and Web Chat in
@@ -45,7 +48,7 @@ export function createHandOff(deps: HandOffDeps): EffectHandlers['handOff'] {
     const locales = [...new Set([summary.locale, 'en-US' as const])];
     const handOff: HandOffContext = {
       caseSummary: summary,
-      summaryText: Object.fromEntries(locales.map((l) => [l, formatCaseSummary(summary, deps.strings, l)])),
+      summaryText: Object.fromEntries(locales.map((l) => [l, formatCaseSummary(summary, deps.strings, l, { errors: deps.errors })])),
       reason,
       locale: summary.locale,
     };

@@ -2,7 +2,7 @@ import type { Request, Response, Server } from 'restify';
 import { sendError } from '../http/error-reply';
 import { z } from 'zod';
 import { LOCALES, type Locale } from '../../dialogs/types';
-import { formatCaseSummary, type CaseSummary } from '../bot/case-summary';
+import { errorName, formatCaseSummary, type CaseSummary } from '../bot/case-summary';
 import type { ConversationRecord } from '../bot/conversation';
 import type { KnownErrorCatalog } from '../bot/render';
 import { escapeHtml, negotiateLocale } from '../channels/webchat-page';
@@ -194,7 +194,7 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
     // "abandoned" is not a machine outcome, but the summary says how the conversation ended.
     const summary = { ...source, outcome: source.outcome === 'open' && status === 'abandoned' ? 'abandoned' : source.outcome } as unknown as CaseSummary;
     const formatted = (l: Locale) => {
-      const markdown = formatCaseSummary(summary, strings, l);
+      const markdown = formatCaseSummary(summary, strings, l, { errors: deps.errors, withIds: true });
       return { locale: l, html: markdownToHtml(markdown), text: markdownToText(markdown) };
     };
     return {
@@ -210,6 +210,7 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
       status,
       rating: record.rating,
       errorIds: record.errorIds,
+      matchedErrors: record.errorIds.map((id) => errorName(id, locale, { errors: deps.errors, withIds: true })),
       handOff: record.handOff
         ? { status: record.handOff.status, at: record.handOff.at, reason: record.handOff.reason, reasonLabel: t(`common:escalation.${record.handOff.reason}`) }
         : null,

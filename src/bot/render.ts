@@ -45,6 +45,12 @@ export interface Notice {
   options?: readonly ButtonData[];
 }
 
+/**
+ * A heading or question in bold, unless it already marks its own labels bold ("Do you see
+ * **Reactivate**?"): Markdown cannot nest bold, and wrapping it again breaks both.
+ */
+const bold = (text: string): string => (text.includes('**') ? text : `**${text}**`);
+
 export class Renderer {
   /** Content blocks as Markdown, per locale and ref: the content does not change after boot. */
   private readonly blocks = new Map<string, string>();
@@ -78,7 +84,7 @@ export class Renderer {
       ...notices.flatMap((n) => [sentence(n), ...(n.content ?? []).filter((ref) => !shownByStep.has(ref)).map((ref) => this.block(locale, ref))]),
       ...(meta.content ?? []).map((ref) => this.block(locale, ref)),
       ...this.dynamicText(meta, context, locale),
-      `**${t(meta.ask)}**`,
+      bold(t(meta.ask)),
     ];
     return {
       locale,
@@ -107,7 +113,7 @@ export class Renderer {
     const block: ContentBlock | undefined = this.content.block(locale, ref);
     if (!block) throw new Error(`content/${locale}/guide.json has no block "${ref}"`);
     return [
-      block.title && `**${block.title}**`,
+      block.title && bold(block.title),
       block.text,
       block.steps?.map((s, i) => `${i + 1}. ${s}`).join('\n'),
       block.more,
@@ -124,10 +130,10 @@ export class Renderer {
         const steps = this.errors.fix(context.errorId, locale).map((s, i) => `${i + 1}. ${s}`);
         const links = this.errors.links(context.errorId, locale).map((l) => `[${l.label}](${l.url})`);
         const more = links.length ? `${this.strings.t(locale, 'knownError:readMore')} ${links.join(', ')}` : '';
-        return [`**${title}**`, steps.join('\n'), more];
+        return [bold(title), steps.join('\n'), more];
       }
       case 'case-summary':
-        return [formatCaseSummary(caseSummary(context, 'escalated'), this.strings, locale)];
+        return [formatCaseSummary(caseSummary(context, 'escalated'), this.strings, locale, { errors: this.errors })];
       default:
         return [];
     }

@@ -161,7 +161,9 @@ describe('agent console API', () => {
       view = await send(view.id, { text: 'De opgegeven productcode is verlopen. Voer een andere code in.' });
       expect(view.step).toBe('knownError.fix');
       view = await click(view, 'Ja');
-      expect(view.summary.english.text).toContain('Matched error: key-expired');
+      // The console names the error by title, with its id beside it (issue 24).
+      expect(view.summary.english.text).toContain('Matched error: The product key has expired (key-expired)');
+      expect(view.summary.customer.text).toContain('Herkende fout: De productcode is verlopen (key-expired)');
     });
 
     it('answers 404 for an unknown session and 400 for a malformed event', async () => {
@@ -265,6 +267,31 @@ describe('agent console API', () => {
       expect(after.body.cases.find((c: any) => c.id === listed.id)).toBeUndefined();
       const all = await agent('GET', '/agent/api/cases?all=1');
       expect(all.body.cases.find((c: any) => c.id === listed.id).handOff.status).toBe('closed');
+    });
+
+    it.each([
+      ['en-US', 'This product key has already been used. Please enter a different product key.', 'No', 'Talk to a person', 'Matched error: The product key was already used'],
+      ['nl-NL', 'Deze productcode is al gebruikt. Voer een andere productcode in.', 'Nee', 'Praten met een medewerker', 'Herkende fout: De productcode is al gebruikt'],
+    ] as const)('in %s, the customer and the hand-off read the matched error by title; the console adds the id', async (locale, pasted, no, person, line) => {
+      const chat = h.conversation(locale);
+      await chat.say(pasted);
+      await chat.click(no);
+      const replies = await chat.click(person);
+      // What the customer reads: the title, never the id.
+      expect(chat.lastText()).toContain(line);
+      expect(chat.lastText()).not.toContain('key-already-used');
+      const event = replies.find((a) => a.type === 'event') as Activity;
+      expect(event.value.summaryText[locale]).toContain(line);
+      expect(event.value.summaryText['en-US']).toContain('Matched error: The product key was already used');
+      expect(JSON.stringify(event.value.summaryText)).not.toContain('key-already-used');
+      // The structured summary keeps the stable id, for the hub to count by.
+      expect(event.value.caseSummary.errorId).toBe('key-already-used');
+
+      const list = await agent('GET', '/agent/api/cases');
+      const listed = list.body.cases.find((c: any) => c.errorIds.includes('key-already-used') && c.locale === locale && c.handOff?.status === 'open');
+      expect(listed.summary.english.text).toContain('Matched error: The product key was already used (key-already-used)');
+      // The console is in the agent's language (English here).
+      expect(listed.matchedErrors).toEqual(['The product key was already used (key-already-used)']);
     });
 
     it('a conversation that does not escalate sends no hand-off event', async () => {

@@ -42,7 +42,7 @@ describe('the agent desk records turns behind the conversation', () => {
     const chat = h.conversation('en-US');
     await chat.say('my subscription stopped');
     await chat.click('It expired');
-    await chat.click('Go on');
+    await chat.click('Continue');
 
     // Three turns, three state writes; their transcript and case are not written yet.
     expect(store.count('emulator/conversations/')).toBe(3);

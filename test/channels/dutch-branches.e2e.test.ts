@@ -8,44 +8,16 @@
  *
  * Expected texts are read from locales/ and content/, never written here.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../support/bot-harness';
-import { artifactPath, launchBrowser, loopbackPage } from '../support/browser';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-const json = (file: string) => JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')) as Record<string, unknown>;
-const at = (value: unknown, key: string): unknown =>
-  key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), value);
+import { launchBrowser, loopbackPage } from '../support/browser';
+import { block as blockIn, text, WebChatPage } from '../support/webchat-page';
 
 /** An i18next string in Dutch, `namespace:key.path`. */
-function t(ref: string): string {
-  const [ns, key] = ref.split(':');
-  const value = at(json(`locales/nl-NL/${ns}.json`), key!);
-  if (typeof value !== 'string') throw new Error(`locales/nl-NL/${ns}.json has no string at ${key}`);
-  return value;
-}
-
+const t = (ref: string) => text('nl-NL', ref);
 /** A Dutch content block: title, text, steps, "more" line. */
-function block(ref: string): string[] {
-  const value = at(json('content/nl-NL/guide.json'), ref) as { title?: string; text?: string; steps?: string[]; more?: string } | undefined;
-  if (!value) throw new Error(`content/nl-NL/guide.json has no block ${ref}`);
-  return [value.title, value.text, ...(value.steps ?? []), value.more].filter((part): part is string => typeof part === 'string');
-}
+const block = (ref: string) => blockIn('nl-NL', ref);
 
-/** As Web Chat shows Markdown: link labels without targets, no emphasis marks, plain spaces and quotes. */
-const shown = (text: string) =>
-  text
-    .replace(/\[([^\]]*)\]\([^)\s]+\)/g, '$1')
-    .replace(/\*\*/g, '')
-    .replace(/[\u200b-\u200d\ufeff]/g, '')
-    .replace(/[\u201c\u201d\u201e]/g, '"')
-    .replace(/\s+/g, ' ')
-    .trim();
-
-const BOT_MESSAGE = '.webchat__stacked-layout:not(.webchat__stacked-layout--from-user)';
-const TRANSCRIPT = '.webchat__basic-transcript__scrollable';
 const REPLY_TIMEOUT = 30_000;
 const TEST_TIMEOUT = 120_000;
 
@@ -53,74 +25,23 @@ let h: Harness;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+let chat: WebChatPage;
 /** Off-machine requests, uncaught errors and console errors: each test run must end with none. */
 const problems: string[] = [];
 
-/** Waits for more than `before` bot messages, the newest showing every expected text. */
-async function botReply(before: number, expected: string[]): Promise<Locator> {
-  const wanted = expected.map(shown);
-  try {
-    await page.waitForFunction(
-      ({ selector, before, wanted }) => {
-        const messages = document.querySelectorAll<HTMLElement>(selector);
-        if (messages.length <= before) return false;
-        const text = messages[messages.length - 1]!.innerText
-          .replace(/[\u200b-\u200d\ufeff]/g, '')
-          .replace(/[\u201c\u201d\u201e]/g, '"')
-          .replace(/\s+/g, ' ');
-        return wanted.every((part) => text.includes(part));
-      },
-      { selector: BOT_MESSAGE, before, wanted },
-      { timeout: REPLY_TIMEOUT, polling: 100 },
-    );
-  } catch (err) {
-    const messages = page.locator(BOT_MESSAGE);
-    const last = (await messages.count()) ? shown(await messages.last().innerText()) : '(no bot message)';
-    throw new Error(`the newest bot message lacks: ${wanted.filter((w) => !last.includes(w)).join(' | ')}\nit was: ${last}\n(${String(err).split('\n')[0]})`);
-  }
-  return page.locator(BOT_MESSAGE).last();
-}
-
-/** Clicks a button on the newest card and waits for the answer. */
-async function click(label: string, expected: string[]): Promise<Locator> {
-  const before = await page.locator(BOT_MESSAGE).count();
-  await page.locator(BOT_MESSAGE).last().getByRole('button', { name: label, exact: true }).click();
-  return botReply(before, expected);
-}
-
+const click = (label: string, expected: string[]) => chat.click(label, expected);
+const expectButtons = (message: Parameters<WebChatPage['expectButtons']>[0], labels: string[]) => chat.expectButtons(message, labels);
+const screenshot = (name: string) => chat.screenshot(name);
 /** A new conversation, from the page's own button; the welcome card comes back. */
-async function newConversation(): Promise<void> {
-  await page.click('#restart');
-  await botReply(0, [block('start.welcome')[0]!, t('common:ask.start')]);
-}
-
-async function expectButtons(message: Locator, labels: string[]): Promise<void> {
-  for (const label of labels) await message.getByRole('button', { name: label, exact: true }).waitFor({ state: 'visible', timeout: REPLY_TIMEOUT });
-}
-
-/** The whole conversation on one image: the window is made as tall as the transcript. */
-async function screenshot(name: string): Promise<void> {
-  const viewport = page.viewportSize() ?? { width: 1280, height: 900 };
-  const hidden = await page.locator(TRANSCRIPT).evaluate((scroller) => scroller.scrollHeight - scroller.clientHeight);
-  await page.setViewportSize({ width: viewport.width, height: Math.min(viewport.height + Math.max(0, hidden), 8_000) });
-  await page.waitForFunction(
-    (selector) => {
-      const scroller = document.querySelector(selector);
-      return !!scroller && scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= 2;
-    },
-    TRANSCRIPT,
-    { timeout: REPLY_TIMEOUT, polling: 100 },
-  );
-  await page.screenshot({ path: artifactPath(name), fullPage: true });
-  await page.setViewportSize(viewport);
-}
+const newConversation = () => chat.newConversation([block('start.welcome')[0]!, t('common:ask.start')]);
 
 beforeAll(async () => {
   h = await startHarness();
   browser = await launchBrowser();
   ({ context, page } = await loopbackPage(browser, { locale: 'nl-NL', viewport: { width: 1000, height: 800 } }, problems, REPLY_TIMEOUT));
+  chat = new WebChatPage(page, REPLY_TIMEOUT);
   await page.goto(`${h.url}/`);
-  await botReply(0, [block('start.welcome')[0]!, t('common:ask.start')]);
+  await chat.botReply(0, [block('start.welcome')[0]!, t('common:ask.start')]);
 }, TEST_TIMEOUT);
 
 afterAll(async () => {

@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../support/bot-harness';
 import { artifactPath, launchBrowser, loopbackPage } from '../support/browser';
+import { WebChatPage } from '../support/webchat-page';
 
 type Locale = 'nl-NL' | 'en-US';
 
@@ -58,11 +59,6 @@ interface KnownError {
 }
 const keyExpired = readJson('content/known-errors/key-expired.json') as KnownError;
 
-/** What Markdown looks like once rendered: link labels without their targets, no emphasis marks. */
-function rendered(markdown: string): string {
-  return markdown.replace(/\[([^\]]*)\]\([^)\s]+\)/g, '$1').replace(/\*\*|__/g, '');
-}
-
 /** Whitespace, zero-width spaces (Web Chat puts them around links) and typographic quotes do not matter. */
 function normalize(text: string): string {
   return text
@@ -103,32 +99,7 @@ function lastBotMessage(): Locator {
  * `expected` (rendered, normalised). Old messages stay in the transcript, so only the newest counts.
  */
 async function waitForBotMessage(countBefore: number, expected: string[]): Promise<Locator> {
-  const wanted = expected.map((text) => normalize(rendered(text)));
-  try {
-    await page.waitForFunction(
-      ({ selector, countBefore, wanted }) => {
-        const messages = document.querySelectorAll<HTMLElement>(selector);
-        if (messages.length <= countBefore) return false;
-        const text = messages[messages.length - 1].innerText
-          .replace(/[\u200b-\u200d\ufeff]/g, '')
-          .replace(/[\u201c\u201d\u201e]/g, '"')
-          .replace(/[\u2018\u2019]/g, "'")
-          .replace(/\s+/g, ' ');
-        return wanted.every((part) => text.includes(part));
-      },
-      { selector: BOT_MESSAGE, countBefore, wanted },
-      { timeout: REPLY_TIMEOUT, polling: 100 },
-    );
-  } catch (err) {
-    const count = await botMessages().count();
-    const last = count > 0 ? normalize(await lastBotMessage().innerText()) : '(no bot message)';
-    const missing = wanted.filter((part) => !last.includes(part));
-    throw new Error(
-      `no new bot message (had ${countBefore}, now ${count}) showing all expected texts.\n` +
-        `missing:\n  ${missing.join('\n  ')}\nnewest bot message:\n  ${last}\n(${String(err).split('\n')[0]})`,
-    );
-  }
-  return lastBotMessage();
+  return new WebChatPage(page, REPLY_TIMEOUT).botReply(countBefore, expected);
 }
 
 /** Runs a user action and waits for the bot's answer to it. */

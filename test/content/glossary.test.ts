@@ -62,6 +62,44 @@ function strings(value: Json): string[] {
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Json;
 const jsonIn = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
+interface Link {
+  where: string;
+  label: string;
+  url: string;
+}
+
+/** Markdown links `[label](https://…)` in shown text. */
+function markdownLinks(where: string, texts: readonly string[]): Link[] {
+  return texts.flatMap((text) => [...text.matchAll(/\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)/g)].map((m) => ({ where, label: m[1]!, url: m[2]! })));
+}
+
+/**
+ * Addresses linked under more than one label. Bold marks around a label do not make it another
+ * label; a different case does ("your devices" and "Your devices" are two).
+ */
+function urlsWithTwoLabels(links: readonly Link[]): string[] {
+  const labels = new Map<string, Map<string, string>>();
+  for (const { where, label, url } of links) {
+    const byLabel = labels.get(url) ?? new Map<string, string>();
+    const plain = label.replace(/\*\*/g, '').trim();
+    if (!byLabel.has(plain)) byLabel.set(plain, where);
+    labels.set(url, byLabel);
+  }
+  return [...labels]
+    .filter(([, byLabel]) => byLabel.size > 1)
+    .map(([url, byLabel]) => `${url}: ${[...byLabel].map(([label, where]) => `"${label}" (${where})`).join(' vs ')}`);
+}
+
+/** Every link shown to people in one locale: Markdown links, and the known errors' "More information" links. */
+function shownLinks(locale: Locale): Link[] {
+  const links = shownTexts(locale).flatMap(([where, texts]) => markdownLinks(where, texts));
+  for (const file of jsonIn(join(CONTENT_DIR, 'known-errors'))) {
+    const entry = readJson(join(CONTENT_DIR, 'known-errors', file)) as { links: Array<{ url: string; label: Record<Locale, string> }> };
+    for (const link of entry.links) links.push({ where: `content/known-errors/${file} links`, label: link.label[locale], url: link.url });
+  }
+  return links;
+}
+
 /** Everything shown to people, per locale, as [where, text]. */
 function shownTexts(locale: Locale): Array<[string, string[]]> {
   const sources: Array<[string, string[]]> = [];
@@ -96,6 +134,9 @@ describe('the glossary', () => {
       expect.arrayContaining(['verzilver*', '*thuiscode*', '*activatie*', 'support', 'Microsoft-ondersteuning', 'betaalgegevens', 'opgezegd*', 'Mijn producten']),
     );
     expect(names('en-US')).toEqual(expect.arrayContaining(['recognis*', 'organisation*', 'support colleague*', 'tick']));
+    // Issue 24.
+    expect(names('nl-NL')).toEqual(expect.arrayContaining(['*thuisabonnement*', 'werkaccount']));
+    expect(names('en-US')).toEqual(expect.arrayContaining(['work account', 'seller']));
   });
 
   test.each([
@@ -109,9 +150,58 @@ describe('the glossary', () => {
     ['en-US', 'Tick the license, then open the ticket.', ['tick']],
     ['en-US', 'A support colleague will help.', ['support colleague*']],
     ['en-US', 'Select the license, then contact Microsoft support.', []],
+    ['en-US', 'Sign in to the apps with your work account.', ['work account']],
+    ['en-US', 'Sign in with your work or school account, or ask the reseller.', []],
+    ['en-US', 'Ask the seller for a new key.', ['seller']],
+    ['nl-NL', 'Code voor een thuisabonnement, niet zakelijk', ['*thuisabonnement*']],
   ] as const)('in %s, "%s" breaks %j', (locale, text, expected) => {
     const broken = rejected[locale].filter((v) => violations([text], [v]).length > 0).map((v) => v.text);
     expect(broken).toEqual(expected);
+  });
+});
+
+describe('one label per link', () => {
+  test.each([
+    [
+      'one address, two labels (issue 24: linkid=842054)',
+      [
+        { where: 'guide.json', label: '**Billing > Subscriptions**', url: 'https://go.microsoft.com/fwlink/p/?linkid=842054' },
+        { where: 'key-expired.json', label: 'Billing > Your products', url: 'https://go.microsoft.com/fwlink/p/?linkid=842054' },
+      ],
+      1,
+    ],
+    [
+      'only the case differs',
+      [
+        { where: 'guide.json', label: 'your devices', url: 'https://myaccount.microsoft.com/device-list' },
+        { where: 'account-problem.json', label: 'Your devices', url: 'https://myaccount.microsoft.com/device-list' },
+      ],
+      1,
+    ],
+    [
+      'bold marks only',
+      [
+        { where: 'guide.json', label: '**Billing > Your products**', url: 'https://go.microsoft.com/fwlink/p/?linkid=842054' },
+        { where: 'key-expired.json', label: 'Billing > Your products', url: 'https://go.microsoft.com/fwlink/p/?linkid=842054' },
+      ],
+      0,
+    ],
+  ] as const)('%s', (_name, links, expected) => {
+    expect(urlsWithTwoLabels(links)).toHaveLength(expected);
+  });
+
+  test('finds the links inside sentences', () => {
+    const links = markdownLinks('x', ['Go to [**Billing > Your products**](https://go.microsoft.com/fwlink/p/?linkid=842054), then [Your devices](https://myaccount.microsoft.com/device-list).']);
+    expect(links.map((l) => [l.label, l.url])).toEqual([
+      ['**Billing > Your products**', 'https://go.microsoft.com/fwlink/p/?linkid=842054'],
+      ['Your devices', 'https://myaccount.microsoft.com/device-list'],
+    ]);
+  });
+
+  test.each(LOCALES.map((l) => [l]))('in %s, every address shown carries one label', (locale: Locale) => {
+    const links = shownLinks(locale);
+    expect(links.length).toBeGreaterThan(40);
+    expect(urlsWithTwoLabels(links)).toEqual([]);
   });
 });
 

@@ -99,6 +99,8 @@ describe('the dialog machine', () => {
     expect(run(e('REACTIVATE', 'EXPIRED', 'CONTINUE', 'NO')).handOffs).toEqual(['no-reactivate']);
     expect(run(e('PRODUCT_KEY', 'AGENT')).handOffs).toEqual(['user-asked']);
     expect(run(e('ACTIVATE', 'YES', 'YES', 'NO', 'AGENT')).handOffs).toEqual(['not-resolved']);
+    // A deleted subscription is why the person is needed, not just that the user asked (issue 24).
+    expect(run(e('REACTIVATE', 'DELETED', 'AGENT')).handOffs).toEqual(['deleted']);
   });
 
   test('language changes stick and are announced', () => {

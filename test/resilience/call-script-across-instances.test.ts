@@ -51,7 +51,7 @@ test('a call started on one instance goes on on the other, every move on the ins
   expect(view.step).toBe('reactivate.reason');
   view = await click(a, view, 'It expired');
   expect(view.step).toBe('reactivate.expired');
-  view = await click(b, view, 'Go on');
+  view = await click(b, view, 'Continue');
   expect(view.step).toBe('reactivate.billing');
 
   // Either instance shows the same call, in the customer's language.

@@ -39,7 +39,7 @@ function expectUnavailable(turn: TurnResult): void {
 /** Readiness is the store's PING; once it answers, turns work again. */
 const untilReady = () => eventually('the bot to report ready again', async () => (await status('/readyz')) === 200);
 
-test('Redis stops after "It expired": "unavailable" until it is back, then "Go on" goes on to Billing', async () => {
+test('Redis stops after "It expired": "unavailable" until it is back, then "Continue" goes on to Billing', async () => {
   const chat = new SharedConversation();
   expect((await chat.say(bot, 'my subscription stopped')).step).toBe('reactivate.reason');
   expect((await chat.click(bot, t('common:choice.EXPIRED'))).step).toBe('reactivate.expired');
