@@ -146,7 +146,7 @@ export function createMemoryState(limits: StateLimits, now: () => number = Date.
       if (held && held.seq < watermark) held.seq = watermark;
     },
 
-    subscribe(conversationId, wake) {
+    async subscribe(conversationId, wake) {
       let set = listeners.get(conversationId);
       if (!set) listeners.set(conversationId, (set = new Set()));
       set.add(wake);

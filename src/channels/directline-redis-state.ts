@@ -127,7 +127,24 @@ function redisState(options: RedisStateOptions, limits: StateLimits, now: () => 
   // Without an 'error' listener ioredis would crash the process on the first refused connection.
   client.on('error', (err: Error) => options.onError?.(err));
 
-  const listeners = new Map<string, Set<() => void>>();
+  /** The client once connected: a command sent before would fail at once (no offline queue). */
+  async function ready(): Promise<Commands> {
+    if (client.status === 'ready') return client;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.off('ready', onReady);
+        reject(new Error('redis is not connected'));
+      }, 1000);
+      const onReady = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      client.once('ready', onReady);
+    });
+    return client;
+  }
+
+  const listeners = new Map<string, { wakes: Set<() => void>; subscribed: Promise<void> }>();
   let subscriber: Redis | undefined;
 
   function subscriberConnection(): Redis {
@@ -135,12 +152,12 @@ function redisState(options: RedisStateOptions, limits: StateLimits, now: () => 
     const sub = new RedisClient(options.url, { ...connection, commandTimeout: undefined, maxRetriesPerRequest: null });
     sub.on('error', (err: Error) => options.onError?.(err));
     sub.on('message', (channel: string) => {
-      for (const wake of listeners.get(channel) ?? []) wake();
+      for (const wake of listeners.get(channel)?.wakes ?? []) wake();
     });
     // Publishes made while the subscription was down are gone: every socket reads what it missed.
     let connectedOnce = false;
     sub.on('ready', () => {
-      if (connectedOnce) for (const set of listeners.values()) for (const wake of set) wake();
+      if (connectedOnce) for (const { wakes } of listeners.values()) for (const wake of wakes) wake();
       connectedOnce = true;
     });
     return (subscriber = sub);
@@ -159,12 +176,12 @@ function redisState(options: RedisStateOptions, limits: StateLimits, now: () => 
   }
 
   async function setField(id: string, field: string, value: string, mode: 'set' | 'nx'): Promise<number> {
-    return client.dlSetField(keys.conversation(id), field, value, mode);
+    return (await ready()).dlSetField(keys.conversation(id), field, value, mode);
   }
 
   return {
     async create(record) {
-      const created = await client.dlCreate(
+      const created = await (await ready()).dlCreate(
         keys.conversation(record.id),
         keys.ended(record.id),
         keys.live,
@@ -181,9 +198,9 @@ function redisState(options: RedisStateOptions, limits: StateLimits, now: () => 
     },
 
     async lookup(id): Promise<Lookup> {
-      const hash = await client.hgetall(keys.conversation(id));
+      const hash = await (await ready()).hgetall(keys.conversation(id));
       if (Object.keys(hash).length > 0) return { state: 'live', conversation: parseRecord(id, hash) };
-      return (await client.exists(keys.ended(id))) ? { state: 'ended' } : { state: 'unknown' };
+      return (await (await ready()).exists(keys.ended(id))) ? { state: 'ended' } : { state: 'unknown' };
     },
 
     async setTokenIds(id, tokenIds) {
@@ -203,7 +220,7 @@ function redisState(options: RedisStateOptions, limits: StateLimits, now: () => 
         const { id: _id, ...rest } = activity;
         return JSON.stringify(rest);
       });
-      const first = await client.dlAppend(
+      const first = await (await ready()).dlAppend(
         keys.conversation(id),
         keys.stream(id),
         keys.ended(id),
@@ -222,7 +239,7 @@ function redisState(options: RedisStateOptions, limits: StateLimits, now: () => 
     },
 
     async since(id, watermark): Promise<ActivitySet> {
-      const results = await client
+      const results = await (await ready())
         .multi()
         .hget(keys.conversation(id), 'seq')
         .xrange(keys.stream(id), `(${watermark}-0`, '+')
@@ -237,20 +254,31 @@ function redisState(options: RedisStateOptions, limits: StateLimits, now: () => 
     },
 
     async catchUp(id, watermark) {
-      await client.dlCatchUp(keys.conversation(id), watermark);
+      await (await ready()).dlCatchUp(keys.conversation(id), watermark);
     },
 
-    subscribe(id, wake) {
+    async subscribe(id, wake) {
       const channel = keys.channel(id);
-      let set = listeners.get(channel);
-      if (!set) {
-        listeners.set(channel, (set = new Set()));
-        subscriberConnection().subscribe(channel).catch((err: Error) => options.onError?.(err));
+      let entry = listeners.get(channel);
+      if (!entry) {
+        const wakes = new Set<() => void>();
+        const subscribed = subscriberConnection()
+          .subscribe(channel)
+          .then(() => undefined);
+        listeners.set(channel, (entry = { wakes, subscribed }));
       }
-      set.add(wake);
+      const current = entry;
+      current.wakes.add(wake);
+      try {
+        await current.subscribed;
+      } catch (err) {
+        current.wakes.delete(wake);
+        if (listeners.get(channel) === current && current.wakes.size === 0) listeners.delete(channel);
+        throw err;
+      }
       return () => {
-        set.delete(wake);
-        if (set.size > 0 || listeners.get(channel) !== set) return;
+        current.wakes.delete(wake);
+        if (current.wakes.size > 0 || listeners.get(channel) !== current) return;
         listeners.delete(channel);
         subscriber?.unsubscribe(channel).catch((err: Error) => options.onError?.(err));
       };
@@ -258,17 +286,18 @@ function redisState(options: RedisStateOptions, limits: StateLimits, now: () => 
 
     sweep() {
       // Redis ends conversations itself (key expiry); only the cap's index needs trimming.
+      if (client.status !== 'ready') return 0;
       client.zremrangebyscore(keys.live, '-inf', now() - limits.idleMs).catch((err: Error) => options.onError?.(err));
       return 0;
     },
 
     async count() {
-      return client.zcount(keys.live, now() - limits.idleMs, '+inf');
+      return (await ready()).zcount(keys.live, now() - limits.idleMs, '+inf');
     },
 
     async tokenKey() {
-      await client.set(keys.tokenKey, randomBytes(32).toString('base64url'), 'NX');
-      const key = await client.get(keys.tokenKey);
+      await (await ready()).set(keys.tokenKey, randomBytes(32).toString('base64url'), 'NX');
+      const key = await (await ready()).get(keys.tokenKey);
       if (!key) throw new Error('the Direct Line token key could not be read from Redis');
       return new TextEncoder().encode(key);
     },

@@ -62,8 +62,11 @@ export interface DirectLineState {
    * client has already seen, or the client would skip them.
    */
   catchUp(conversationId: string, watermark: number): Promise<void>;
-  /** Calls `wake` after activities were appended to the conversation, on any instance. Returns the unsubscribe. */
-  subscribe(conversationId: string, wake: () => void): () => void;
+  /**
+   * Calls `wake` after activities were appended to the conversation, on any instance. Resolves,
+   * once the subscription is in place, to the unsubscribe: a reader that reads after that misses nothing.
+   */
+  subscribe(conversationId: string, wake: () => void): Promise<() => void>;
   /** Ends idle conversations now (the in-process state; Redis expires keys itself). Returns how many. */
   sweep(): number;
   /** Live conversations (this process's, or Redis's). */

@@ -101,12 +101,27 @@ export function createActivityStreams(options: StreamOptions): ActivityStreams {
       }
     };
 
-    const unsubscribe = options.subscribe(conversationId, () => void pump());
+    let unsubscribe: (() => void) | undefined;
+    let open = true;
     ws.on('pong', () => alive.set(ws, true));
     ws.on('message', () => alive.set(ws, true));
     ws.on('error', () => ws.terminate());
-    ws.on('close', unsubscribe);
-    void pump();
+    ws.on('close', () => {
+      open = false;
+      unsubscribe?.();
+    });
+    // Subscribed first, then the first read: an append in between wakes the socket, none is missed.
+    options.subscribe(conversationId, () => void pump()).then(
+      (stop) => {
+        unsubscribe = stop;
+        if (!open) return stop();
+        void pump();
+      },
+      (err: unknown) => {
+        options.logger?.warn({ err, conversationId }, 'local Direct Line: stream could not subscribe; closing it');
+        ws.close(1011, 'stream unavailable');
+      },
+    );
   }
 
   return {
