@@ -77,12 +77,12 @@ export function createMemoryState(limits: StateLimits, now: () => number = Date.
   }
 
   return {
-    async create(record) {
+    async create(record, lastSeq = 0) {
       // Two requests reviving one conversation at once: the second finds it there.
       if (live(record.id)) return true;
       if (conversations.size >= limits.maxConversations) sweep();
       if (conversations.size >= limits.maxConversations) return false;
-      conversations.set(record.id, { record: { ...record, tokenIds: [...record.tokenIds] }, milestones: new Set(), seq: 0, entries: [], bytes: 0, lastActiveAt: now() });
+      conversations.set(record.id, { record: { ...record, tokenIds: [...record.tokenIds] }, milestones: new Set(), seq: lastSeq, entries: [], bytes: 0, lastActiveAt: now() });
       ended.delete(record.id);
       return true;
     },
@@ -139,11 +139,6 @@ export function createMemoryState(limits: StateLimits, now: () => number = Date.
       // Numbers are contiguous, so the first unseen entry is found by arithmetic.
       const first = (held.entries[0] as Entry).seq;
       return { activities: held.entries.slice(Math.max(0, watermark - first + 1)).map((entry) => entry.activity), watermark: held.seq };
-    },
-
-    async catchUp(conversationId, watermark) {
-      const held = live(conversationId);
-      if (held && held.seq < watermark) held.seq = watermark;
     },
 
     async subscribe(conversationId, wake) {

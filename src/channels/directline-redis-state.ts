@@ -66,7 +66,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
 local now, idle, ended, max = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - idle)
 if redis.call('ZCARD', KEYS[3]) >= max then return 0 end
-redis.call('HSET', KEYS[1], 'user', ARGV[6], 'tokens', ARGV[7], 'seq', 0, 'bytes', 0)
+redis.call('HSET', KEYS[1], 'user', ARGV[6], 'tokens', ARGV[7], 'seq', ARGV[9], 'bytes', 0)
 if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'locale', ARGV[8]) end
 redis.call('PEXPIRE', KEYS[1], idle)
 redis.call('SET', KEYS[2], '1', 'PX', idle + ended)
@@ -82,17 +82,10 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 `;
 
-const CATCH_UP_LUA = `
-local seq = tonumber(redis.call('HGET', KEYS[1], 'seq'))
-if seq and seq < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'seq', ARGV[1]) end
-return 1
-`;
-
 type Commands = Redis & {
   dlAppend(...args: (string | number)[]): Promise<number | null>;
   dlCreate(...args: (string | number)[]): Promise<number>;
   dlSetField(key: string, field: string, value: string, mode: string): Promise<number>;
-  dlCatchUp(key: string, watermark: number): Promise<number>;
 };
 
 const MILESTONE_FIELD: Record<ConversationMilestone, string> = { started: 'm:started', userAnnounced: 'm:user' };
@@ -123,7 +116,6 @@ function redisState(options: RedisStateOptions, limits: StateLimits, now: () => 
   client.defineCommand('dlAppend', { numberOfKeys: 5, lua: APPEND_LUA });
   client.defineCommand('dlCreate', { numberOfKeys: 3, lua: CREATE_LUA });
   client.defineCommand('dlSetField', { numberOfKeys: 1, lua: SET_FIELD_LUA });
-  client.defineCommand('dlCatchUp', { numberOfKeys: 1, lua: CATCH_UP_LUA });
   // Without an 'error' listener ioredis would crash the process on the first refused connection.
   client.on('error', (err: Error) => options.onError?.(err));
 
@@ -180,7 +172,7 @@ function redisState(options: RedisStateOptions, limits: StateLimits, now: () => 
   }
 
   return {
-    async create(record) {
+    async create(record, lastSeq = 0) {
       const created = await (await ready()).dlCreate(
         keys.conversation(record.id),
         keys.ended(record.id),
@@ -193,6 +185,7 @@ function redisState(options: RedisStateOptions, limits: StateLimits, now: () => 
         record.userId,
         JSON.stringify(record.tokenIds),
         record.locale ?? '',
+        lastSeq,
       );
       return created === 1;
     },
@@ -251,10 +244,6 @@ function redisState(options: RedisStateOptions, limits: StateLimits, now: () => 
       const entries = (rangeResult?.[1] ?? []) as [string, string[]][];
       const activities = entries.map(([entryId, fields]) => ({ ...(JSON.parse(fields[1] ?? '{}') as WireActivity), id: activityId(id, Number(entryId.split('-')[0])) }));
       return { activities, watermark: seq };
-    },
-
-    async catchUp(id, watermark) {
-      await (await ready()).dlCatchUp(keys.conversation(id), watermark);
     },
 
     async subscribe(id, wake) {

@@ -42,8 +42,11 @@ export interface StateLimits {
 }
 
 export interface DirectLineState {
-  /** Stores a new conversation; false when `maxConversations` are live. */
-  create(conversation: ConversationRecord): Promise<boolean>;
+  /**
+   * Stores a new conversation whose activities are numbered from `lastSeq + 1`; false when
+   * `maxConversations` are live. True, and nothing changed, if it exists already.
+   */
+  create(conversation: ConversationRecord, lastSeq?: number): Promise<boolean>;
   lookup(conversationId: string): Promise<Lookup>;
   setTokenIds(conversationId: string, tokenIds: string[]): Promise<void>;
   setLocale(conversationId: string, locale: string): Promise<void>;
@@ -56,12 +59,6 @@ export interface DirectLineState {
   append(conversationId: string, activities: readonly WireActivity[]): Promise<WireActivity[] | undefined>;
   /** Activities numbered above `watermark` that are still kept, and the newest number. */
   since(conversationId: string, watermark: number): Promise<ActivitySet>;
-  /**
-   * Moves the numbering of a conversation past `watermark` if it is behind: a conversation revived
-   * after its state was lost (restart, empty Redis) must not number new activities below what its
-   * client has already seen, or the client would skip them.
-   */
-  catchUp(conversationId: string, watermark: number): Promise<void>;
   /**
    * Calls `wake` after activities were appended to the conversation, on any instance. Resolves,
    * once the subscription is in place, to the unsubscribe: a reader that reads after that misses nothing.

@@ -211,7 +211,9 @@ export function createLocalDirectLine(options: LocalDirectLineOptions): LocalDir
    */
   async function revive(claims: TokenClaims): Promise<ConversationRecord> {
     const conversation: ConversationRecord = { id: claims.conversationId, userId: claims.userId, tokenIds: [claims.tokenId] };
-    if (!(await state.create(conversation))) {
+    // Its client has a watermark from before, which may come after this request (a post first):
+    // numbering from the clock puts every new activity above any number the lost state gave out.
+    if (!(await state.create(conversation, now()))) {
       throw new HttpError(503, 'ServiceUnavailable', 'Too many active conversations; try again later', { 'Retry-After': '60' });
     }
     // The bot and the user met before the state was lost; they are not introduced again.
@@ -245,14 +247,6 @@ export function createLocalDirectLine(options: LocalDirectLineOptions): LocalDir
 
   function authorize(req: Request, conversationId?: string): Promise<Authorized> {
     return authorizeToken(bearerToken(req.headers.authorization), conversationId);
-  }
-
-  /** What a client reads above its watermark; a client ahead of a revived conversation moves it forward. */
-  async function read(conversationId: string, watermark: number): Promise<ActivitySet> {
-    const set = await state.since(conversationId, watermark);
-    if (watermark <= set.watermark) return set;
-    await state.catchUp(conversationId, watermark);
-    return { activities: [], watermark };
   }
 
   // ---- bot turns ----------------------------------------------------------------------------
@@ -386,14 +380,12 @@ export function createLocalDirectLine(options: LocalDirectLineOptions): LocalDir
 
   const reconnect = handler(async (req) => {
     const { conversation, token } = await authorize(req, param(req, 'conversationId'));
-    const watermark = queryWatermark(req);
-    if (watermark > 0) await state.catchUp(conversation.id, watermark);
-    return { status: 200, body: tokenBody(req, conversation, token, watermark) };
+    return { status: 200, body: tokenBody(req, conversation, token, queryWatermark(req)) };
   });
 
   const getActivities = handler(async (req) => {
     const { conversation } = await authorize(req, param(req, 'conversationId'));
-    const set = await read(conversation.id, queryWatermark(req));
+    const set = await state.since(conversation.id, queryWatermark(req));
     return { status: 200, body: { activities: set.activities, watermark: String(set.watermark) } };
   });
 
@@ -452,7 +444,7 @@ export function createLocalDirectLine(options: LocalDirectLineOptions): LocalDir
     server.post(`${CLIENT_PREFIX}/conversations/:conversationId/upload`, uploadUnsupported);
 
     streams ??= createActivityStreams({
-      read,
+      read: (conversationId, watermark) => state.since(conversationId, watermark),
       subscribe: (conversationId, wake) => state.subscribe(conversationId, wake),
       authorize: async (token, conversationId) => void (await authorizeToken(token || undefined, conversationId)),
       maxConnections: options.maxStreams ?? maxConversations * 2,
