@@ -63,6 +63,8 @@ describe('validation', () => {
     ['a heap too small to run in', { NODE_HEAP_MB: '64' }, /^NODE_HEAP_MB: /],
     ['a heap size that is not a whole number', { NODE_HEAP_MB: '512MB' }, /^NODE_HEAP_MB: /],
     ['a semi-space of zero', { NODE_SEMI_SPACE_MB: '0' }, /^NODE_SEMI_SPACE_MB: /],
+    ['a Direct Line token key too short to sign with', { DIRECTLINE_TOKEN_KEY: 'short-key' }, /^DIRECTLINE_TOKEN_KEY: must be at least 32 characters/],
+    ['no room for a single web chat', { DIRECTLINE_MAX_CONVERSATIONS: '0' }, /^DIRECTLINE_MAX_CONVERSATIONS: /],
   ])('refuses %s, naming the setting', (_name, env, message) => {
     expect(problems(env)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
   });
