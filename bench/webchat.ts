@@ -3,7 +3,8 @@
  * self-hosted Direct Line, as Web Chat holds them, three ways:
  *   websocket  one instance (embedded store), replies pushed over each conversation's streamUrl
  *   polling    the same instance, replies read by GET …/activities once a second (Web Chat's polling)
- *   redis x2   two instances on one redis-server behind a round-robin proxy (in this process),
+ *   redis      one instance on a redis-server, WebSocket (what Redis costs)
+ *   redis x2   two instances on that redis-server behind a round-robin proxy (in this process),
  *              replies pushed over WebSocket by whichever instance holds the socket
  * Each conversation starts, opens its stream (or polls), then types 4 messages, thinking 1–3 s
  * between them (after an unmeasured warm-up of 50 one-turn conversations per process set). Measured per turn: the reply latency (post sent → reply received by the client)
@@ -212,17 +213,25 @@ export async function runWebChatBench(options: WebChatBenchOptions): Promise<Web
     const pair = [await startBot(spec('webchat-a', shared)), await startBot(spec('webchat-b', shared))];
     const proxy = await startRoundRobinProxy(pair.map((b) => Number(new URL(b.url).port)));
     try {
+      // One instance on Redis alone (no proxy), then both behind the proxy: what Redis costs, and what a second instance and the hop through the balancer add.
+      const setups: Array<[string, string, BotProcess[]]> = [
+        ['one instance on Redis, websocket', pair[0]!.url, [pair[0]!]],
+        ['two instances on Redis via proxy, websocket', proxy.url, pair],
+      ];
       await phase('warm-up', proxy.url, 'websocket', { conversations: 50, turns: 1 });
-      await stats.config('RESETSTAT');
-      const result = await phase('two instances on Redis, websocket', proxy.url, 'websocket', { conversations, turns });
-      const calls = commandCalls(await stats.info('commandstats'));
-      delete calls.info;
-      delete calls.config;
-      const total = Object.values(calls).reduce((sum, n) => sum + n, 0);
-      const top = Object.fromEntries(Object.entries(calls).sort((x, y) => y[1] - x[1]).slice(0, 8).map(([name, n]) => [name, Math.round((n / Math.max(1, result.turns)) * 10) / 10]));
-      const figure = { ...result, rssMb: rss(pair), redisCommandsPerTurn: Math.round((total / Math.max(1, result.turns)) * 10) / 10, redisTopCommands: top };
-      figures.push(figure);
-      log(figure);
+      for (const [setup, base, bots] of setups) {
+        await stats.config('RESETSTAT');
+        const result = await phase(setup, base, 'websocket', { conversations, turns });
+        const calls = commandCalls(await stats.info('commandstats'));
+        delete calls.info;
+        delete calls.config;
+        const total = Object.values(calls).reduce((sum, n) => sum + n, 0);
+        const perTurn = (n: number) => Math.round((n / Math.max(1, result.turns)) * 10) / 10;
+        const top = Object.fromEntries(Object.entries(calls).sort((x, y) => y[1] - x[1]).slice(0, 8).map(([name, n]) => [name, perTurn(n)]));
+        const figure = { ...result, rssMb: rss(bots), redisCommandsPerTurn: perTurn(total), redisTopCommands: top };
+        figures.push(figure);
+        log(figure);
+      }
     } finally {
       await proxy.close();
       await Promise.all(pair.map((b) => b.stop()));
