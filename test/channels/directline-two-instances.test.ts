@@ -12,20 +12,12 @@ import { createLocalDirectLine, type LocalDirectLine } from '../../src/channels/
 import { createRedisState } from '../../src/channels/directline-redis-state';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../support/round-robin-proxy';
-import { LoopbackXMLHttpRequest } from './support/loopback-xhr';
+import { useLoopbackXhrForDirectLine } from './support/loopback-xhr';
 import { startServer, type TestServer } from './support/server';
 
 const KEY = new TextEncoder().encode('a-test-signing-key-of-32-characters-or-more');
 
-const globals = globalThis as unknown as { XMLHttpRequest?: unknown };
-let savedXhr: unknown;
-beforeAll(() => {
-  savedXhr = globals.XMLHttpRequest;
-  globals.XMLHttpRequest = LoopbackXMLHttpRequest;
-});
-afterAll(() => {
-  globals.XMLHttpRequest = savedXhr;
-});
+useLoopbackXhrForDirectLine();
 
 interface Instance {
   name: string;
