@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HttpError, readWatermark } from './directline-input';
@@ -46,15 +46,17 @@ export function createActivityStreams(options: StreamOptions): ActivityStreams {
   const alive = new WeakMap<WebSocket, boolean>();
   let heartbeat: NodeJS.Timeout | undefined;
 
-  function refuse(socket: Duplex, status: number, message: string): void {
-    const body = JSON.stringify({ error: { code: status === 503 ? 'ServiceUnavailable' : 'Forbidden', message } });
-    socket.end(`HTTP/1.1 ${status} ${status === 503 ? 'Service Unavailable' : status === 404 ? 'Not Found' : status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  /** An upgrade refused is answered in plain HTTP, in the Direct Line error shape. */
+  function refuse(socket: Duplex, error: HttpError): void {
+    const body = JSON.stringify({ error: { code: error.code, message: error.message } });
+    const reason = STATUS_CODES[error.status] ?? 'Error';
+    socket.end(`HTTP/1.1 ${error.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   }
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://stream.invalid');
     const match = STREAM_PATH.exec(url.pathname);
-    if (!match) return refuse(socket, 404, 'Not found');
+    if (!match) return refuse(socket, new HttpError(404, 'NotFound', 'Not found'));
     const conversationId = decodeURIComponent(match[1] as string);
     let watermark: number;
     try {
@@ -62,9 +64,9 @@ export function createActivityStreams(options: StreamOptions): ActivityStreams {
       if (wss.clients.size >= options.maxConnections) throw new HttpError(503, 'ServiceUnavailable', 'Too many open streams; try again later');
       await options.authorize(url.searchParams.get('t') ?? '', conversationId);
     } catch (err) {
-      if (err instanceof HttpError) return refuse(socket, err.status, err.message);
+      if (err instanceof HttpError) return refuse(socket, err);
       options.logger?.warn({ err }, 'local Direct Line: stream could not be opened');
-      return refuse(socket, 503, 'Stream unavailable; try again');
+      return refuse(socket, new HttpError(503, 'ServiceUnavailable', 'Stream unavailable; try again'));
     }
     wss.handleUpgrade(req, socket, head, (ws) => serve(ws, conversationId, watermark));
   }
