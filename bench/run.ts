@@ -19,7 +19,8 @@
  * max(512, 8 × concurrency)), --profile DIR (children run with --cpu-prof, profiles land there),
  * --server PATH (another build's dist/src/server.js, to measure a change on a local copy),
  * --uv-threads N (UV_THREADPOOL_SIZE for the activation-guide children, to try it),
- * --verbose (each phase's figures on stderr as it ends), --compare PATH and/or
+ * --verbose (each phase's figures on stderr as it ends), --no-webchat (skip the web chat section,
+ * bench/webchat.ts, which runs last), --compare PATH and/or
  * --compare-node-flags "FLAGS" (A/B: also run the store variants of another build, or with extra
  * node flags, interleaved with the others; labelled "B:", no targets checked for them).
  * Exits 0 when it ran, whether or not the targets were met; 1 only if the benchmark failed.
@@ -33,6 +34,7 @@ import { startConnector, type Connector } from './connector';
 import { createAgent, ECHO_BRANCH, firstTurnOnly, GUIDE_BRANCH, mergePhases, runPhase, type PhaseResult, type Scenario } from './load';
 import { startRedisServer, type RedisServer } from '../test/support/redis-server';
 import { startScriptFlags } from '../scripts/start-flags';
+import { runWebChatBench, webChatTable } from './webchat';
 
 const ROOT = path.resolve(__dirname, '..');
 const DEFAULT_SERVER_JS = path.join(ROOT, 'dist/src/server.js');
@@ -47,7 +49,7 @@ const PROBE_FLAGS = ['--expose-gc', '-r', HEAP_PROBE_JS];
 const SWEEP_LEVELS = [1, 4, 16, 64, 256] as const;
 const LOAD_ROUNDS = 4;
 /** The whole run stops with an error after this long, whatever happens. */
-const WATCHDOG_MS = 170_000;
+const WATCHDOG_MS = 300_000;
 const MB = 1024 * 1024;
 
 // Issue 16 holds both stores to 0.8×. Issue 23 retired the fixed 150 MB RSS bound, which asked for
@@ -82,6 +84,8 @@ interface Options {
   verbose: boolean;
   /** A/B: also run the store variants from this build and/or with these extra node flags. */
   compare?: { server: string; nodeFlags: string[] };
+  /** The web chat section (bench/webchat.ts): 500 Direct Line conversations over WebSocket. */
+  webchat: boolean;
 }
 
 interface Running {
@@ -133,6 +137,7 @@ function parseArgs(argv: string[]): Options {
     loadConversations: 0,
     server: DEFAULT_SERVER_JS,
     verbose: false,
+    webchat: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -152,6 +157,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--memory-concurrency') options.memoryConcurrency = count(1, 1024);
     else if (arg === '--load-conversations') options.loadConversations = count(LOAD_ROUNDS, 100_000);
     else if (arg === '--no-sweep') options.sweep = false;
+    else if (arg === '--no-webchat') options.webchat = false;
     else if (arg === '--verbose') options.verbose = true;
     else if (arg === '--profile') options.profileDir = path.resolve(value());
     else if (arg === '--server') options.server = path.resolve(value());
@@ -203,6 +209,16 @@ async function main(): Promise<void> {
     }
     const results = await measure(bots, connector, options);
     report(results, options, (performance.now() - started) / 1000);
+    for (const bot of bots.splice(0)) {
+      bot.agent.destroy();
+      await bot.process.stop();
+    }
+    if (options.webchat) {
+      // After the turn bots have stopped, so that they do not share the machine with it.
+      const figures = await runWebChatBench({ server: options.server, serverFlags: SERVER_FLAGS, verbose: options.verbose });
+      process.stdout.write(`\n${webChatTable(figures).join('\n')}\n`);
+      if (options.json) process.stdout.write(`${JSON.stringify({ webchat: figures })}\n`);
+    }
   } finally {
     for (const bot of bots) bot.agent.destroy();
     await Promise.all(bots.map((bot) => bot.process.stop()));

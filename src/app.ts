@@ -17,6 +17,7 @@ import { createTurnAdapter, type TurnAdapter } from './http/turn-adapter';
 import { loadGuideContent } from './i18n/guide-content';
 import { createStrings } from './i18n/strings';
 import { createLocalDirectLine, type LocalDirectLine } from './channels/directline';
+import { directLineStorage } from './channels/directline-storage';
 import { teamsReader } from './channels/teams-reader';
 import { registerWebChatPage } from './channels/webchat-page';
 import { registerLegalPages } from './http/legal-pages';
@@ -107,6 +108,9 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
       deliver: (activity) => adapter.runLocalTurn(activity, turn, config.auth?.appId),
       mask: maskProductKeys,
       logger,
+      publicUrl: config.publicUrl,
+      maxConversations: config.selfHostedDirectLine.maxConversations,
+      ...directLineStorage(config, logger),
     });
     directLine.register(server);
   }

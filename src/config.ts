@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TOKEN68, TOKEN68_RULE } from './http/bearer-token';
 import { isLoopbackHost } from './http/service-url';
+import { TOKEN_KEY_MIN_LENGTH } from './channels/directline-tokens';
 
 /**
  * Every environment variable the service reads, with its default. Checked once at boot: a wrong
@@ -53,6 +54,8 @@ const envSchema = z
     OAuthUrl: httpsUrl,
     ValidateAuthority: z.string().default('true').pipe(flag),
     LOCAL_DIRECTLINE: optionalText.pipe(flag.optional()),
+    DIRECTLINE_TOKEN_KEY: optionalText.pipe(z.string().min(TOKEN_KEY_MIN_LENGTH, `must be at least ${TOKEN_KEY_MIN_LENGTH} characters (e.g. openssl rand -base64 32)`).optional()),
+    DIRECTLINE_MAX_CONVERSATIONS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
     DIRECTLINE_SECRET: optionalText,
     DIRECTLINE_ENDPOINT: z.string().url().default('https://directline.botframework.com'),
     ALLOWED_SERVICE_URLS: z.string().default(''),
@@ -128,6 +131,11 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   auth?: { appId: string; appPassword?: string; appType: Env['MicrosoftAppType']; tenantId?: string; cloud: CloudSettings };
   localDirectLine: boolean;
+  /**
+   * The self-hosted Direct Line (src/channels/directline.ts): the key its tokens are signed with
+   * (unset: one kept in DATA_DIR, or in Redis with REDIS_URL) and how many conversations may be live.
+   */
+  selfHostedDirectLine: { tokenKey?: string; maxConversations: number };
   directLine?: { secret: string; endpoint: string };
   allowedServiceUrls: string[];
   allowAnonymousPublic: boolean;
@@ -209,6 +217,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     auth,
     localDirectLine: env.LOCAL_DIRECTLINE ?? !auth,
+    selfHostedDirectLine: { tokenKey: env.DIRECTLINE_TOKEN_KEY, maxConversations: env.DIRECTLINE_MAX_CONVERSATIONS },
     directLine: env.DIRECTLINE_SECRET ? { secret: env.DIRECTLINE_SECRET, endpoint: env.DIRECTLINE_ENDPOINT } : undefined,
     allowedServiceUrls: allowedServiceUrls.map((u) => new URL(u).origin),
     allowAnonymousPublic: env.ALLOW_ANONYMOUS_PUBLIC,

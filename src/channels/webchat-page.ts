@@ -290,8 +290,8 @@ export function registerWebChatPage(server: Server, options: WebChatPageOptions)
       strings,
       tokenUrl: azure ? AZURE_TOKEN_ROUTE : LOCAL_TOKEN_ROUTE,
       directLineDomain: endpointBase ? `${endpointBase}/v3/directline` : LOCAL_DIRECTLINE_PATH,
-      // The local Direct Line only polls; Azure streams over a WebSocket.
-      webSocket: azure,
+      // Both stream over a WebSocket (the local one's streamUrl is on this origin: CSP 'self').
+      webSocket: true,
     };
     const html = renderPage(config, assets);
     res.writeHead(200, {

@@ -8,7 +8,7 @@ import { ServiceClientCredentialsFactory, type ServiceClientCredentials } from '
 import { type Activity, ConnectionStatus, DirectLine } from 'botframework-directlinejs';
 import { createLocalDirectLine, type LocalDirectLine } from '../../src/channels/directline';
 import { TurnAdapter } from '../../src/http/turn-adapter';
-import { LoopbackXMLHttpRequest } from './support/loopback-xhr';
+import { useLoopbackXhrForDirectLine } from './support/loopback-xhr';
 import { startServer, type TestServer } from './support/server';
 
 /** Polling only; directlinejs still dereferences a WebSocket constructor, which Node 20 lacks. */
@@ -18,18 +18,7 @@ class NoWebSocket {
   }
 }
 
-const globals = globalThis as unknown as { XMLHttpRequest?: unknown };
-let savedXhr: unknown;
-
-beforeAll(() => {
-  savedXhr = globals.XMLHttpRequest;
-  // rxjs 5's Observable.ajax (directlinejs' transport) looks this up on the global object per request.
-  globals.XMLHttpRequest = LoopbackXMLHttpRequest;
-});
-
-afterAll(() => {
-  globals.XMLHttpRequest = savedXhr;
-});
+useLoopbackXhrForDirectLine();
 
 function connect(origin: string): DirectLine {
   return new DirectLine({

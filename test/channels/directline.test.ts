@@ -95,9 +95,9 @@ describe('local Direct Line', () => {
     it('creates a conversation with 201 {conversationId, token, expires_in}', async () => {
       const created = await h.call('POST', '/v3/directline/conversations');
       expect(created.status).toBe(201);
-      expect(created.body).toEqual({ conversationId: expect.any(String), token: expect.any(String), expires_in: 1800 });
+      expect(created.body).toEqual({ conversationId: expect.any(String), token: expect.any(String), expires_in: 1800, streamUrl: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/v3\/directline\/conversations\/.+\/stream\?watermark=0&t=/) });
       expect(created.headers.get('cache-control')).toBe('no-store');
-      expect(h.dl.conversationCount).toBe(1);
+      expect(await h.dl.conversationCount()).toBe(1);
     });
 
     it('echoes the user activity with its clientActivityID, then the bot reply, paged by watermark', async () => {
@@ -212,14 +212,14 @@ describe('local Direct Line', () => {
       const { conversationId, token } = await h.start();
       const reconnected = await h.call('GET', `/v3/directline/conversations/${conversationId}?watermark=0`, { token });
       expect(reconnected.status).toBe(200);
-      expect(reconnected.body).toEqual({ conversationId, token, expires_in: 1800 });
+      expect(reconnected.body).toEqual({ conversationId, token, expires_in: 1800, streamUrl: expect.stringContaining(`/v3/directline/conversations/${conversationId}/stream?watermark=0&t=`) });
     });
 
     it('refreshes a token; the previous one stays valid, the one before is revoked', async () => {
       const { conversationId, token: first } = await h.start();
       const second = await h.call('POST', '/v3/directline/tokens/refresh', { token: first });
       expect(second.status).toBe(200);
-      expect(second.body).toEqual({ conversationId, token: expect.any(String), expires_in: 1800 });
+      expect(second.body).toEqual({ conversationId, token: expect.any(String), expires_in: 1800, streamUrl: expect.any(String) });
       expect(second.body.token).not.toBe(first);
       const path = `/v3/directline/conversations/${conversationId}/activities`;
       expect((await h.call('GET', path, { token: second.body.token })).status).toBe(200);
@@ -272,7 +272,7 @@ describe('local Direct Line', () => {
       // Same answer for a conversation that does not exist: a token does not reveal which ids are live.
       expect((await h.call('GET', '/v3/directline/conversations/nope/activities', { token: a.token })).status).toBe(403);
 
-      const history = h.dl.history(b.conversationId)!;
+      const history = (await h.dl.history(b.conversationId))!;
       expect(history.map((x) => x.text)).toEqual(['secret of b', 'echo: secret of b']);
       const own = await h.call('GET', `/v3/directline/conversations/${a.conversationId}/activities`, { token: a.token });
       expect(own.body.activities).toEqual([]);
@@ -304,12 +304,15 @@ describe('local Direct Line', () => {
       expect(reply).toMatchObject({ type: 'message', id: `${conversationId}|0000003`, text: 're: fast', from: { id: 'bot', role: 'bot' }, replyToId: echo.id });
       expect(reply.serviceUrl).toBeUndefined();
 
-      await h.call('POST', path, { token, body: { type: 'message', text: 'slow' } });
+      // Answered once its turn has run: the conversation ends while the bot is still on it.
+      const slow = h.call('POST', path, { token, body: { type: 'message', text: 'slow' } });
+      while ((await h.dl.history(conversationId))!.length < 4) await new Promise((resolve) => setImmediate(resolve));
       h.clock.now += 60_000;
       expect(h.dl.sweep()).toBe(1);
       release();
+      expect((await slow).status).toBe(200);
       await h.dl.drain();
-      expect(h.dl.history(conversationId)).toBeUndefined();
+      expect((await h.dl.history(conversationId))).toBeUndefined();
     });
   });
 
@@ -327,8 +330,8 @@ describe('local Direct Line', () => {
 
       h.clock.now += 1_000;
       expect(h.dl.sweep()).toBe(1);
-      expect(h.dl.conversationCount).toBe(0);
-      expect(h.dl.history(conversationId)).toBeUndefined();
+      expect(await h.dl.conversationCount()).toBe(0);
+      expect((await h.dl.history(conversationId))).toBeUndefined();
       const gone = await h.call('GET', path, { token });
       expect(gone.status).toBe(404);
       // There is no connector route to post to: the bot's replies never come over HTTP.
@@ -340,10 +343,10 @@ describe('local Direct Line', () => {
       const { conversationId, token } = await h.start();
       h.clock.now += 60_000;
       expect((await h.call('GET', `/v3/directline/conversations/${conversationId}/activities`, { token })).status).toBe(404);
-      expect(h.dl.conversationCount).toBe(0);
+      expect(await h.dl.conversationCount()).toBe(0);
     });
 
-    it("answers an ended conversation's token with 404 (403 elsewhere) for one token lifetime, then forgets it (401)", async () => {
+    it("answers an ended conversation's token with 404 (403 elsewhere) until the token itself expires (403 TokenExpired)", async () => {
       h = await harness({ idleMs: 60_000, tokenTtlMs: 120_000 });
       const { conversationId, token } = await h.start();
       const path = `/v3/directline/conversations/${conversationId}/activities`;
@@ -358,19 +361,17 @@ describe('local Direct Line', () => {
       expect(elsewhere.status).toBe(403);
       expect(elsewhere.body.error.code).toBe('Forbidden');
 
-      h.clock.now += 119_000;
+      h.clock.now += 59_000;
       h.dl.sweep();
       expect((await h.call('GET', path, { token })).status).toBe(404);
 
-      h.clock.now += 2_000;
-      const forgotten = await h.call('GET', path, { token });
-      expect(forgotten.status).toBe(401);
-      expect(forgotten.body.error).toEqual({ code: 'Unauthorized', message: 'Invalid token' });
-      h.dl.sweep();
-      expect((await h.call('GET', path, { token })).status).toBe(401);
+      h.clock.now += 1_000;
+      const expired = await h.call('GET', path, { token });
+      expect(expired.status).toBe(403);
+      expect(expired.body.error).toEqual({ code: 'TokenExpired', message: 'Token has expired' });
     });
 
-    it('keeps at most two ended tokens per allowed conversation, forgetting the oldest first even if polled', async () => {
+    it('keeps at most two ended conversations per allowed one; a forgotten one is revived empty by its still-valid token', async () => {
       h = await harness({ maxConversations: 1, idleMs: 60_000 });
       const ended: Array<{ conversationId: string; token: string }> = [];
       const status = async ({ conversationId, token }: { conversationId: string; token: string }) =>
@@ -382,9 +383,10 @@ describe('local Direct Line', () => {
         // The oldest is polled right before the third one ends: that must not save it.
         if (i === 1) expect(await status(ended[0]!)).toBe(404);
       }
-      expect(await status(ended[0]!)).toBe(401);
       expect(await status(ended[1]!)).toBe(404);
       expect(await status(ended[2]!)).toBe(404);
+      expect(await status(ended[0]!)).toBe(200);
+      expect(await h.dl.history(ended[0]!.conversationId)).toEqual([]);
     });
 
     it('refuses an expired token with 403 TokenExpired (directlinejs then reports ExpiredToken)', async () => {
@@ -426,7 +428,7 @@ describe('local Direct Line', () => {
       expect(badWatermark.status).toBe(400);
       expect(badWatermark.body.error.message).toMatch(/watermark/);
       expect((await h.call('POST', '/v3/directline/conversations', { body: { user: 'x' } })).status).toBe(400);
-      expect(h.dl.history(conversationId)).toEqual([]);
+      expect((await h.dl.history(conversationId))).toEqual([]);
     });
 
     it('refuses oversized activities with 413', async () => {
@@ -434,7 +436,7 @@ describe('local Direct Line', () => {
       const { conversationId, token } = await h.start();
       const big = await h.call('POST', `/v3/directline/conversations/${conversationId}/activities`, { token, body: { type: 'message', text: 'x'.repeat(2000) } });
       expect(big.status).toBe(413);
-      expect(h.dl.history(conversationId)).toEqual([]);
+      expect((await h.dl.history(conversationId))).toEqual([]);
     });
 
     it('caps the number of conversations with 503', async () => {
@@ -468,12 +470,16 @@ describe('local Direct Line', () => {
       h = await harness({ maxPendingTurns: 2, conversationUpdates: false, deliver: () => gate });
       const { conversationId, token } = await h.start();
       const path = `/v3/directline/conversations/${conversationId}/activities`;
-      expect((await h.call('POST', path, { token, body: { type: 'message', text: '1' } })).status).toBe(200);
-      expect((await h.call('POST', path, { token, body: { type: 'message', text: '2' } })).status).toBe(200);
+      // Posts are answered when their turn has run, so these two wait for the bot.
+      const first = h.call('POST', path, { token, body: { type: 'message', text: '1' } });
+      const second = h.call('POST', path, { token, body: { type: 'message', text: '2' } });
+      while ((await h.dl.history(conversationId))!.length < 2) await new Promise((resolve) => setImmediate(resolve));
       const third = await h.call('POST', path, { token, body: { type: 'message', text: '3' } });
       expect(third.status).toBe(429);
       expect(third.headers.get('retry-after')).toBe('1');
       release();
+      expect((await first).status).toBe(200);
+      expect((await second).status).toBe(200);
       await h.dl.drain();
       expect((await h.call('POST', path, { token, body: { type: 'message', text: '4' } })).status).toBe(200);
     });
@@ -492,21 +498,25 @@ describe('local Direct Line', () => {
       });
       const { conversationId, token } = await h.start();
       const path = `/v3/directline/conversations/${conversationId}/activities`;
-      await h.call('POST', path, { token, body: { type: 'message', text: 'first' } });
-      await h.call('POST', path, { token, body: { type: 'message', text: 'second' } });
+      const first = h.call('POST', path, { token, body: { type: 'message', text: 'first' } });
+      while (order.length < 1) await new Promise((resolve) => setImmediate(resolve));
+      const second = h.call('POST', path, { token, body: { type: 'message', text: 'second' } });
+      while ((await h.dl.history(conversationId))!.length < 2) await new Promise((resolve) => setImmediate(resolve));
+      expect(order).toEqual(['start first']);
       release();
-      await h.dl.drain();
+      await Promise.all([first, second]);
       expect(order).toEqual(['start first', 'end first', 'start second', 'end second']);
     });
 
-    it('logs a failing bot turn and keeps serving', async () => {
+    it('answers a post whose turn failed with 502, which clients retry, logs it and keeps serving', async () => {
       const errors: object[] = [];
       const logger = { info: () => undefined, warn: () => undefined, error: (obj: object) => errors.push(obj) };
       h = await harness({ conversationUpdates: false, logger, deliver: async () => Promise.reject(new Error('bot crashed')) });
       const { conversationId, token } = await h.start();
       const posted = await h.call('POST', `/v3/directline/conversations/${conversationId}/activities`, { token, body: { type: 'message', text: 'x' } });
-      expect(posted.status).toBe(200);
-      await h.dl.drain();
+      expect(posted.status).toBe(502);
+      expect(posted.body.error.code).toBe('BotError');
+      expect(posted.headers.get('retry-after')).toBe('1');
       expect(errors).toHaveLength(1);
       expect((await h.call('GET', `/v3/directline/conversations/${conversationId}/activities`, { token })).status).toBe(200);
     });
@@ -528,7 +538,7 @@ describe('local Direct Line', () => {
       expect(echo.text).toBe('my key is XXXXX-XXXXX-XXXXX-XXXXX-XXXXX');
       expect(echo.value).toEqual({ productKey: 'XXXXX-XXXXX-XXXXX-XXXXX-XXXXX', nested: ['XXXXX-XXXXX-XXXXX-XXXXX-XXXXX'] });
       expect(echo.channelData.clientActivityID).toBe('k1');
-      expect(JSON.stringify(h.dl.history(conversationId)!.filter((a) => a.from && (a.from as { role: string }).role === 'user'))).not.toContain(key);
+      expect(JSON.stringify((await h.dl.history(conversationId))!.filter((a) => a.from && (a.from as { role: string }).role === 'user'))).not.toContain(key);
 
       const message = h.delivered.find((a) => a.type === 'message')!;
       expect(message.text).toBe(`my key is ${key}`);

@@ -90,7 +90,7 @@ describe('Web Chat page', () => {
         strings: { 'nl-NL': nl, 'en-US': en },
         tokenUrl: '/v3/directline/tokens/generate',
         directLineDomain: '/v3/directline',
-        webSocket: false,
+        webSocket: true,
       });
 
       const english = await (await fetch(`${server.origin}/?lang=en-US`, { headers: { 'accept-language': 'nl-NL' } })).text();

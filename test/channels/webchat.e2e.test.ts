@@ -9,48 +9,13 @@
  * page and run in order; once a step fails, the later ones are reported as not run.
  * Screenshots go to test/artifacts/ (git-ignored).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../support/bot-harness';
 import { artifactPath, launchBrowser, loopbackPage } from '../support/browser';
-import { WebChatPage } from '../support/webchat-page';
-
-type Locale = 'nl-NL' | 'en-US';
+import { block, lookupString, normalize, readJson, t, type Locale } from '../support/expected-text';
+import { SEND_BOX, USER_MESSAGE, webChatDriver, type WebChatDriver } from '../support/webchat-driver';
 
 // ---- expected texts, from the same files the bot reads --------------------------------------
-
-const ROOT = path.resolve(__dirname, '..', '..');
-const files = new Map<string, unknown>();
-
-function readJson(file: string): unknown {
-  if (!files.has(file)) files.set(file, JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')));
-  return files.get(file);
-}
-
-function lookup(file: string, key: string): unknown {
-  const value = key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), readJson(file));
-  if (value === undefined) throw new Error(`${file} has nothing at "${key}"`);
-  return value;
-}
-
-function lookupString(file: string, key: string): string {
-  const value = lookup(file, key);
-  if (typeof value !== 'string') throw new Error(`${file}: "${key}" is not a string`);
-  return value;
-}
-
-/** An i18next string, `namespace:key.path`, from locales/<locale>/<namespace>.json. */
-function t(locale: Locale, ref: string, values: Record<string, string> = {}): string {
-  const [ns, key] = ref.split(':');
-  return lookupString(`locales/${locale}/${ns}.json`, key).replace(/\{\{(\w+)\}\}/g, (_, name: string) => values[name] ?? '');
-}
-
-/** A content block from content/<locale>/guide.json: its title, text, steps and "more" line. */
-function block(locale: Locale, ref: string): string[] {
-  const value = lookup(`content/${locale}/guide.json`, ref) as { title?: string; text?: string; steps?: string[]; more?: string };
-  return [value.title, value.text, ...(value.steps ?? []), value.more].filter((part): part is string => typeof part === 'string');
-}
 
 interface KnownError {
   title: Record<Locale, string>;
@@ -59,18 +24,8 @@ interface KnownError {
 }
 const keyExpired = readJson('content/known-errors/key-expired.json') as KnownError;
 
-/** Whitespace, zero-width spaces (Web Chat puts them around links) and typographic quotes do not matter. */
-function normalize(text: string): string {
-  return text
-    .replace(/[\u200b-\u200d\ufeff]/g, '')
-    .replace(/[\u201c\u201d\u201e]/g, '"').replace(/[\u2018\u2019]/g, "'").replace(/\s+/g, ' ').trim();
-}
-
 // ---- the page -------------------------------------------------------------------------------
 
-const BOT_MESSAGE = '.webchat__stacked-layout:not(.webchat__stacked-layout--from-user)';
-const USER_MESSAGE = '.webchat__stacked-layout.webchat__stacked-layout--from-user';
-const SEND_BOX = '[data-id="webchat-sendbox-input"]';
 /** Generous: a turn takes one Direct Line poll (about a second); a loaded CI machine can be much slower. */
 const REPLY_TIMEOUT = 30_000;
 const STEP_TIMEOUT = 120_000;
@@ -86,45 +41,12 @@ let page: Page;
 /** Off-machine requests, uncaught errors and console errors: each test run must end with none. */
 const problems: string[] = [];
 
-function botMessages(): Locator {
-  return page.locator(BOT_MESSAGE);
-}
-
-function lastBotMessage(): Locator {
-  return botMessages().last();
-}
-
-/**
- * Waits until there are more than `countBefore` bot messages and the newest one shows all of
- * `expected` (rendered, normalised). Old messages stay in the transcript, so only the newest counts.
- */
-async function waitForBotMessage(countBefore: number, expected: string[]): Promise<Locator> {
-  return new WebChatPage(page, REPLY_TIMEOUT).botReply(countBefore, expected);
-}
-
-/** Runs a user action and waits for the bot's answer to it. */
-async function replyTo(action: () => Promise<void>, expected: string[]): Promise<Locator> {
-  const before = await botMessages().count();
-  await action();
-  return waitForBotMessage(before, expected);
-}
-
-/** Clicks a card button of the newest bot message and waits for the answer. */
-async function click(label: string, expected: string[]): Promise<Locator> {
-  const button = lastBotMessage().getByRole('button', { name: label, exact: true });
-  const reply = await replyTo(() => button.click(), expected);
-  // The click shows up as the user's own message (messageBack displayText).
-  expect(normalize(await page.locator(USER_MESSAGE).last().innerText())).toContain(label);
-  return reply;
-}
-
-/** Types into the send box, presses Enter and waits for the answer. */
-async function type(text: string, expected: string[]): Promise<Locator> {
-  return replyTo(async () => {
-    await page.locator(SEND_BOX).fill(text);
-    await page.locator(SEND_BOX).press('Enter');
-  }, expected);
-}
+let driver: WebChatDriver;
+const botMessages = () => driver.botMessages();
+const lastBotMessage = () => driver.lastBotMessage();
+const waitForBotMessage = (countBefore: number, expected: string[]) => driver.waitForBotMessage(countBefore, expected);
+const click = (label: string, expected: string[]) => driver.click(label, expected);
+const type = (text: string, expected: string[]) => driver.type(text, expected);
 
 /** Picks a language in the page's picker; that starts a new conversation in it. */
 async function pickLanguage(locale: Locale, expected: string[]): Promise<Locator> {
@@ -209,6 +131,7 @@ beforeAll(async () => {
   h = await startHarness();
   browser = await launchBrowser();
   ({ context, page } = await loopbackPage(browser, { locale: 'en-US', viewport: { width: 1280, height: 900 } }, problems, REPLY_TIMEOUT));
+  driver = webChatDriver(page, REPLY_TIMEOUT);
 }, STEP_TIMEOUT);
 
 afterAll(async () => {

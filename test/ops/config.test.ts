@@ -69,6 +69,8 @@ describe('validation', () => {
     ['a login URL that is not a URL', { ToChannelFromBotLoginUrl: 'login.example.invalid' }, /^ToChannelFromBotLoginUrl: /],
     ['two different channel metadata URLs', { ToBotFromChannelOpenIdMetadataUrl: 'https://a.example.invalid/m', BotOpenIdMetadata: 'https://b.example.invalid/m' }, /^BotOpenIdMetadata: is the older name/],
     ['ValidateAuthority=false for Microsoft’s own login', { ValidateAuthority: 'false' }, /^ValidateAuthority: is false, which only applies to a login URL of your own/],
+    ['a Direct Line token key too short to sign with', { DIRECTLINE_TOKEN_KEY: 'short-key' }, /^DIRECTLINE_TOKEN_KEY: must be at least 32 characters/],
+    ['no room for a single web chat', { DIRECTLINE_MAX_CONVERSATIONS: '0' }, /^DIRECTLINE_MAX_CONVERSATIONS: /],
   ])('refuses %s, naming the setting', (_name, env, message) => {
     expect(problems(env)).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
   });

@@ -96,3 +96,20 @@ export class LoopbackXMLHttpRequest {
     this.request?.destroy();
   }
 }
+
+/**
+ * Installs LoopbackXMLHttpRequest as the global XMLHttpRequest for the test file (beforeAll) and
+ * puts back what was there (afterAll): rxjs 5's Observable.ajax, directlinejs' transport, looks it
+ * up on the global object per request.
+ */
+export function useLoopbackXhrForDirectLine(): void {
+  const globals = globalThis as unknown as { XMLHttpRequest?: unknown };
+  let saved: unknown;
+  beforeAll(() => {
+    saved = globals.XMLHttpRequest;
+    globals.XMLHttpRequest = LoopbackXMLHttpRequest;
+  });
+  afterAll(() => {
+    globals.XMLHttpRequest = saved;
+  });
+}

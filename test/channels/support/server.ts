@@ -9,12 +9,12 @@ export interface TestServer {
 }
 
 /** A restify server on 127.0.0.1, port 0, with the plugins the app installs globally. */
-export async function startServer(register: (server: restify.Server) => void): Promise<TestServer> {
+export async function startServer(register: (server: restify.Server) => void, listenPort = 0): Promise<TestServer> {
   const server = restify.createServer({ handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser());
   server.use(restify.plugins.bodyParser({ maxBodySize: 256 * 1024 }));
   register(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {
     server,
