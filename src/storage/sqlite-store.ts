@@ -253,7 +253,8 @@ export class SqliteStore implements Storage {
    */
   lostAt(key: string): number | undefined {
     const moved = this.moved.get(key);
-    if (!moved) return undefined;
+    // At 0: carried aside whole from next to a damaged page, nothing lost.
+    if (!moved || moved.at === 0) return undefined;
     return this.ttlMs > 0 && this.now() - moved.at > this.ttlMs ? undefined : moved.at;
   }
 
@@ -348,6 +349,30 @@ export class SqliteStore implements Storage {
     if (moved.fresh) this.damageFound!.lostItems++;
   }
 
+  /**
+   * Readable rows next to a damaged page, copied to new rows under new names (`lost_at` 0: nothing
+   * was lost), since deleting or replacing them would touch the damaged page. The copies take new
+   * versions, so a write that carried the old eTag meets a conflict and its turn reads again.
+   */
+  private carryAside(c: Connection, keys: readonly string[]): void {
+    const carry = c.db.transaction(() => {
+      c.db.exec('CREATE TABLE IF NOT EXISTS lost_keys (key TEXT PRIMARY KEY, moved_to TEXT NOT NULL, lost_at INTEGER NOT NULL)');
+      const known = c.db.prepare<[string], { moved_to: string; lost_at: number }>('SELECT moved_to, lost_at FROM lost_keys WHERE key = ?');
+      return keys.map((key) => {
+        const from = this.where(key);
+        const earlier = known.get(key);
+        if (earlier && earlier.moved_to !== from) return [key, { to: earlier.moved_to, at: earlier.lost_at }] as const;
+        const to = `${MOVED_PREFIX}${randomUUID()} ${key}`;
+        c.db.prepare('INSERT OR REPLACE INTO lost_keys (key, moved_to, lost_at) VALUES (?, ?, 0)').run(key, to);
+        c.db.prepare('INSERT INTO items (key, value, expires_at) SELECT ?, value, expires_at FROM items WHERE key = ?').run(to, from);
+        c.db.prepare('INSERT INTO lists (key, length, dropped, expires_at) SELECT ?, length, dropped, expires_at FROM lists WHERE key = ?').run(to, from);
+        c.db.prepare('INSERT INTO list_entries (key, value) SELECT ?, value FROM list_entries WHERE key = ? ORDER BY id').run(to, from);
+        return [key, { to, at: 0 }] as const;
+      });
+    });
+    for (const [key, moved] of this.commit(c, 'write', () => carry.immediate())) this.moved.set(key, moved);
+  }
+
   /** The first damage is logged, with what to do; later finds only count (see `damage()`). */
   private noteDamage(finding: string, err: unknown): void {
     if (this.damageFound) return;
@@ -394,12 +419,23 @@ export class SqliteStore implements Storage {
       // A write that meets a damaged page spoils the whole transaction (SQLite refuses every later
       // write in it), so the batch is rolled back, its keys read one by one outside any
       // transaction to find those on the page, and each call tried again on its own.
-      for (const call of batch) for (const key of call.writes?.map(([k]) => k) ?? call.keys!) this.probeKey(c, key);
+      for (const call of batch) for (const key of keysOf(call)) this.probeKey(c, key);
       for (const call of batch) {
         try {
           this.settle([call], this.commitBatch(c, [call]));
         } catch (again) {
-          call.reject(again);
+          if (!isDamageError(again)) {
+            call.reject(again);
+            continue;
+          }
+          // Its rows read well, but changing them touches the damaged page (SQLite balances a page
+          // with its neighbours): they are copied whole to new rows, and the call tried once more.
+          try {
+            this.carryAside(c, keysOf(call));
+            this.settle([call], this.commitBatch(c, [call]));
+          } catch (last) {
+            call.reject(last);
+          }
         }
       }
     }
@@ -659,6 +695,10 @@ function checkpoint(db: Database.Database): boolean {
   } catch {
     return false;
   }
+}
+
+function keysOf(call: Pending): string[] {
+  return call.writes?.map(([key]) => key) ?? call.keys!;
 }
 
 /** Keys moved off a damaged page start with this, so they sort apart from every real key (and its index page). */

@@ -2,19 +2,29 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 /**
- * Overwrites one 4 KB page of a SQLite file, as a bad sector or a stray write would: a leaf page
- * of `table` from the middle of the file, found with SQLite's `dbstat` table. The database must be
- * closed (no -wal left). Returns the page number.
+ * Overwrites one 4 KB page of a SQLite file, as a bad sector or a stray write would: a leaf page of
+ * `table` from the middle of those that hold a row whose `key` passes `holds` (all, if not given).
+ * The database must be closed (no -wal left). Returns the page number.
  */
-export function damageLeafPage(file: string, table: string): number {
+export function damageLeafPage(file: string, table: string, holds: (key: string) => boolean = () => true): number {
   const db = new Database(file, { readonly: true });
   let page: number;
   try {
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     if (pageSize !== 4096) throw new Error(`damageLeafPage expects 4 KB pages; ${file} has ${pageSize}`);
-    const leaves = db.prepare<[string], number>("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno").pluck().all(table);
-    if (leaves.length < 3) throw new Error(`damageLeafPage needs a table of at least 3 leaf pages; ${table} has ${leaves.length}`);
-    page = leaves[Math.floor(leaves.length / 2)]!;
+    // dbstat lists a table's pages by path, which is the b-tree's order, so the leaves come in rowid
+    // order and their cell counts say which rows each one holds.
+    const leaves = db
+      .prepare<[string], { pageno: number; ncell: number }>("SELECT pageno, ncell FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY path")
+      .all(table);
+    const keys = db.prepare<[], string>(`SELECT key FROM ${table} ORDER BY rowid`).pluck().all();
+    let first = 0;
+    const candidates = leaves.filter(({ ncell }) => {
+      const rows = keys.slice(first, (first += ncell));
+      return rows.some(holds);
+    });
+    if (leaves.length < 3 || candidates.length === 0) throw new Error(`damageLeafPage: no leaf page of ${table} in the middle holds a matching row`);
+    page = candidates[Math.floor(candidates.length / 2)]!.pageno;
   } finally {
     db.close();
   }
