@@ -223,7 +223,7 @@ export class SqliteStore implements Storage {
       } catch {
         // The head is damaged too: how much was lost is not known.
       }
-      this.relocate(c, key, where, err);
+      this.relocate(c, key, err);
       const dropped = head ? head.length + head.dropped : 0;
       // The new list starts with the count of what was lost, so that later reads still say it.
       if (dropped > 0) this.commit(c, 'write', () => c.listSet.run(this.where(key), 0, dropped, this.ttlMs > 0 ? this.now() + this.ttlMs : null));
@@ -319,7 +319,7 @@ export class SqliteStore implements Storage {
       return item;
     } catch (err) {
       if (!isDamageError(err)) throw err;
-      this.relocate(c, key, where, err);
+      this.relocate(c, key, err);
       return undefined;
     }
   }
@@ -328,49 +328,43 @@ export class SqliteStore implements Storage {
     return this.moved.get(key)?.to ?? key;
   }
 
-  /**
-   * The key's row at `failed` is on a damaged page: from now on the key lives under a new name.
-   * Recorded in `lost_keys` in its own small transaction (another process may have moved it
-   * already: then its choice is kept), so that every process reads and writes the same new row.
-   */
-  private relocate(c: Connection, key: string, failed: string, err: unknown): void {
+  /** The key's row is on a damaged page: it starts over in a new row, and its user is told (`lostAt`). */
+  private relocate(c: Connection, key: string, err: unknown): void {
     this.noteDamage(describe((err as { cause?: unknown }).cause ?? err), err);
-    const now = this.now();
-    const record = c.db.transaction(() => {
-      c.db.exec('CREATE TABLE IF NOT EXISTS lost_keys (key TEXT PRIMARY KEY, moved_to TEXT NOT NULL, lost_at INTEGER NOT NULL)');
-      const known = c.db.prepare<[string], { moved_to: string; lost_at: number }>('SELECT moved_to, lost_at FROM lost_keys WHERE key = ?').get(key);
-      if (known && known.moved_to !== failed) return { to: known.moved_to, at: known.lost_at, fresh: false };
-      const to = `${MOVED_PREFIX}${randomUUID()} ${key}`;
-      c.db.prepare('INSERT OR REPLACE INTO lost_keys (key, moved_to, lost_at) VALUES (?, ?, ?)').run(key, to, now);
-      return { to, at: now, fresh: true };
-    });
-    const moved = this.commit(c, 'relocate', () => record.immediate());
-    this.moved.set(key, { to: moved.to, at: moved.at });
-    if (moved.fresh) this.damageFound!.lostItems++;
+    this.moveKeys(c, [key], 'lost');
   }
 
   /**
-   * Readable rows next to a damaged page, copied to new rows under new names (`lost_at` 0: nothing
-   * was lost), since deleting or replacing them would touch the damaged page. The copies take new
-   * versions, so a write that carried the old eTag meets a conflict and its turn reads again.
+   * Gives keys new rows under new names, recorded in `lost_keys` in one small transaction so that
+   * every process follows (a key another process moved already keeps that move).
+   * - `lost`: its row is on a damaged page, so the new row starts empty.
+   * - `carried`: its rows read well, but changing them touches the damaged page (SQLite balances a
+   *   page with its neighbours), so they are copied whole (`lost_at` 0: nothing lost). The copies
+   *   take new versions: a write that carried the old eTag meets a conflict and its turn reads again.
    */
-  private carryAside(c: Connection, keys: readonly string[]): void {
-    const carry = c.db.transaction(() => {
+  private moveKeys(c: Connection, keys: readonly string[], how: 'lost' | 'carried'): void {
+    const at = how === 'lost' ? this.now() : 0;
+    const move = c.db.transaction(() => {
       c.db.exec('CREATE TABLE IF NOT EXISTS lost_keys (key TEXT PRIMARY KEY, moved_to TEXT NOT NULL, lost_at INTEGER NOT NULL)');
       const known = c.db.prepare<[string], { moved_to: string; lost_at: number }>('SELECT moved_to, lost_at FROM lost_keys WHERE key = ?');
       return keys.map((key) => {
         const from = this.where(key);
         const earlier = known.get(key);
-        if (earlier && earlier.moved_to !== from) return [key, { to: earlier.moved_to, at: earlier.lost_at }] as const;
+        if (earlier && earlier.moved_to !== from) return { key, to: earlier.moved_to, at: earlier.lost_at, fresh: false };
         const to = `${MOVED_PREFIX}${randomUUID()} ${key}`;
-        c.db.prepare('INSERT OR REPLACE INTO lost_keys (key, moved_to, lost_at) VALUES (?, ?, 0)').run(key, to);
-        c.db.prepare('INSERT INTO items (key, value, expires_at) SELECT ?, value, expires_at FROM items WHERE key = ?').run(to, from);
-        c.db.prepare('INSERT INTO lists (key, length, dropped, expires_at) SELECT ?, length, dropped, expires_at FROM lists WHERE key = ?').run(to, from);
-        c.db.prepare('INSERT INTO list_entries (key, value) SELECT ?, value FROM list_entries WHERE key = ? ORDER BY id').run(to, from);
-        return [key, { to, at: 0 }] as const;
+        c.db.prepare('INSERT OR REPLACE INTO lost_keys (key, moved_to, lost_at) VALUES (?, ?, ?)').run(key, to, at);
+        if (how === 'carried') {
+          c.db.prepare('INSERT INTO items (key, value, expires_at) SELECT ?, value, expires_at FROM items WHERE key = ?').run(to, from);
+          c.db.prepare('INSERT INTO lists (key, length, dropped, expires_at) SELECT ?, length, dropped, expires_at FROM lists WHERE key = ?').run(to, from);
+          c.db.prepare('INSERT INTO list_entries (key, value) SELECT ?, value FROM list_entries WHERE key = ? ORDER BY id').run(to, from);
+        }
+        return { key, to, at, fresh: true };
       });
     });
-    for (const [key, moved] of this.commit(c, 'write', () => carry.immediate())) this.moved.set(key, moved);
+    for (const moved of this.commit(c, 'write', () => move.immediate())) {
+      this.moved.set(moved.key, { to: moved.to, at: moved.at });
+      if (moved.fresh && how === 'lost') this.damageFound!.lostItems++;
+    }
   }
 
   /** The first damage is logged, with what to do; later finds only count (see `damage()`). */
@@ -428,10 +422,9 @@ export class SqliteStore implements Storage {
             call.reject(again);
             continue;
           }
-          // Its rows read well, but changing them touches the damaged page (SQLite balances a page
-          // with its neighbours): they are copied whole to new rows, and the call tried once more.
+          // Its rows read well, but changing them touches the damaged page: carried aside, tried once more.
           try {
-            this.carryAside(c, keysOf(call));
+            this.moveKeys(c, keysOf(call), 'carried');
             this.settle([call], this.commitBatch(c, [call]));
           } catch (last) {
             call.reject(last);
@@ -465,7 +458,7 @@ export class SqliteStore implements Storage {
     } catch (err) {
       if (!isDamageError(err)) return;
       try {
-        this.relocate(c, key, where, err);
+        this.relocate(c, key, err);
       } catch {
         // The call fails on its own try, with its own error.
       }
