@@ -15,8 +15,8 @@ const SCHEMA_VERSION = 1;
 const SWEEP_CHUNK = 500;
 /**
  * The start-up check reads every page of a file up to this size (`PRAGMA quick_check`: 61 MB in
- * 48–61 ms here from the page cache, longer from a cold disk); a larger file gets the header and schema check only, so that a store of a
- * million conversations still starts in about a second.
+ * 48–61 ms here from the page cache, longer from a cold disk); a larger file gets the header and
+ * schema check only, so that a store of a million conversations still starts in about a second.
  */
 const QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024;
 
