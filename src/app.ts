@@ -64,6 +64,7 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
       ttlSeconds: config.stateTtlSeconds,
       onError: (err) => logger.warn({ err }, 'redis connection error'),
       onWarn: (message, err) => logger.warn({ err }, message),
+      onInfo: (message) => logger.info(message),
     });
 
   const ops = createOperations({ config, logger, store });

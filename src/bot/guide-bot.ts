@@ -134,7 +134,7 @@ export class GuideBot {
     return this.commit(context, key, (stored) => {
       if (activity.id && seenIds(stored).includes(activity.id)) return undefined;
       const from = resume(stored, toLocale(this.deps.channel.locale(activity)));
-      if (!stored && (isCardValue(input.value) ? cardStep(input.value) !== metaOf(from.snapshot).step : this.storeLostData())) return lost(from, input, this.deps.understand);
+      if (!stored && (isCardValue(input.value) ? cardStep(input.value) !== metaOf(from.snapshot).step : this.storeLostData(key))) return lost(from, input, this.deps.understand);
       return advance(from, input, this.deps.understand);
     });
   }
@@ -142,11 +142,12 @@ export class GuideBot {
   /**
    * A typed message carries nothing that says the conversation began earlier; a click does (its
    * card's step). So a typed message in a conversation the store does not know counts as lost only
-   * when the store knows it lost data (Redis back empty); otherwise it is a new conversation.
+   * when the store knows it lost data (Redis back empty, or this conversation's row on a damaged
+   * SQLite page); otherwise it is a new conversation.
    */
-  private storeLostData(): boolean {
-    const storage = this.deps.storage as Storage & { lostSince?: () => number | undefined };
-    return typeof storage.lostSince === 'function' && storage.lostSince() !== undefined;
+  private storeLostData(key: string): boolean {
+    const storage = this.deps.storage as Storage & { lostSince?: () => number | undefined; lostAt?: (key: string) => number | undefined };
+    return storage.lostSince?.() !== undefined || storage.lostAt?.(key) !== undefined;
   }
 
   private async welcome(context: TurnContext, key: string): Promise<TurnOutcome> {

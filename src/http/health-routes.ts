@@ -1,18 +1,38 @@
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../logger';
+import type { ConversationStore } from '../storage/create-store';
 
-/** `GET /healthz` (the process runs) and `GET /readyz` (the store answers); during shutdown the guards answer /readyz with 503. */
-export function registerHealthRoutes(server: Server, deps: { store: { ping(): Promise<void> }; logger: Logger }): void {
+/** Said in the reason, since it is what the operator can fix: the store's error names the disk as full. */
+function isOutOfRoom(err: unknown): boolean {
+  return /disk is full|SQLITE_FULL|ENOSPC/i.test(String((err as Error | undefined)?.message ?? ''));
+}
+
+/**
+ * `GET /healthz` (the process runs) and `GET /readyz` (the store answers); during shutdown the
+ * guards answer /readyz with 503.
+ *
+ * A store that answers but found part of its data damaged is "degraded" with 200, not 503:
+ * readiness decides whether an instance gets traffic, and taking it out would stop every
+ * conversation for the few that were lost. The reason is in the body, and in /metrics
+ * (`ag_storage_degraded`), for the operator to act on.
+ */
+export function registerHealthRoutes(server: Server, deps: { store: Pick<ConversationStore, 'ping' | 'damage'>; logger: Logger }): void {
   server.get('/healthz', async (_req: Request, res: Response) => {
     res.send(200, { status: 'ok' });
   });
   server.get('/readyz', async (_req: Request, res: Response) => {
     try {
       await deps.store.ping();
-      res.send(200, { status: 'ready' });
     } catch (err) {
       deps.logger.warn({ err }, 'readiness check failed: storage does not answer');
-      res.send(503, { status: 'unavailable', reason: 'storage does not answer' });
+      res.send(503, { status: 'unavailable', reason: `storage does not answer${isOutOfRoom(err) ? ': the disk is full' : ''}` });
+      return;
     }
+    const damage = deps.store.damage?.();
+    if (damage) {
+      res.send(200, { status: 'degraded', reason: `storage is damaged; ${damage.lostItems} stored items were lost and started over, the rest are served (see the log)` });
+      return;
+    }
+    res.send(200, { status: 'ready' });
   });
 }

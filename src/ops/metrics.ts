@@ -30,11 +30,16 @@ export interface Metrics {
   httpResponses: Counter<'route' | 'status'>;
   inFlightRequests: Gauge;
   inFlightTurns: Gauge;
+  /** 1 while the store serves with part of its data found damaged (/readyz "degraded"), else 0. */
+  storageDegraded: Gauge;
+  /** Stored items found on damaged pages since the start, and started over. */
+  storageLostItems: Gauge;
   /** V8's heap limit (NODE_HEAP_MB in `npm start`): alert on heap used / this, before the process runs out. */
   heapLimit: Gauge;
 }
 
-export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+export function createMetrics(options: { defaultMetrics?: boolean; storeDamage?: () => { lostItems: number } | undefined } = {}): Metrics {
+  const storeDamage = options.storeDamage ?? (() => undefined);
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'ag_' });
   const registers = [registry];
@@ -77,6 +82,22 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     inFlightRequests: new Gauge({ name: 'ag_http_in_flight_requests', help: 'HTTP requests being handled.', registers }),
     inFlightTurns: new Gauge({ name: 'ag_turns_in_flight', help: 'Bot turns running.', registers }),
+    storageDegraded: new Gauge({
+      name: 'ag_storage_degraded',
+      help: '1 while the store serves with part of its data found damaged.',
+      registers,
+      collect() {
+        this.set(storeDamage() ? 1 : 0);
+      },
+    }),
+    storageLostItems: new Gauge({
+      name: 'ag_storage_lost_items',
+      help: 'Stored items (conversations, cases, transcripts) found on damaged pages since the start, and started over.',
+      registers,
+      collect() {
+        this.set(storeDamage()?.lostItems ?? 0);
+      },
+    }),
     heapLimit: new Gauge({
       name: 'ag_heap_limit_bytes',
       help: 'The V8 heap limit; compare ag_nodejs_heap_size_used_bytes with it.',

@@ -56,7 +56,9 @@ function instrumentStore(store: ConversationStore, metrics: Metrics): void {
 
 export function createOperations(deps: OperationsDeps): Operations {
   const { config, logger } = deps;
-  const metrics = createMetrics();
+  const store = deps.store;
+  // Read at every scrape: the store keeps the count.
+  const metrics = createMetrics({ storeDamage: () => (typeof store.damage === 'function' ? store.damage() : undefined) });
   const guards = createHttpGuards({ config, logger, metrics });
   const turnLog = createTurnLog({ logger, metrics });
   instrumentStore(deps.store, metrics);

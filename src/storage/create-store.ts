@@ -2,13 +2,18 @@ import path from 'node:path';
 import type { Storage } from 'botbuilder';
 
 import { ETagConflictError } from './errors';
-import { SqliteStore } from './sqlite-store';
+import { SqliteStore, type StoreDamage } from './sqlite-store';
 import type { RedisStore } from './redis-store';
 
 export { ETagConflictError, StorageUnavailableError, isStorageUnavailable } from './errors';
 
-/** A botbuilder Storage that can also be health-checked and shut down. */
-export type ConversationStore = Storage & { ping(): Promise<void>; close(): Promise<void> };
+export type { StoreDamage } from './sqlite-store';
+
+/**
+ * A botbuilder Storage that can also be health-checked and shut down; `damage()`, where the store
+ * can tell, says that part of its data was found damaged (the rest is served).
+ */
+export type ConversationStore = Storage & { ping(): Promise<void>; close(): Promise<void>; damage?(): StoreDamage | undefined };
 
 /**
  * Lists kept a row (SQLite) or an element (Redis) per entry, so that a transcript grows by its new
@@ -39,8 +44,10 @@ export interface StoreConfig {
   ttlSeconds?: number;
   /** Redis only: connection errors (they are otherwise swallowed so that the process stays up). */
   onError?: (err: Error) => void;
-  /** Embedded store only: what it did on its own (an import of the earlier store, a failed expiry sweep). */
+  /** Embedded store only: what it did on its own (an import of the earlier store, a failed expiry sweep, damage found). */
   onWarn?: (message: string, err?: unknown) => void;
+  /** Embedded store only: what the start-up check found when all is well, and a reopening after a full disk. */
+  onInfo?: (message: string) => void;
 }
 
 export function createStore(config: StoreConfig): ConversationStore {
@@ -57,7 +64,7 @@ export function createStore(config: StoreConfig): ConversationStore {
   }
   // A subdirectory, because the embedded store owns everything in its directory (it imports and
   // removes the earlier stores' files there) and DATA_DIR may hold other things.
-  return new SqliteStore(path.join(config.dataDir, 'state'), { onWarn: config.onWarn, ttlSeconds: config.ttlSeconds });
+  return new SqliteStore(path.join(config.dataDir, 'state'), { onWarn: config.onWarn, onInfo: config.onInfo, ttlSeconds: config.ttlSeconds });
 }
 
 /**

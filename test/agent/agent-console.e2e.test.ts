@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import agentEn from '../../locales/en-US/agent.json';
 import { startHarness, type Harness } from '../support/bot-harness';
 
 const TOKEN = 'test-agent-token';
@@ -88,11 +89,12 @@ describe('agent console in Chromium', () => {
     await page.locator('#summary').waitFor({ state: 'visible' });
     expect(await page.textContent('#customer-text')).toContain('Een medewerker neemt het nu van me over');
 
+    // The clipboard permissions are granted for this origin (above), so the Copy button must
+    // really copy: its fallback (select the text, ask for Ctrl+C) would mean the button is broken.
     await page.click('#copy');
     await page.waitForFunction(() => (document.getElementById('copy-status')?.textContent ?? '') !== '');
-    const copied = await page
-      .evaluate(() => navigator.clipboard.readText())
-      .catch(() => page.inputValue('#summary-text'));
+    expect(await page.textContent('#copy-status')).toBe(agentEn.copied);
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
     expect(copied).toContain('Case summary');
     expect(copied).toContain('Topic: Reactivate a subscription');
     expect(copied).toContain('Steps taken: Why it stopped → Expired → Find Reactivate under Billing → Handed to support');

@@ -11,7 +11,8 @@ import { expected } from '../support/transcript';
  * Clients that send their request body a byte at a time, 50 at once, against the real server
  * process (src/server.ts). Their requests are bounded by REQUEST_TIMEOUT_MS: answered 408 and
  * closed. On SIGTERM, connections still sending are dropped at the drain deadline, the waiting
- * transcript is written and the store closed, and the process exits 0 within its deadline.
+ * transcript is written and the store closed, and the process exits 0 within its deadline (it
+ * exits 1 past it). No wall-clock margins: the server's own answers and exit code say it.
  */
 const SLOW_CLIENTS = 50;
 // Server processes start slowly on a busy machine; the bounds asserted are the test's own, not jest's.
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 interface SlowClient {
   /** Resolves when the server closed the connection, with what it answered (if anything). */
-  closed: Promise<{ answer: string; afterMs: number }>;
+  closed: Promise<{ answer: string }>;
   stop(): void;
 }
 
@@ -43,11 +44,10 @@ function slowClient(port: number): Promise<SlowClient> {
     const socket = net.connect({ host: '127.0.0.1', port });
     let answer = '';
     let ticker: NodeJS.Timeout | undefined;
-    const opened = Date.now();
-    const closed = new Promise<{ answer: string; afterMs: number }>((done) => {
+    const closed = new Promise<{ answer: string }>((done) => {
       socket.on('close', () => {
         clearInterval(ticker);
-        done({ answer, afterMs: Date.now() - opened });
+        done({ answer });
       });
     });
     socket.on('data', (chunk) => (answer += chunk.toString()));
@@ -78,14 +78,10 @@ test('50 trickling bodies: each is answered 408 and closed within REQUEST_TIMEOU
   server = await startServerProcess({ PORT: String(port), DATA_DIR: join(dataDir, 'bounded'), REQUEST_TIMEOUT_MS: '2000', HEADERS_TIMEOUT_MS: '1000' });
   const clients = await Promise.all(Array.from({ length: SLOW_CLIENTS }, () => slowClient(port)));
 
-  // Without a bound, Node's own check would leave them open for 30 s or more; allow a generous margin over 2 s.
-  const outcomes = await Promise.all(
-    clients.map((c) => Promise.race([c.closed, new Promise<undefined>((resolve) => setTimeout(resolve, 8000))])),
-  );
-  for (const c of clients) c.stop();
-  const open = outcomes.filter((o) => o === undefined).length;
-  expect(open).toBe(0);
-  for (const o of outcomes) expect(o!.answer).toMatch(/^HTTP\/1\.1 408 /);
+  // Each is closed by the server with our 408: that answer comes only from REQUEST_TIMEOUT_MS
+  // (Node's own check would come after 300 s, past this test's timeout, without our body).
+  const outcomes = await Promise.all(clients.map((c) => c.closed));
+  for (const o of outcomes) expect(o.answer).toMatch(/^HTTP\/1\.1 408 [\s\S]*the request was not received in time/);
 
   // Meanwhile and afterwards, an ordinary conversation is served.
   expect(await post(server.url, activity(`bounded-${Date.now()}`, 1, 'my subscription expired'))).toBe(200);
@@ -105,15 +101,13 @@ test('SIGTERM with 50 trickling bodies open: exit 0 within the deadline, the las
   // The last turn right before the signal: its transcript is written by the shutdown's flush at the latest.
   expect(await post(server.url, activity(conversation, 2, '', { ag: 'choice', choice: 'EXPIRED', step: 'reactivate.reason' }))).toBe(200);
 
-  const signalled = Date.now();
   const exit = await server.kill('SIGTERM');
-  const tookMs = Date.now() - signalled;
   const output = server.output();
   for (const c of clients) c.stop();
   server = undefined;
 
+  // 0, not 1: the server exits 1 when the shutdown overruns its deadline.
   expect(exit).toEqual({ code: 0, signal: null });
-  expect(tookMs).toBeLessThan(10_000);
   expect(output).toContain('shutdown: dropped connections still sending a request');
   expect(output).not.toContain('shutdown took longer');
 

@@ -8,7 +8,8 @@ import { SharedConversation, copy, eventually, type Endpoint, type TurnResult } 
 import { storedState } from '../support/stored-state';
 
 /**
- * DATA_DIR on a 1 MiB tmpfs that fills up in the middle of twenty conversations. While nothing
+ * DATA_DIR on a 1 MiB tmpfs that fills up in the middle of twenty conversations, and once more
+ * while the server is stopped (it starts not ready, and becomes ready once there is room). While nothing
  * can be written, users hear "try again in a minute" (never a 5xx), /readyz says 503 and /healthz
  * 200. Once space is back, /readyz turns 200 by itself and the conversations go on; after a
  * restart every turn whose answer the user saw is still there.
@@ -129,4 +130,29 @@ test('a full disk: "try again" and /readyz 503 while writes fail; afterwards, an
     });
     expect(turn.text).not.toContain(t('common:notice.restarted'));
   }
+});
+
+test('a full disk at start-up, after a clean stop: the server starts not ready, says why, and becomes ready by itself once there is room', async () => {
+  await server?.kill('SIGTERM');
+  let bot = await start();
+  const chat = new SharedConversation();
+  expect((await chat.say(bot, 'my office needs activating')).step).toBe('activate.license');
+  expect(await server!.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+
+  expect(fillDisk()).toBeGreaterThan(0);
+  bot = await start();
+  const notReady = await fetch(`${bot.url}/readyz`);
+  expect({ status: notReady.status, body: await notReady.json() }).toEqual({
+    status: 503,
+    body: { status: 'unavailable', reason: 'storage does not answer: the disk is full' },
+  });
+  expect(await status(bot.url, '/healthz')).toBe(200);
+  expect(isUnavailableNotice(await chat.click(bot, t('common:choice.YES')))).toBe(true);
+  expect(server!.output()).toMatch(/cannot open .*conversations\.db yet, the disk is full/);
+
+  rmSync(filler());
+  await eventually('/readyz to answer 200 once there is room', async () => (await status(bot.url, '/readyz')) === 200);
+  // The store opened the file as it was: the conversation goes on from the license question.
+  // Typed, as in the test above: the last thing the user saw was the notice, which has no buttons.
+  expect((await chat.say(bot, 'yes')).step).toBe('activate.apps');
 });

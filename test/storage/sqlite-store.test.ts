@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { ETagConflictError, StorageUnavailableError } from '../../src/storage/errors';
 import { readModifyWrite } from '../../src/storage/read-modify-write';
 import { SqliteStore, type SqliteStoreOptions } from '../../src/storage/sqlite-store';
+import { damageLeafPage, unreadableKeys } from '../support/damaged-page';
 
 let dir: string;
 let store: SqliteStore;
@@ -223,31 +224,77 @@ describe('a damaged or unusable file', () => {
     store = open();
   });
 
-  test('a damaged page stops the store at the first read of it, with SQLite’s own check in the message, and nothing is written', async () => {
-    await store.write(Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`conv/${i}`, { pad: 'p'.repeat(300), i }])));
-    await store.close();
-    const bytes = readFileSync(dbFile());
-    // Scribble over the middle half of the file (the header and the schema page stay whole).
-    bytes.fill(0x5a, Math.floor(bytes.length / 4), Math.floor((bytes.length * 3) / 4));
-    writeFileSync(dbFile(), bytes);
-    const before = sha(dbFile());
-    store = open();
-
+  test('a damaged page costs only the conversations on it: told once, counted, moved to new rows, and everything else goes on', async () => {
     const keys = Array.from({ length: 400 }, (_, i) => `conv/${i}`);
-    const failure = await store.read(keys).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-
-    expect(failure).toBeInstanceOf(StorageUnavailableError);
-    expect((failure as Error).message).toMatch(/conversations\.db is damaged .*quick_check.*nothing more is written to it.*backup.*\.recover/);
-    expect(warnings).toEqual([(failure as Error).message]);
-    await expect(store.write({ new: { v: 1 } })).rejects.toBe(failure);
-    await expect(store.ping()).rejects.toBe(failure);
+    await store.write(Object.fromEntries(keys.map((key, i) => [key, { pad: 'p'.repeat(300), i }])));
     await store.close();
-    expect(sha(dbFile())).toBe(before);
-    rmSync(dbFile());
+    damageLeafPage(dbFile(), 'items');
+    const lost = unreadableKeys(dbFile(), 'SELECT value FROM items WHERE key = ?', keys);
+    expect(lost.length).toBeGreaterThan(0);
+    expect(lost.length).toBeLessThan(40);
+
     store = open();
+    // The start-up check found it, and said so once, with the way to recover.
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/conversations\.db is damaged \(start-up quick_check: .*\)\. The conversations on damaged pages start over .*src\/storage\/README\.md.*backup.*\.recover/);
+    expect(store.damage()).toEqual({ finding: expect.stringContaining('quick_check'), lostItems: 0 });
+
+    const read = await store.read(keys);
+    expect(Object.keys(read).sort()).toEqual(keys.filter((key) => !lost.includes(key)).sort());
+    expect(store.damage()!.lostItems).toBe(lost.length);
+    for (const key of lost) expect(store.lostAt(key)).toEqual(expect.any(Number));
+    expect(store.lostAt(keys.find((key) => !lost.includes(key))!)).toBeUndefined();
+
+    // A lost conversation starts over in a new row; the others are written as before, in one batch with it.
+    const survivor = keys.find((key) => !lost.includes(key))!;
+    await Promise.all([
+      store.write({ [lost[0]!]: { step: 'first question again' } }),
+      store.write({ [survivor]: { ...read[survivor], step: 'goes on' } }),
+    ]);
+    await store.ping();
+    expect((await store.read([lost[0]!, survivor]))).toEqual({
+      [lost[0]!]: { step: 'first question again', eTag: expect.any(String) },
+      [survivor]: { pad: 'p'.repeat(300), i: read[survivor]!.i, step: 'goes on', eTag: expect.any(String) },
+    });
+    expect(warnings).toHaveLength(1);
+
+    // Another process (or a restart) finds the moved rows where this one put them.
+    await reopen();
+    expect((await store.read([lost[0]!]))[lost[0]!]).toMatchObject({ step: 'first question again' });
+    expect(store.lostAt(lost[1] ?? lost[0]!)).toEqual(expect.any(Number));
+    expect(store.keys()).toContain(lost[0]);
+  });
+
+  test('a write to a conversation on a damaged page that nobody read first fails neither it nor the writes batched with it', async () => {
+    const keys = Array.from({ length: 400 }, (_, i) => `conv/${i}`);
+    await store.write(Object.fromEntries(keys.map((key, i) => [key, { pad: 'p'.repeat(300), i }])));
+    await store.close();
+    damageLeafPage(dbFile(), 'items');
+    const lost = unreadableKeys(dbFile(), 'SELECT value FROM items WHERE key = ?', keys);
+    store = open();
+
+    const others = keys.filter((key) => !lost.includes(key)).slice(0, 5);
+    await Promise.all([store.write({ [lost[0]!]: { v: 'new' } }), ...others.map((key) => store.write({ [key]: { v: 'also' } })), store.delete([lost[1] ?? lost[0]!])]);
+
+    expect((await store.read([lost[0]!, ...others]))).toEqual(
+      Object.fromEntries([lost[0]!, ...others].map((key) => [key, { v: key === lost[0] ? 'new' : 'also', eTag: expect.any(String) }])),
+    );
+  });
+
+  test('a damaged transcript page: that transcript starts over, saying how many lines it had, and the others are whole', async () => {
+    const lists = Array.from({ length: 40 }, (_, i) => `transcript/${i}`);
+    for (const key of lists) await store.append(key, Array.from({ length: 20 }, (_, n) => ({ n, text: 't'.repeat(100) })), 50);
+    await store.close();
+    damageLeafPage(dbFile(), 'list_entries');
+    const lost = unreadableKeys(dbFile(), 'SELECT value FROM list_entries WHERE key = ?', lists);
+    expect(lost.length).toBeGreaterThan(0);
+
+    store = open();
+    expect(await store.list(lost[0]!)).toEqual({ entries: [], dropped: 20 });
+    await store.append(lost[0]!, [{ n: 20 }], 50);
+    expect(await store.list(lost[0]!)).toEqual({ entries: [{ n: 20 }], dropped: 20 });
+    for (const key of lists.filter((k) => !lost.includes(k))) expect((await store.list(key)).entries).toHaveLength(20);
+    await store.ping();
   });
 
   test('a file that cannot be opened gives a message naming it', async () => {

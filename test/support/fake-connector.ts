@@ -15,6 +15,12 @@ export interface FakeConnector {
   failNext(n: number, status: number, headers?: Record<string, string>): void;
   /** Answer every activity of this type with `status` from now on, as Teams does `event` with 400 (undefined: accept all again). */
   refuseType(type: string | undefined, status?: number): void;
+  /**
+   * Leaves the replies to these conversations unanswered (the bot's post waits, and the reply is
+   * not in `received`) until `release()`: a turn held there has committed its state and not yet
+   * been acknowledged, the moment a crash test wants to cut it off.
+   */
+  holdReplies(conversationIds: Iterable<string>): { held(): number; release(): void };
   /** Activities answered by refuseType, in order. */
   refused: Activity[];
   requests: number;
@@ -43,6 +49,7 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
   let unauthorized = 0;
   let refusal: { type: string; status: number } | undefined;
   const refused: Activity[] = [];
+  let holding: { ids: Set<string>; waiting: Array<() => void> } | undefined;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -70,6 +77,13 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
         return;
       }
       activity.conversation = activity.conversation ?? ({ id: decodeURIComponent(match[1]) } as Activity['conversation']);
+      if (holding?.ids.has(activity.conversation!.id)) {
+        holding.waiting.push(() => {
+          received.push(activity);
+          reply(res, 200, {}, JSON.stringify({ id: `reply-${received.length}` }));
+        });
+        return;
+      }
       received.push(activity);
       reply(res, 200, {}, JSON.stringify({ id: `reply-${received.length}` }));
     });
@@ -85,6 +99,17 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
     },
     refuseType: (type, status = 400) => {
       refusal = type === undefined ? undefined : { type, status };
+    },
+    holdReplies: (conversationIds) => {
+      const hold = { ids: new Set(conversationIds), waiting: [] as Array<() => void> };
+      holding = hold;
+      return {
+        held: () => hold.waiting.length,
+        release: () => {
+          if (holding === hold) holding = undefined;
+          for (const answer of hold.waiting.splice(0)) answer();
+        },
+      };
     },
     refused,
     get requests() {

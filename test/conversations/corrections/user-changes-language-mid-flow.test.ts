@@ -6,27 +6,27 @@ let h: Harness;
 beforeAll(async () => (h = await startHarness()));
 afterAll(() => h.close());
 
-test('typed "nederlands" switches, the choice sticks, and "english" switches back', async () => {
+test('typed "liever in het Nederlands" switches, the choice sticks, and "in English please" switches back', async () => {
   const chat = h.conversation('en-US');
   let lang: Locale = 'en-US';
   const now = () => lang;
-  await play(chat, 'en-US', [['say', 'my subscription stopped', 'reactivate:ask.reason']], now);
+  await play(chat, 'en-US', [['say', 'the subscription on my account quit on me', 'reactivate:ask.reason']], now);
   lang = 'nl-NL';
-  await play(chat, 'nl-NL', [['say', 'nederlands', 'common:notice.languageChanged', 'reactivate:ask.reason']], now);
+  await play(chat, 'nl-NL', [['say', 'liever in het Nederlands', 'common:notice.languageChanged', 'reactivate:ask.reason']], now);
   // The activity still says en-US; the user's choice wins for the rest of the conversation.
-  await play(chat, 'nl-NL', [['say', 'verlopen', 'reactivate:ask.continue']], now);
+  await play(chat, 'nl-NL', [['say', 'hij is verlopen, denk ik', 'reactivate:ask.continue']], now);
   lang = 'en-US';
-  await play(chat, 'en-US', [['say', 'English', 'common:notice.languageChanged', 'reactivate:ask.continue']], now);
+  await play(chat, 'en-US', [['say', 'in English please', 'common:notice.languageChanged', 'reactivate:ask.continue']], now);
 });
 
 test('"taal" toggles, and the language button does too', async () => {
   const chat = h.conversation('en-US');
-  await play(chat, 'en-US', [['say', 'I have a product key', 'productKey:ask.keyType']]);
-  await play(chat, 'nl-NL', [['say', 'taal', 'productKey:ask.keyType']]);
+  await play(chat, 'en-US', [['say', 'I bought a card with a 25-character code', 'productKey:ask.keyType']]);
+  await play(chat, 'nl-NL', [['say', 'andere taal', 'productKey:ask.keyType']]);
   await play(chat, 'en-US', [['click', 'English', 'productKey:ask.keyType']]);
 });
 
 test('a Dutch Web Chat user starts in Dutch without asking', async () => {
   const chat = h.conversation('nl-BE');
-  await play(chat, 'nl-NL', [['say', 'hallo', 'guide:start.welcome', 'common:ask.start']]);
+  await play(chat, 'nl-NL', [['say', 'goedemiddag', 'guide:start.welcome', 'common:ask.start']]);
 });

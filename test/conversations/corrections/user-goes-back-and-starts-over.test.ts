@@ -23,7 +23,7 @@ describe.each([['en-US', 'back', 'start over'], ['nl-NL', 'terug', 'opnieuw begi
 test('help explains the controls and keeps the question', async () => {
   const chat = h.conversation('en-US');
   await play(chat, 'en-US', [
-    ['say', 'I have a product key', 'productKey:ask.keyType'],
-    ['say', 'help', 'common:notice.help', 'productKey:ask.keyType'],
+    ['say', 'I bought a card with a 25-character code', 'productKey:ask.keyType'],
+    ['say', 'what can you do for me', 'common:notice.help', 'productKey:ask.keyType'],
   ]);
 });

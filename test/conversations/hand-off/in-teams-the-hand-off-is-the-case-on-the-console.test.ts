@@ -39,8 +39,8 @@ async function say(activity: Partial<Activity>): Promise<Activity[]> {
 test('Teams: "talk to a person" gives the user the hand-off message and the console the case, and sends no event', async () => {
   h.connector.refuseType('event', 400);
   const id = `a:teams-handoff-${process.pid}`;
-  await say(teamsMessage(id, 'mijn abonnement is verlopen'));
-  const replies = await say(teamsMessage(id, 'medewerker'));
+  await say(teamsMessage(id, 'mijn abonnement is over datum'));
+  const replies = await say(teamsMessage(id, 'een echt persoon alsjeblieft'));
 
   expect(replies.map((a) => a.type)).toEqual(['message']);
   expect(logLines.filter((l) => l.level >= 40)).toEqual([]);
@@ -61,8 +61,8 @@ test('Teams: "talk to a person" gives the user the hand-off message and the cons
 test('Web Chat: the same escalation still sends handoff.initiate', async () => {
   h.connector.refuseType(undefined);
   const chat = h.conversation('en-US', { channelId: 'webchat' });
-  await chat.say('my subscription expired');
-  const replies = await chat.say('talk to a person');
+  await chat.say('my subscription ran out');
+  const replies = await chat.say('put me through to a real person please');
   expect(replies.map((a) => a.type)).toEqual(['message', 'event']);
   expect(replies[1]!.name).toBe('handoff.initiate');
 });

@@ -29,10 +29,10 @@ describe.each([['en-US'], ['nl-NL']] as const)('in %s', (locale) => {
   });
 });
 
-test('"talk to a person" works from any step', async () => {
+test('asking in new words for a person works from any step', async () => {
   const chat = h.conversation('en-US');
   await play(chat, 'en-US', [
-    ['say', 'I have a product key', 'productKey:ask.keyType'],
-    ['say', 'talk to a person', 'guide:outcome.escalated', 'common:escalation.user-asked'],
+    ['say', 'I bought a card with a 25-character code', 'productKey:ask.keyType'],
+    ['say', 'put me through to a real person please', 'guide:outcome.escalated', 'common:escalation.user-asked'],
   ]);
 });

@@ -44,7 +44,7 @@ describe.each([['en-US'], ['nl-NL']] as const)('in %s', (locale) => {
 test('typed answers work at the check too', async () => {
   const chat = h.conversation('nl-NL');
   await play(chat, 'nl-NL', [
-    ['say', 'Office activeren', 'activate:ask.license'],
+    ['say', 'Word zegt dat het niet geactiveerd is', 'activate:ask.license'],
     ['click', 'common:choice.NOT_SURE', 'activate:ask.appsListed'],
     ['say', 'nee', 'guide:activate.assignLicense', 'activate:ask.licenseAssigned'],
   ]);

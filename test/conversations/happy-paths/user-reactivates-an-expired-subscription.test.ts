@@ -26,12 +26,12 @@ describe.each([['en-US'], ['nl-NL']] as const)('in %s', (locale) => {
 test('by typing, in English', async () => {
   const chat = h.conversation('en-US');
   await play(chat, 'en-US', [
-    ['say', 'my subscription stopped', 'reactivate:ask.reason'],
-    ['say', 'it expired', 'reactivate:ask.continue'],
-    ['say', 'continue', 'reactivate:ask.offered'],
+    ['say', 'the subscription on my account quit on me', 'reactivate:ask.reason'],
+    ['say', 'it ran out', 'reactivate:ask.continue'],
+    ['say', 'ok, next', 'reactivate:ask.offered'],
     ['say', 'yes', 'common:ask.helped'],
     ['say', 'yes it worked', 'outcome:ask.rating'],
-    ['say', '4', 'outcome:ask.anythingElse'],
+    ['say', '4 out of 5', 'outcome:ask.anythingElse'],
   ]);
 });
 
@@ -39,10 +39,10 @@ test('by typing, in Dutch with typos', async () => {
   const chat = h.conversation('nl-NL');
   await play(chat, 'nl-NL', [
     ['say', 'mijn abonement werkt niet meer', 'reactivate:ask.reason'],
-    ['say', 'uitgeschakelt', 'guide:reactivate.disabled', 'reactivate:ask.continue'],
-    ['say', 'verder', 'reactivate:ask.offered'],
+    ['say', 'het is uitgezet', 'guide:reactivate.disabled', 'reactivate:ask.continue'],
+    ['say', 'ok, volgende', 'reactivate:ask.offered'],
     ['say', 'ja', 'common:ask.helped'],
     ['say', 'ja', 'outcome:ask.rating'],
-    ['say', 'vijf', 'outcome:ask.anythingElse'],
+    ['say', 'een vijf', 'outcome:ask.anythingElse'],
   ]);
 });

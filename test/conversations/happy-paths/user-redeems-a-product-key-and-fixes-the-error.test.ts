@@ -8,7 +8,7 @@ afterAll(() => h.close());
 test('business key fails, the pasted English error is recognised and fixed', async () => {
   const chat = h.conversation('en-US');
   await play(chat, 'en-US', [
-    ['say', 'I have a product key', 'guide:productKey.intro', 'productKey:ask.keyType'],
+    ['say', 'I bought a card with a 25-character code', 'guide:productKey.intro', 'productKey:ask.keyType'],
     ['click', 'common:choice.BUSINESS', 'guide:productKey.redeemBusiness', 'productKey:ask.worked'],
     ['click', 'common:choice.NO', 'knownError:ask.paste'],
     ['say', 'The product key you entered has expired. Enter a different key.', '"The product key has expired"', 'common:ask.helped'],
@@ -20,7 +20,7 @@ test('business key fails, the pasted English error is recognised and fixed', asy
 test('home key in Dutch, a Dutch error pasted with typos', async () => {
   const chat = h.conversation('nl-NL');
   await play(chat, 'nl-NL', [
-    ['say', 'ik heb een productcode', 'productKey:ask.keyType'],
+    ['say', 'ik kocht een kaartje met een code van 25 tekens', 'productKey:ask.keyType'],
     ['click', 'common:choice.HOME', 'guide:productKey.redeemHome', 'productKey:ask.worked'],
     ['say', 'nee', 'knownError:ask.paste'],
     ['say', 'Deze productcode is al gebruikt, voer een andre productcode in', '"De productcode is al gebruikt"', 'common:ask.helped'],
@@ -39,7 +39,7 @@ test('an error code alone, answered in the conversation language', async () => {
 test('an unknown error is said plainly, with common errors and a person to pick', async () => {
   const chat = h.conversation('en-US');
   await play(chat, 'en-US', [
-    ['say', 'I have an error message', 'knownError:ask.paste'],
+    ['say', 'I get an error when I open Word', 'knownError:ask.paste'],
     ['say', 'Error 0x8004FC12: something unexpected happened', 'guide:knownError.noMatch', 'knownError:ask.common'],
   ]);
   expect(chat.buttons()).toEqual(expect.arrayContaining(['Talk to a person']));

@@ -24,7 +24,7 @@ test('a new problem mid-flow starts it, wherever the conversation was', async ()
   await play(chat, 'en-US', [
     ['click', 'common:choice.ACTIVATE', 'activate:ask.license'],
     ['say', 'yes', 'activate:ask.appsInstalled'],
-    ['say', 'actually I also have a product key', 'productKey:ask.keyType'],
+    ['say', 'wait, I also got a 25-character code', 'productKey:ask.keyType'],
     ['say', 'it is for work', 'guide:productKey.redeemBusiness'],
   ]);
 });
@@ -41,7 +41,7 @@ test('two close readings are asked about, with both as buttons', async () => {
 describe('either language in either conversation', () => {
   test('a Dutch sentence in an English conversation is understood, and Dutch is offered', async () => {
     const chat = h.conversation('en-US');
-    await play(chat, 'en-US', [['say', 'ik wil een medewerker spreken', 'common:notice.offerLanguage', 'guide:outcome.escalated']]);
+    await play(chat, 'en-US', [['say', 'kan ik iemand van de helpdesk aan de lijn krijgen', 'common:notice.offerLanguage', 'guide:outcome.escalated']]);
     await play(chat, 'nl-NL', [['click', expected('en-US', 'common:choice.LANGUAGE'), 'common:notice.languageChanged']]);
   });
 
@@ -53,13 +53,13 @@ describe('either language in either conversation', () => {
     ]);
   });
 
-  test('natural answers count: "ja hoor", "nee nog niet", "klopt"', async () => {
+  test('natural answers count: "jazeker", "nee, nog steeds niet", "inderdaad"', async () => {
     const chat = h.conversation('nl-NL');
     await play(chat, 'nl-NL', [
       ['click', 'common:choice.ACTIVATE', 'activate:ask.license'],
-      ['say', 'ja hoor', 'activate:ask.appsInstalled', '!common:notice.offerLanguage'],
-      ['say', 'nee nog niet', 'activate:ask.installed'],
-      ['say', 'klopt', 'common:ask.helped'],
+      ['say', 'jazeker', 'activate:ask.appsInstalled', '!common:notice.offerLanguage'],
+      ['say', 'nee, nog steeds niet', 'activate:ask.installed'],
+      ['say', 'inderdaad', 'common:ask.helped'],
     ]);
   });
 });
@@ -68,8 +68,8 @@ describe('not understood', () => {
   test('text that does not look like an error message is not sent down the known-error path', async () => {
     const chat = h.conversation('en-US');
     await play(chat, 'en-US', [
-      ['say', 'I have an error message', 'knownError:ask.paste'],
-      ['say', 'my printer is out of paper', 'common:notice.notUnderstood', 'knownError:ask.paste', '!guide:knownError.noMatch'],
+      ['say', 'I get an error when I open Word', 'knownError:ask.paste'],
+      ['say', 'the coffee machine upstairs is leaking', 'common:notice.notUnderstood', 'knownError:ask.paste', '!guide:knownError.noMatch'],
     ]);
   });
 
