@@ -39,6 +39,8 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const args =
     entry === 'built' ? [...startScriptFlags(env), 'dist/src/server.js'] : ['-r', 'ts-node/register/transpile-only', 'src/server.ts'];
+  // Otherwise /healthz could be answered by a server still on the port while this one fails to bind.
+  if (await answers(`http://127.0.0.1:${env.PORT}/healthz`)) throw new Error(`port ${env.PORT} already has a server on it; stop it first`);
   const [command, ...commandArgs] = [...launcher, process.execPath, ...args];
   const child = spawn(command!, commandArgs, {
     cwd: ROOT,
