@@ -110,6 +110,15 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   const verbatim = pasted.outcome === 'confident' && pasted.score <= NEAR_VERBATIM && length >= 4;
   const pastedWhereAsked = state.meta.input === 'error-text' && pasted.outcome !== 'none' && length > 5 && !reading.outOfScope;
   if (verbatim || pastedWhereAsked) return toErrors();
+  // What a screen said, reported ("it says…", a pasted dialog, a quote), goes to the lookup before
+  // the topic its words share ("…subscription…", "…product key…"), unless it is a command or
+  // this step's answer. Known to the catalogue, about errors, or pasted where one was asked for.
+  const cue = deps.reader.reportCue(text);
+  const aboutErrors = reading.ranked[0]?.label === 'ERROR_MESSAGE';
+  const reported = cue !== undefined && (pasted.outcome !== 'none' || aboutErrors || state.meta.input === 'error-text');
+  if (reported && !reading.outOfScope && (!acted || isOpening(reading.label!))) return toErrors();
+  // An error named well enough to look up is looked up.
+  if (acted && reading.label === 'ERROR_MESSAGE' && pasted.outcome !== 'none') return toErrors();
   // Commands and this step's answers win over a looser match: "no" is not an error message.
   if (acted && !isOpening(reading.label!)) return { events: acted, notices };
   // Nor does a looser match outvote a clear topic ("a key for Microsoft 365 Family") or a message

@@ -5,6 +5,7 @@ import { LOCALES, type Locale } from '../../dialogs/types';
 import type { Strings } from '../i18n/strings';
 import { CONTENT_DIR } from '../paths';
 import { IntentModel, Lexicon, OUT_OF_SCOPE, type Scored } from './intent-model';
+import { ReportDetector, type ReportCue } from './error-report';
 import { words } from './text';
 
 /**
@@ -38,6 +39,8 @@ export const THRESHOLDS = {
 const intentFile = z.object({
   description: z.string().optional(),
   languageNames: z.record(z.enum(LOCALES), z.array(z.string().min(1))),
+  /** Phrases that report what a screen said ("it says", "er staat"): see error-report.ts. */
+  reportPhrases: z.array(z.string().min(1)),
   intents: z.record(z.string(), z.array(z.string().min(1)).min(1)),
 });
 export type IntentFile = z.infer<typeof intentFile>;
@@ -79,12 +82,15 @@ export const TOPIC_LABELS = new Set(['ACTIVATE', 'REACTIVATE', 'PRODUCT_KEY', 'E
 /** Reads typed messages in English and Dutch, whatever the conversation's language. */
 export class MessageReader {
   private readonly languages: Record<Locale, Language>;
+  private readonly reports: ReportDetector;
 
   /**
    * @param extra more examples per language and label, such as the buttons' own labels: a client
    *   that drops a button's value still sends its label as text.
    */
   constructor(files: Record<Locale, IntentFile>, extra: Partial<Record<Locale, Record<string, readonly string[]>>> = {}) {
+    // Either language's phrases: an English dialog is often pasted into a Dutch conversation.
+    this.reports = new ReportDetector(LOCALES.flatMap((l) => files[l].reportPhrases));
     this.languages = Object.fromEntries(
       LOCALES.map((locale) => {
         const file = files[locale];
@@ -107,6 +113,11 @@ export class MessageReader {
         return [locale, { topics, answers, names, detailStems: detailStems(lexicon, training) }];
       }),
     ) as Record<Locale, Language>;
+  }
+
+  /** Whether the message reports what a screen said, and how plainly (error-report.ts). */
+  reportCue(text: string): ReportCue {
+    return this.reports.cue(text);
   }
 
   /** Which language `tokens` are in: the conversation's, unless the other knows clearly more of them. */
