@@ -36,6 +36,8 @@ export interface InterpretState {
 
 /** A known-error score (0 = identical) at which a paste is the on-screen message itself, whatever topic words it has. */
 const NEAR_VERBATIM = 0.2;
+/** Two capitalised words inside a sentence: a dialog's words retyped ("it says Product Deactivated"). */
+const TITLE_CASE = /\S\s+[A-Z][a-z]+\s+[A-Z][a-z]+/;
 
 type Opening = (typeof BRANCH_CHOICES)[number];
 const OPENINGS: readonly string[] = BRANCH_CHOICES;
@@ -112,13 +114,15 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   if (verbatim || pastedWhereAsked) return toErrors();
   // What a screen said, reported ("it says…", a pasted dialog, a quote), goes to the lookup before
   // the topic its words share ("…subscription…", "…product key…"), unless it is a command or
-  // this step's answer. Known to the catalogue, about errors, or pasted where one was asked for.
+  // this step's answer: when the catalogue knows it, when it is about an error and names one
+  // (quoted, or retyped in Title Case), or where an error was asked for.
   const cue = deps.reader.reportCue(text);
-  const aboutErrors = reading.ranked[0]?.label === 'ERROR_MESSAGE';
-  const reported = cue !== undefined && (pasted.outcome !== 'none' || aboutErrors || state.meta.input === 'error-text');
+  const aboutErrors = reading.ranked[0]?.label === 'ERROR_MESSAGE' || pasted.outcome !== 'none';
+  const named = cue === 'dialog' || pasted.outcome === 'confident' || (cue === 'phrase' && (pasted.outcome === 'ambiguous' || TITLE_CASE.test(text)));
+  const reported = cue !== undefined && ((named && aboutErrors) || state.meta.input === 'error-text');
   if (reported && !reading.outOfScope && (!acted || isOpening(reading.label!))) return toErrors();
   // An error named well enough to look up is looked up.
-  if (acted && reading.label === 'ERROR_MESSAGE' && pasted.outcome !== 'none') return toErrors();
+  if (acted && reading.label === 'ERROR_MESSAGE' && pasted.outcome === 'confident') return toErrors();
   // Commands and this step's answers win over a looser match: "no" is not an error message.
   if (acted && !isOpening(reading.label!)) return { events: acted, notices };
   // Nor does a looser match outvote a clear topic ("a key for Microsoft 365 Family") or a message

@@ -5,18 +5,23 @@ import { LOCALES, type Locale } from '../../dialogs/types';
 import type { Strings } from '../i18n/strings';
 import { CONTENT_DIR } from '../paths';
 import { IntentModel, Lexicon, OUT_OF_SCOPE, type Scored } from './intent-model';
+import { EntityExtractor, type Entity } from './entities';
 import { ReportDetector, type ReportCue } from './error-report';
 import { words } from './text';
 
 /**
  * Openings whose message may already answer the branch's first question: "our subscription
- * expired" needs no "what happened to it?". The answers are read from the words that only that
- * answer's training examples use ("expired", "family"), never guessed from the classifier.
+ * expired" needs no "what happened to it?". The answer is the value of the entity named here
+ * (entities.ts), when the message names exactly one of the listed values; never guessed from the
+ * classifier.
  */
-export const DETAILS: Record<string, readonly string[]> = {
-  REACTIVATE: ['EXPIRED', 'DISABLED', 'CANCELLED', 'DELETED'],
-  PRODUCT_KEY: ['BUSINESS', 'HOME'],
+export const DETAILS: Record<string, { entity: string; values: readonly string[] }> = {
+  REACTIVATE: { entity: 'state', values: ['EXPIRED', 'DISABLED', 'CANCELLED', 'DELETED'] },
+  PRODUCT_KEY: { entity: 'product', values: ['BUSINESS', 'HOME'] },
 };
+
+/** A product bought in a shop under its retail name ("Home & Student") comes with a key to enter. */
+const RETAIL = { entity: 'product', value: 'RETAIL', opening: 'PRODUCT_KEY', instead: ['ACTIVATE'] };
 
 /**
  * When to act, when to ask and when to say "I didn't catch that". Tuned on the training data's
@@ -41,6 +46,8 @@ const intentFile = z.object({
   languageNames: z.record(z.enum(LOCALES), z.array(z.string().min(1))),
   /** Phrases that report what a screen said ("it says", "er staat"): see error-report.ts. */
   reportPhrases: z.array(z.string().min(1)),
+  /** Enum entities: per entity, per value, the phrases that name it (entities.ts). */
+  entities: z.record(z.string(), z.record(z.string(), z.array(z.string().min(1)).min(1))),
   intents: z.record(z.string(), z.array(z.string().min(1)).min(1)),
 });
 export type IntentFile = z.infer<typeof intentFile>;
@@ -55,6 +62,8 @@ export interface Reading {
   options?: [string, string];
   /** An answer the message already gives to the opening's first question (see DETAILS). */
   detail?: string;
+  /** Products and subscription states the message names (entities.ts), for a confident topic. */
+  entities?: Entity[];
   /** For a language command: the language the message names, if any ("english", "nederlands"). */
   names?: Locale;
   ranked: Scored[];
@@ -69,8 +78,7 @@ interface Language {
   /** A step's answers, against everything else as OTHER_TOPIC: what a message answers. */
   answers: IntentModel;
   names: Map<string, Locale>;
-  /** Per detail label, the stems only its examples use within its group, used at least twice. */
-  detailStems: Map<string, Set<string>>;
+  entities: EntityExtractor;
 }
 
 /** In the answer model, every example that is not an answer: "yes" must beat "I have a product key". */
@@ -105,12 +113,13 @@ export class MessageReader {
             answerData[OTHER_TOPIC]!.push(...list);
           } else answerData[label] = list;
         }
-        const lexicon = new Lexicon(locale, Object.values(training).flat());
+        const entityTexts = Object.values(file.entities).flatMap((values) => Object.values(values).flat());
+        const lexicon = new Lexicon(locale, [...Object.values(training).flat(), ...entityTexts]);
         const topics = new IntentModel(lexicon, topicData);
         const answers = new IntentModel(lexicon, answerData);
         const names = new Map<string, Locale>();
         for (const [named, list] of Object.entries(file.languageNames)) for (const n of list) names.set(n, named as Locale);
-        return [locale, { topics, answers, names, detailStems: detailStems(lexicon, training) }];
+        return [locale, { topics, answers, names, entities: new EntityExtractor(lexicon, file.entities) }];
       }),
     ) as Record<Locale, Language>;
   }
@@ -142,7 +151,7 @@ export class MessageReader {
   read(text: string, conversation: Locale, allowed: { answers: ReadonlySet<string>; topics: ReadonlySet<string> }): Reading {
     const tokens = words(text);
     const language = this.language(tokens, conversation);
-    const { topics, answers, names, detailStems: stems } = this.languages[language];
+    const { topics, answers, names, entities } = this.languages[language];
 
     // The answer model has seen every example, so its vocabulary is the whole language's.
     const answer = answers.read(tokens, new Set([...allowed.answers, OTHER_TOPIC]));
@@ -158,9 +167,11 @@ export class MessageReader {
     }
     const decided = decide(topic.ranked, OUT_OF_SCOPE);
     if (decided.outcome === 'confident') {
-      const label = decided.label!;
+      const found = entities.extract(tokens);
+      const retail = found.some((e) => e.entity === RETAIL.entity && e.value === RETAIL.value);
+      const label = retail && RETAIL.instead.includes(decided.label!) && allowed.topics.has(RETAIL.opening) ? RETAIL.opening : decided.label!;
       const named = tokens.map((t) => names.get(t)).find(Boolean);
-      return { ...base, ranked: topic.ranked, outcome: 'confident', label, detail: detailOf(label, answers.lexicon.stemsOf(tokens.flatMap((t) => answers.lexicon.correct(t))), stems), names: named };
+      return { ...base, ranked: topic.ranked, outcome: 'confident', label, detail: detailOf(label, found), entities: found, names: named };
     }
     if (answerOptions) return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: answerOptions };
     return { ...base, ranked: topic.ranked, outOfScope: topic.ranked[0]?.label === OUT_OF_SCOPE, ...decided };
@@ -178,40 +189,14 @@ function decide(ranked: readonly Scored[], rest: string): Pick<Reading, 'outcome
   return { outcome: 'none' };
 }
 
-function detailStems(model: Lexicon, intents: Record<string, readonly string[]>): Map<string, Set<string>> {
-  const stemsOf = (label: string) => {
-    const counts = new Map<string, number>();
-    for (const u of intents[label] ?? []) {
-      const tokens = words(u).filter((w) => !model.isStopword(w));
-      for (const s of new Set(model.stemsOf(tokens))) counts.set(s, (counts.get(s) ?? 0) + 1);
-    }
-    return counts;
-  };
-  const all = new Map(Object.keys(intents).map((label) => [label, stemsOf(label)]));
-  const result = new Map<string, Set<string>>();
-  for (const [opening, group] of Object.entries(DETAILS)) {
-    for (const label of group) {
-      // Used at least twice by this answer, never by the other answers to the same question, and
-      // at most once by any other label (the opening it details and out of scope aside).
-      const usedBy = (other: string, stem: string) => all.get(other)!.get(stem) ?? 0;
-      const own = [...all.get(label)!].filter(
-        ([stem, n]) =>
-          n >= 2 &&
-          group.every((sibling) => sibling === label || usedBy(sibling, stem) === 0) &&
-          [...all.keys()].every((other) => other === label || other === opening || other === OUT_OF_SCOPE || usedBy(other, stem) <= 1),
-      );
-      result.set(label, new Set(own.map(([stem]) => stem)));
-    }
-  }
-  return result;
-}
-
-function detailOf(label: string, stems: readonly string[], detailStems: Map<string, Set<string>>): string | undefined {
-  const group = DETAILS[label];
-  if (!group) return undefined;
-  const hits = group.filter((d) => stems.some((s) => detailStems.get(d)?.has(s)));
-  // Two answers named ("not expired, cancelled") is not an answer: the question is asked.
-  return hits.length === 1 ? hits[0] : undefined;
+function detailOf(label: string, found: readonly Entity[]): string | undefined {
+  const detail = DETAILS[label];
+  if (!detail) return undefined;
+  const values = new Set(found.filter((e) => e.entity === detail.entity).map((e) => e.value));
+  // Two answers named ("not expired, cancelled") or a retail box is not an answer: the question is asked.
+  if (values.size !== 1) return undefined;
+  const [value] = values;
+  return detail.values.includes(value!) ? value : undefined;
 }
 
 export function loadIntentFiles(dir = CONTENT_DIR): Record<Locale, IntentFile> {
