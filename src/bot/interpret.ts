@@ -32,7 +32,12 @@ export interface InterpretState {
   locale: Locale;
   /** Asks the machine whether it takes an event here, so text never turns into an ignored event. */
   accepts(event: GuideEvent): boolean;
+  /** The other language was offered earlier in this conversation: it is not offered again. */
+  languageOffered?: boolean;
 }
+
+/** Offers the other language when a message is written in it; once per conversation. */
+export const LANGUAGE_OFFER = 'common:notice.offerLanguage';
 
 /** A known-error score (0 = identical) at which a paste is the on-screen message itself, whatever topic words it has. */
 const NEAR_VERBATIM = 0.2;
@@ -98,8 +103,8 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   if (hasErrorCode(text)) return toErrors();
 
   const reading = deps.reader.read(text, state.locale, allowedLabels(state));
-  if (reading.language !== state.locale && reading.outcome !== 'none' && reading.label !== 'LANGUAGE') {
-    notices.push('common:notice.offerLanguage');
+  if (reading.language !== state.locale && reading.outcome !== 'none' && reading.label !== 'LANGUAGE' && !state.languageOffered) {
+    notices.push(LANGUAGE_OFFER);
   }
   const acted = reading.outcome === 'confident' ? act(reading.label!, reading, state) : undefined;
   // A pasted on-screen message is recognised before the words in it count: "This product key has
@@ -170,11 +175,12 @@ function openingEvents(opening: Opening, detail: string | undefined, state: Inte
   return [{ type: 'START_OVER' }, ...events];
 }
 
-/** A "did you mean" button: an answer of this step, or a command. A new topic mid-flow is not offered as a guess. */
+/** A "did you mean" button: an answer of this step, a command, or mid-flow a new problem (which starts over on it). */
 function buttonFor(label: string, state: InterpretState): ButtonData | undefined {
   if (label === 'LANGUAGE' || isCommand(label)) {
     return { ag: 'command', command: label as Extract<ButtonData, { ag: 'command' }>['command'] };
   }
+  if (isOpening(label) && state.meta.input !== 'intent') return { ag: 'topic', opening: label, step: state.meta.step };
   const choice = label === 'YES' && !state.meta.choices.includes('YES') ? 'CONTINUE' : label;
   return state.meta.choices.includes(choice as Choice) ? { ag: 'choice', choice, step: state.meta.step } : undefined;
 }

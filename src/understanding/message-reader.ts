@@ -174,13 +174,23 @@ export class MessageReader {
       return { ...base, ranked: topic.ranked, outcome: 'confident', label, detail: detailOf(label, found), entities: found, names: named };
     }
     if (answerOptions) return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: answerOptions };
+    // Mid-flow, torn between this step's answer and a new problem: both are asked about.
+    const [answerTop] = answer.ranked;
+    const [topicTop] = topic.ranked;
+    if (
+      answerTop && topicTop && answerTop.label !== OTHER_TOPIC && topicTop.label !== OUT_OF_SCOPE && allowed.answers.size > 0 &&
+      answerTop.score >= THRESHOLDS.minSecond && topicTop.score >= THRESHOLDS.confident / 2 && decided.outcome !== 'ambiguous'
+    ) {
+      return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: [answerTop.label, topicTop.label] };
+    }
     return { ...base, ranked: topic.ranked, outOfScope: topic.ranked[0]?.label === OUT_OF_SCOPE, ...decided };
   }
 }
 
 function decide(ranked: readonly Scored[], rest: string): Pick<Reading, 'outcome' | 'label' | 'options'> {
   const [top, second] = ranked;
-  if (!top || top.label === rest) return { outcome: 'none' };
+  // A model none of whose allowed labels fired says out of scope: nothing to act on either way.
+  if (!top || top.label === rest || top.label === OUT_OF_SCOPE) return { outcome: 'none' };
   const runnerUp = second?.score ?? 0;
   if (top.score >= THRESHOLDS.confident && top.score - runnerUp >= THRESHOLDS.gap) return { outcome: 'confident', label: top.label };
   if (second && second.label !== rest && top.score + second.score >= THRESHOLDS.pair && second.score >= THRESHOLDS.minSecond) {

@@ -1,7 +1,7 @@
 import { interpret, type InterpretDeps } from '../../src/bot/interpret';
 import { loadKnownErrorCatalog } from '../../src/bot/known-error-catalog';
 import { containsProductKey } from '../../src/matching/product-key';
-import { loadMessageReader } from '../../src/understanding/message-reader';
+import { loadMessageReader, type MessageReader, type Reading } from '../../src/understanding/message-reader';
 import { stateAt, summarise } from './evaluate';
 
 const deps: InterpretDeps = { reader: loadMessageReader(), errors: loadKnownErrorCatalog(), containsProductKey };
@@ -52,16 +52,48 @@ describe('which reading wins', () => {
   });
 
   test('two close readings become a question with both as buttons of this step, and no event', () => {
-    const understood = at('start', 'Get office running for a new team member');
+    const understood = at('start', 'waar wijs ik licenties toe in het beheercentrum', 'nl-NL');
     expect(understood.events).toEqual([]);
     expect(understood.notices).toEqual([
       {
         key: 'common:notice.didYouMean',
         options: [
+          { ag: 'command', command: 'HELP' },
           { ag: 'choice', choice: 'ACTIVATE', step: 'start' },
-          { ag: 'choice', choice: 'REACTIVATE', step: 'start' },
         ],
       },
     ]);
   });
 });
+
+describe('the offer of the other language', () => {
+  test('is made for a message in the other language, and not again once made in this conversation', () => {
+    const state = stateAt('activate.apps', 'nl-NL');
+    expect(interpret({ text: 'no, not yet' }, state, deps).notices).toEqual(['common:notice.offerLanguage']);
+    expect(interpret({ text: 'no, not yet' }, { ...state, languageOffered: true }, deps)).toEqual({ events: [{ type: 'NO' }], notices: [] });
+  });
+});
+
+describe('"did you mean" between this step\'s answer and a new problem', () => {
+  // A reader torn between this step's "no" and a new problem, whatever the trained models say today.
+  const torn: InterpretDeps = {
+    ...deps,
+    reader: Object.assign(Object.create(deps.reader) as MessageReader, {
+      read: (): Reading => ({ language: 'en-US', outcome: 'ambiguous', options: ['NO', 'PRODUCT_KEY'], ranked: [], coverage: 1, outOfScope: false }),
+    }),
+  };
+
+  test('offers both: the answer, and the new problem as a button that starts over on it', () => {
+    const state = stateAt('activate.apps', 'en-US');
+    const understood = interpret({ text: 'nah, I have a product key' }, state, torn);
+    expect(understood.events).toEqual([]);
+    expect(understood.notices).toEqual([
+      { key: 'common:notice.didYouMean', options: [{ ag: 'choice', choice: 'NO', step: 'activate.apps' }, { ag: 'topic', opening: 'PRODUCT_KEY', step: 'activate.apps' }] },
+    ]);
+    // Pressing the new problem's button starts over on it.
+    expect(interpret({ text: '', value: { ag: 'topic', opening: 'PRODUCT_KEY', step: 'activate.apps' } }, state, deps).events).toEqual([{ type: 'START_OVER' }, { type: 'PRODUCT_KEY' }]);
+    // A button of an earlier question is stale, as any other card button is.
+    expect(interpret({ text: '', value: { ag: 'topic', opening: 'PRODUCT_KEY', step: 'activate.license' } }, state, deps).notices).toEqual(['common:notice.staleButton']);
+  });
+});
+
