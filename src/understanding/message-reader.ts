@@ -37,6 +37,10 @@ export const THRESHOLDS = {
   minSecond: 0.15,
   /** Share of the message's meaningful words the model must know; below it is out of scope. */
   coverage: 0.5,
+  /** Share of a message's meaningful words the step's answers must use before one is read from it. */
+  answerWords: 0.5,
+  /** ...when the topic model reads it as out of scope with at least this score. */
+  elsewhere: 0.6,
   /** Words the other language must know beyond the conversation's before a message counts as in it. */
   languageLead: 1,
 };
@@ -160,9 +164,14 @@ export class MessageReader {
     if (answer.coverage < THRESHOLDS.coverage) return { ...base, ranked: topic.ranked, outcome: 'none' };
 
     let answerOptions: [string, string] | undefined;
+    // Text the topic model reads as out of scope, and whose words the step's answers mostly never
+    // use ("tell me a joke about cats"), answers nothing, whatever one word of it an answer shares
+    // ("tell", as in "I can't tell").
+    const elsewhere = topic.ranked[0]?.label === OUT_OF_SCOPE && topic.ranked[0].score >= THRESHOLDS.elsewhere;
+    const supported = !elsewhere || answers.support(answer, allowed.answers) >= THRESHOLDS.answerWords;
     if (allowed.answers.size > 0) {
       const decided = decide(answer.ranked, OTHER_TOPIC);
-      if (decided.outcome === 'confident') return { ...base, ranked: answer.ranked, outcome: 'confident', label: decided.label };
+      if (decided.outcome === 'confident' && supported) return { ...base, ranked: answer.ranked, outcome: 'confident', label: decided.label };
       if (decided.outcome === 'ambiguous') answerOptions = decided.options;
     }
     const decided = decide(topic.ranked, OUT_OF_SCOPE);
