@@ -99,10 +99,12 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
     if (state.meta.input === 'error-text') return only(pasted);
     return only(...(openingEvents('ERROR_MESSAGE', undefined, state, [pasted]) ?? [{ type: 'MISS' }]));
   };
-  // An error code says "error" whatever words surround it ("Error 0x80070005").
-  if (hasErrorCode(text)) return toErrors();
-
   const reading = deps.reader.read(text, state.locale, allowedLabels(state));
+  // An error code says "error" whatever words surround it ("Error 0x80070005"), unless the
+  // catalogue does not know it and the message is about something we do not cover ("Windows
+  // Update fails with 0x800f…").
+  if (hasErrorCode(text) && !(reading.elsewhere && errorMatch().outcome === 'none')) return toErrors();
+
   if (reading.language !== state.locale && reading.outcome !== 'none' && reading.label !== 'LANGUAGE' && !state.languageOffered) {
     notices.push(LANGUAGE_OFFER);
   }

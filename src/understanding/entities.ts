@@ -26,18 +26,28 @@ interface Phrase {
   entity: string;
   value: string;
   stems: string[];
+  /** Matched on the words as typed: a typo fixed towards it ("most" to "cost") is no mention. */
+  exact: boolean;
 }
 
 export class EntityExtractor {
   private readonly phrases: Phrase[];
 
+  /** @param exact entities matched on the words as typed, not after typo correction. */
   constructor(
     private readonly lexicon: Lexicon,
     table: EntityTable,
+    exact: ReadonlySet<string> = new Set(),
   ) {
     this.phrases = Object.entries(table)
       .flatMap(([entity, values]) =>
-        Object.entries(values).flatMap(([value, texts]) => texts.map((t) => ({ entity, value, stems: lexicon.stemsOf(words(t).flatMap((w) => lexicon.correct(w))) }))),
+        Object.entries(values).flatMap(([value, texts]) =>
+          texts.map((t) => {
+            const typed = words(t);
+            const isExact = exact.has(entity);
+            return { entity, value, exact: isExact, stems: lexicon.stemsOf(isExact ? typed : typed.flatMap((w) => lexicon.correct(w))) };
+          }),
+        ),
       )
       .filter((p) => p.stems.length > 0)
       // Longest first: a longer phrase claims its words before a shorter one inside it can.
@@ -46,13 +56,18 @@ export class EntityExtractor {
 
   /** The entities in a message, given its words after typo correction, in the order found. */
   extract(tokens: readonly string[]): Entity[] {
-    const stems = this.lexicon.stemsOf(tokens.flatMap((t) => this.lexicon.correct(t)));
-    const taken = new Array<boolean>(stems.length).fill(false);
+    const corrected = this.lexicon.stemsOf(tokens.flatMap((t) => this.lexicon.correct(t)));
+    const typed = this.lexicon.stemsOf(tokens);
+    const taken = new Array<boolean>(corrected.length).fill(false);
     const found: Entity[] = [];
     for (const p of this.phrases) {
+      // Exact phrases are found in the typed words, which a split compound does not line up with
+      // the corrected ones: they neither claim nor are kept from words.
+      const stems = p.exact ? typed : corrected;
+      const free = (i: number) => p.exact || !taken[i];
       for (let i = 0; i + p.stems.length <= stems.length; i++) {
-        if (p.stems.every((s, j) => stems[i + j] === s && !taken[i + j])) {
-          for (let j = 0; j < p.stems.length; j++) taken[i + j] = true;
+        if (p.stems.every((s, j) => stems[i + j] === s && free(i + j))) {
+          if (!p.exact) for (let j = 0; j < p.stems.length; j++) taken[i + j] = true;
           found.push({ entity: p.entity, value: p.value, start: i, end: i + p.stems.length });
         }
       }

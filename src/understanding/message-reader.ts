@@ -20,6 +20,15 @@ export const DETAILS: Record<string, { entity: string; values: readonly string[]
   PRODUCT_KEY: { entity: 'product', values: ['BUSINESS', 'HOME'] },
 };
 
+/**
+ * Subjects of problems we do not cover: other products, and Microsoft 365 matters outside
+ * activation (mailboxes, meetings, passwords, invoices...). Named, they put a message out of scope;
+ * a matter not when the message also names a state or product of ours ("disabled because the
+ * invoice was not paid").
+ */
+const SUBJECT = { entity: 'subject', product: 'OTHER_PRODUCT', matter: 'OTHER_MATTER' };
+const OPENINGS = new Set(['ACTIVATE', 'REACTIVATE', 'PRODUCT_KEY', 'ERROR_MESSAGE']);
+
 /** A product bought in a shop under its retail name ("Home & Student") comes with a key to enter. */
 const RETAIL = { entity: 'product', value: 'RETAIL', opening: 'PRODUCT_KEY', instead: ['ACTIVATE'] };
 
@@ -32,15 +41,18 @@ export const THRESHOLDS = {
   confident: 0.5,
   /** ...and this lead over the runner-up. */
   gap: 0.2,
+  /** Mid-flow, the score a new problem needs to drop the step's question for it. */
+  switchTopic: 0.9,
   /** Two labels together this strong, neither of them out of scope: ask which one. */
   pair: 0.6,
   minSecond: 0.15,
   /** Share of the message's meaningful words the model must know; below it is out of scope. */
   coverage: 0.5,
-  /** Share of a message's meaningful words the step's answers must use before one is read from it. */
+  /**
+   * Share of a message's meaningful words the step's answers must use before one is read from
+   * it, unless one of its words is an answer on its own ("no, it stopped at 80%").
+   */
   answerWords: 0.5,
-  /** ...when the topic model reads it as out of scope with at least this score. */
-  elsewhere: 0.6,
   /** Words the other language must know beyond the conversation's before a message counts as in it. */
   languageLead: 1,
 };
@@ -74,6 +86,8 @@ export interface Reading {
   coverage: number;
   /** The words are known, and known to be about something else ("my printer is out of paper"). */
   outOfScope: boolean;
+  /** The message names a subject we do not cover ("Windows Update", "Teams meeting"). */
+  elsewhere?: boolean;
 }
 
 interface Language {
@@ -117,13 +131,16 @@ export class MessageReader {
             answerData[OTHER_TOPIC]!.push(...list);
           } else answerData[label] = list;
         }
-        const entityTexts = Object.values(file.entities).flatMap((values) => Object.values(values).flat());
+        // Subjects we do not cover stay out of the vocabulary: typos are not corrected towards them.
+        const entityTexts = Object.entries(file.entities)
+          .filter(([entity]) => entity !== SUBJECT.entity)
+          .flatMap(([, values]) => Object.values(values).flat());
         const lexicon = new Lexicon(locale, [...Object.values(training).flat(), ...entityTexts]);
         const topics = new IntentModel(lexicon, topicData);
         const answers = new IntentModel(lexicon, answerData);
         const names = new Map<string, Locale>();
         for (const [named, list] of Object.entries(file.languageNames)) for (const n of list) names.set(n, named as Locale);
-        return [locale, { topics, answers, names, entities: new EntityExtractor(lexicon, file.entities) }];
+        return [locale, { topics, answers, names, entities: new EntityExtractor(lexicon, file.entities, new Set([SUBJECT.entity])) }];
       }),
     ) as Record<Locale, Language>;
   }
@@ -164,19 +181,27 @@ export class MessageReader {
     if (answer.coverage < THRESHOLDS.coverage) return { ...base, ranked: topic.ranked, outcome: 'none' };
 
     let answerOptions: [string, string] | undefined;
-    // Text the topic model reads as out of scope, and whose words the step's answers mostly never
-    // use ("tell me a joke about cats"), answers nothing, whatever one word of it an answer shares
-    // ("tell", as in "I can't tell").
-    const elsewhere = topic.ranked[0]?.label === OUT_OF_SCOPE && topic.ranked[0].score >= THRESHOLDS.elsewhere;
-    const supported = !elsewhere || answers.support(answer, allowed.answers) >= THRESHOLDS.answerWords;
+    // Text whose words the step's answers mostly never use ("tell me a joke about cats") answers
+    // nothing, whatever one word of it an answer shares ("tell", as in "I can't tell").
+    const supported = answers.support(answer, allowed.answers) >= THRESHOLDS.answerWords;
     if (allowed.answers.size > 0) {
       const decided = decide(answer.ranked, OTHER_TOPIC);
       if (decided.outcome === 'confident' && supported) return { ...base, ranked: answer.ranked, outcome: 'confident', label: decided.label };
       if (decided.outcome === 'ambiguous') answerOptions = decided.options;
     }
     const decided = decide(topic.ranked, OUT_OF_SCOPE);
-    if (decided.outcome === 'confident') {
-      const found = entities.extract(tokens);
+    const found = entities.extract(tokens);
+    // A problem with something we do not cover ("dark mode in Teams", "Windows Update") is out of
+    // scope, however much it shares our words ("activate", "error", "subscription"): no branch
+    // opens on it, whatever the model says; commands still work.
+    const ours = found.filter((e) => e.entity !== SUBJECT.entity);
+    const elsewhere = found.some((e) => e.entity === SUBJECT.entity && (e.value === SUBJECT.product || ours.length === 0));
+    if (elsewhere && (!topic.ranked[0] || OPENINGS.has(topic.ranked[0].label) || topic.ranked[0].label === OUT_OF_SCOPE) && (decided.outcome !== 'confident' || OPENINGS.has(decided.label!))) {
+      return { ...base, ranked: topic.ranked, outcome: 'none', outOfScope: true, elsewhere };
+    }
+    // Mid-flow, dropping the question for a new problem takes a clearer reading than answering it.
+    const midFlowSwitch = allowed.answers.size > 0 && decided.outcome === 'confident' && OPENINGS.has(decided.label!) && topic.ranked[0]!.score < THRESHOLDS.switchTopic;
+    if (decided.outcome === 'confident' && !midFlowSwitch) {
       const retail = found.some((e) => e.entity === RETAIL.entity && e.value === RETAIL.value);
       const label = retail && RETAIL.instead.includes(decided.label!) && allowed.topics.has(RETAIL.opening) ? RETAIL.opening : decided.label!;
       const named = tokens.map((t) => names.get(t)).find(Boolean);

@@ -29,8 +29,24 @@ describe('which reading wins', () => {
     // A new problem mid-flow starts over on it; the branch the conversation is in is not "new".
     ['activate.signIn', 'I have a product key', 'START_OVER+PRODUCT_KEY'],
     ['reactivate.billing', 'Error 0x80070005', 'START_OVER+ERROR_MESSAGE+ERROR_TEXT'],
+    // A subject we do not cover is out of scope, whatever words of ours it uses...
+    ['start', 'how do I activate autosave in excel', 'MISS'],
+    ['start', 'onedrive will not sync my files since yesterday', 'MISS'],
+    ['start', 'hoe zet ik mijn wachtwoord opnieuw, het is verlopen', 'MISS'],
+    // ...and an error code the catalogue does not know, from such a subject, is no known error.
+    ['start', 'the xbox app shows error 0x87e00017', 'MISS'],
+    ['start', 'my xbox subscription expired, how do I renew it', 'MISS'],
+    // Words of such a subject inside one of ours still count for ours.
+    ['start', 'Microsoft switched off our subscription because the invoice was unpaid', 'REACTIVATE+DISABLED'],
+    // Typos are not corrected towards such a subject ("most" is not "cost").
+    ['start', 'most of word is greyed out and it says Unlicensed Product', 'ERROR_MESSAGE+ERROR_TEXT'],
   ])('at %s, "%s" → %s', (step, text, expected) => {
     expect(events(step, text)).toBe(expected);
+  });
+
+  test('text about something else answers no question and opens no branch, whatever word of it an answer shares', () => {
+    // "tell" is a word of "I can't tell" (not sure); the rest is read through typos as other words.
+    expect(['MISS', 'ASK']).toContain(events('reactivate.reason', 'tell me a story about dogs'));
   });
 
   test('a language command names its language, or switches to the other', () => {
