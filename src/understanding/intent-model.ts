@@ -203,6 +203,12 @@ export class IntentModel {
     return { ranked, coverage, exact, corrected, stems, meaningful: meaningfulStems };
   }
 
+  /** The label among `labels` that the word (a stem) is a whole example of on its own ("no"), if one. */
+  answeredBy(stem: string, labels: Iterable<string>): string | undefined {
+    for (const l of labels) if (this.aloneByLabel.get(l)?.has(stem)) return l;
+    return undefined;
+  }
+
   /**
    * Share of a reading's meaningful words that the examples of `labels` use: 1 when it has none,
    * or when one of its words is on its own an example of one of them ("no, it is stuck at 80%").

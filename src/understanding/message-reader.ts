@@ -201,6 +201,11 @@ export class MessageReader {
     }
     // Mid-flow, dropping the question for a new problem takes a clearer reading than answering it.
     const midFlowSwitch = allowed.answers.size > 0 && decided.outcome === 'confident' && OPENINGS.has(decided.label!) && topic.ranked[0]!.score < THRESHOLDS.switchTopic;
+    // "No, it says …" mid-flow begins with this step's answer: ask rather than drop the question.
+    const lead = answer.stems[0] === undefined ? undefined : answers.answeredBy(answer.stems[0], allowed.answers);
+    if (lead && decided.outcome === 'confident' && OPENINGS.has(decided.label!) && allowed.answers.size > 0) {
+      return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: [lead, decided.label!] };
+    }
     if (decided.outcome === 'confident' && !midFlowSwitch) {
       const retail = found.some((e) => e.entity === RETAIL.entity && e.value === RETAIL.value);
       const label = retail && RETAIL.instead.includes(decided.label!) && allowed.topics.has(RETAIL.opening) ? RETAIL.opening : decided.label!;

@@ -49,6 +49,12 @@ describe('which reading wins', () => {
     expect(['MISS', 'ASK']).toContain(events('reactivate.reason', 'tell me a story about dogs'));
   });
 
+  test('mid-flow, a message that begins with this step\'s answer and goes on about a new problem is asked about, not acted on', () => {
+    const understood = at('activate.install', 'no, now there is an error about my subscription being expired');
+    expect(understood.events).toEqual([]);
+    expect(understood.notices).toContainEqual(expect.objectContaining({ key: 'common:notice.didYouMean' }));
+  });
+
   test('a language command names its language, or switches to the other', () => {
     expect(at('activate.apps', 'nederlands').events).toEqual([{ type: 'SET_LOCALE', locale: 'nl-NL' }]);
     expect(at('activate.apps', 'english please', 'nl-NL').events).toEqual([{ type: 'SET_LOCALE', locale: 'en-US' }]);
