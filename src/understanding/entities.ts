@@ -60,7 +60,10 @@ export class EntityExtractor {
     const typed = this.lexicon.stemsOf(tokens);
     const taken = new Array<boolean>(corrected.length).fill(false);
     const found: Entity[] = [];
+    // Most phrases cannot match: only those whose first word the message has are tried.
+    const present = new Set([...corrected, ...typed]);
     for (const p of this.phrases) {
+      if (!present.has(p.stems[0]!)) continue;
       // Exact phrases are found in the typed words, which a split compound does not line up with
       // the corrected ones: they neither claim nor are kept from words.
       const stems = p.exact ? typed : corrected;
