@@ -41,6 +41,8 @@ export const LANGUAGE_OFFER = 'common:notice.offerLanguage';
 
 /** A known-error score (0 = identical) at which a paste is the on-screen message itself, whatever topic words it has. */
 const NEAR_VERBATIM = 0.2;
+/** A known-error score and length at which a message is a known on-screen text retyped, even loosely. */
+const CLOSE_PASTE = { score: 0.42, words: 12 };
 /** Two capitalised words inside a sentence: a dialog's words retyped ("it says Product Deactivated"). */
 const TITLE_CASE = /\S\s+[A-Z][a-z]+\s+[A-Z][a-z]+/;
 
@@ -116,15 +118,20 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   // Under four words nothing below can outvote a confident reading, so the catalogue is not asked.
   if (acted && length < 4) return { events: acted, notices };
   const pasted = errorMatch();
-  const verbatim = pasted.outcome === 'confident' && pasted.score <= NEAR_VERBATIM && length >= 4;
+  const verbatim =
+    (pasted.outcome === 'confident' && pasted.score <= NEAR_VERBATIM && length >= 4) ||
+    // A long message close to a known on-screen text is that text retyped, not the topic its
+    // words share ("could not verify the subscription…" is no reactivation request).
+    (pasted.outcome !== 'none' && pasted.score <= CLOSE_PASTE.score && length >= CLOSE_PASTE.words && (!acted || isOpening(reading.label!)));
   const pastedWhereAsked = state.meta.input === 'error-text' && pasted.outcome !== 'none' && length > 5 && !reading.outOfScope;
   if (verbatim || pastedWhereAsked) return toErrors();
   // What a screen said, reported ("it says…", a pasted dialog, a quote), goes to the lookup before
   // the topic its words share ("…subscription…", "…product key…"), unless it is a command or
   // this step's answer: when the catalogue knows it, when it is about an error and names one
-  // (quoted, or retyped in Title Case), or where an error was asked for.
+  // (quoted, or retyped in Title Case), when it is a pasted dialog or quote (a screen's words,
+  // whatever topic they share), or where an error was asked for.
   const cue = deps.reader.reportCue(text);
-  const aboutErrors = reading.ranked[0]?.label === 'ERROR_MESSAGE' || pasted.outcome !== 'none';
+  const aboutErrors = reading.ranked[0]?.label === 'ERROR_MESSAGE' || pasted.outcome !== 'none' || cue === 'dialog';
   const named = cue === 'dialog' || pasted.outcome === 'confident' || (cue === 'phrase' && (pasted.outcome === 'ambiguous' || TITLE_CASE.test(text)));
   const reported = cue !== undefined && ((named && aboutErrors) || state.meta.input === 'error-text');
   if (reported && !reading.outOfScope && (!acted || isOpening(reading.label!))) return toErrors();

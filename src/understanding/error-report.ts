@@ -10,7 +10,9 @@ import { words } from './text';
 export type ReportCue = 'dialog' | 'phrase' | undefined;
 
 /** A dialog's buttons, as pasted ("[Close]", "OK", "Sluiten") on a line or in brackets. */
-const BUTTON_LINE = /(?:^|\n)\s*\[?\s*(?:ok|close|sluiten|cancel|annuleren|activate|activeren|sign in|aanmelden|fix it|herstellen|retry|opnieuw proberen)\s*\]?\s*(?:\[.*)?$/im;
+const BUTTON = String.raw`\[?\s*(?:ok|close|sluiten|cancel|annuleren|activate|activeren|sign in|aanmelden|fix it|herstellen|retry|opnieuw proberen)\s*\]?`;
+/** A line of one to three buttons ("[Activate] [Close]", "Activeren   Sluiten"). */
+const BUTTON_LINE = new RegExp(String.raw`(?:^|\n)\s*${BUTTON}(?:\s+${BUTTON}){0,2}\s*(?:\[.*)?$`, 'im');
 const BRACKETED = /\[[^\]\n]{2,24}\]/;
 /** Two or more words in quotes: something copied from a screen. */
 const QUOTED = /["“”„«»'‘’]\s*[^"“”„«»\s]+\s+[^"“”„«»]{2,}["“”„«»'‘’]/;

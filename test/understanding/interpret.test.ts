@@ -29,6 +29,11 @@ describe('which reading wins', () => {
     // A new problem mid-flow starts over on it; the branch the conversation is in is not "new".
     ['activate.signIn', 'I have a product key', 'START_OVER+PRODUCT_KEY'],
     ['reactivate.billing', 'Error 0x80070005', 'START_OVER+ERROR_MESSAGE+ERROR_TEXT'],
+    // A long message close to a known on-screen text is that text retyped, not the topic its words share.
+    ['start', 'we tried to buy the subscription again but the requested subscription is not available for our company', 'ERROR_MESSAGE+ERROR_TEXT'],
+    ['start', 'the products we found in the account of my colleague cannot be used to activate office for him', 'ERROR_MESSAGE+ERROR_TEXT'],
+    // A retyped dialog, its buttons on one line, is an error report though the catalogue does not know its words.
+    ['start', 'Microsoft Excel\nUnlicensed Product\nMost features of Excel have been disabled because it has not been activated.\nActivate   Close', 'ERROR_MESSAGE+ERROR_TEXT'],
     // A subject we do not cover is out of scope, whatever words of ours it uses...
     ['start', 'how do I activate autosave in excel', 'MISS'],
     ['start', 'onedrive will not sync my files since yesterday', 'MISS'],
