@@ -180,6 +180,8 @@ export class MessageReader {
     const base = { language, coverage: answer.coverage, outOfScope: false };
     if (answer.coverage < THRESHOLDS.coverage) return { ...base, ranked: topic.ranked, outcome: 'none' };
 
+    const rating = ratingOf(tokens, allowed.answers);
+    if (rating) return { ...base, ranked: answer.ranked, outcome: 'confident', label: rating };
     let answerOptions: [string, string] | undefined;
     // Text whose words the step's answers mostly never use ("tell me a joke about cats") answers
     // nothing, whatever one word of it an answer shares ("tell", as in "I can't tell").
@@ -192,11 +194,12 @@ export class MessageReader {
     const decided = decide(topic.ranked, OUT_OF_SCOPE);
     const found = entities.extract(tokens);
     // A problem with something we do not cover ("dark mode in Teams", "Windows Update") is out of
-    // scope, however much it shares our words ("activate", "error", "subscription"): no branch
-    // opens on it, whatever the model says; commands still work.
+    // scope, however much it shares our words ("activate", "error", "subscription", "someone"):
+    // no branch or command acts on it, whatever the model says (the out-of-scope reply offers a
+    // person anyway); only a language change still does.
     const ours = found.filter((e) => e.entity !== SUBJECT.entity);
     const elsewhere = found.some((e) => e.entity === SUBJECT.entity && (e.value === SUBJECT.product || ours.length === 0));
-    if (elsewhere && (!topic.ranked[0] || OPENINGS.has(topic.ranked[0].label) || topic.ranked[0].label === OUT_OF_SCOPE) && (decided.outcome !== 'confident' || OPENINGS.has(decided.label!))) {
+    if (elsewhere && topic.ranked[0]?.label !== 'LANGUAGE' && decided.label !== 'LANGUAGE') {
       return { ...base, ranked: topic.ranked, outcome: 'none', outOfScope: true, elsewhere };
     }
     // Mid-flow, dropping the question for a new problem takes a clearer reading than answering it.
@@ -236,6 +239,18 @@ function decide(ranked: readonly Scored[], rest: string): Pick<Reading, 'outcome
     return { outcome: 'ambiguous', options: [top.label, second.label] };
   }
   return { outcome: 'none' };
+}
+
+/**
+ * A rating typed as a number ("5, very good", "4 out of 5", "3/5") is that rating, whatever the
+ * words around it lean to: the question asks for a number.
+ */
+function ratingOf(tokens: readonly string[], allowed: ReadonlySet<string>): string | undefined {
+  const numbers = tokens.filter((t) => /^\d+$/.test(t));
+  const [given, scale] = numbers;
+  if (given === undefined || numbers.length > 2 || (scale !== undefined && scale !== '5')) return undefined;
+  const label = `RATE_${given}`;
+  return allowed.has(label) ? label : undefined;
 }
 
 function detailOf(label: string, found: readonly Entity[]): string | undefined {

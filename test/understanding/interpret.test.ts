@@ -38,6 +38,12 @@ describe('which reading wins', () => {
     ['start', 'how do I activate autosave in excel', 'MISS'],
     ['start', 'onedrive will not sync my files since yesterday', 'MISS'],
     ['start', 'hoe zet ik mijn wachtwoord opnieuw, het is verlopen', 'MISS'],
+    // ...and no command acts on it either (the out-of-scope reply offers a person anyway).
+    ['start', 'can someone help me set up a shared mailbox', 'MISS'],
+    // A rating typed as a number is that rating, whatever the words around it lean to.
+    ['resolved', '4 out of 5, it was ok', 'RATE_4'],
+    ['resolved', '2/5 took too long', 'RATE_2'],
+    ['resolved', 'een 5, heel fijn', 'RATE_5'],
     // ...and an error code the catalogue does not know, from such a subject, is no known error.
     ['start', 'the xbox app shows error 0x87e00017', 'MISS'],
     ['start', 'my xbox subscription expired, how do I renew it', 'MISS'],
