@@ -1,4 +1,5 @@
-import type { Lexicon } from './intent-model';
+import { SpellCheck } from '@nlpjs/similarity';
+import { allowedTypos, type Lexicon } from './intent-model';
 import { words } from './text';
 
 /**
@@ -32,6 +33,10 @@ interface Phrase {
 
 export class EntityExtractor {
   private readonly phrases: Phrase[];
+  /** The words of the phrases matched after typo correction, and a spell checker over them alone. */
+  private readonly phraseWords: Set<string>;
+  private readonly spelling: SpellCheck;
+  private readonly corrections = new Map<string, string>();
 
   /** @param exact entities matched on the words as typed, not after typo correction. */
   constructor(
@@ -52,11 +57,32 @@ export class EntityExtractor {
       .filter((p) => p.stems.length > 0)
       // Longest first: a longer phrase claims its words before a shorter one inside it can.
       .sort((a, b) => b.stems.length - a.stems.length);
+    // A typo the training data happens to contain ("expird") is a known word there, so the
+    // lexicon leaves it alone; the phrases' own words are checked against it as well.
+    const fuzzy = Object.entries(table).filter(([entity]) => !exact.has(entity));
+    this.phraseWords = new Set(fuzzy.flatMap(([, values]) => Object.values(values).flatMap((texts) => texts.flatMap((t) => words(t).flatMap((w) => lexicon.correct(w))))));
+    this.spelling = new SpellCheck({ features: Object.fromEntries([...this.phraseWords].map((w) => [w, 1])), minLength: 4 });
+  }
+
+  /**
+   * A word one typo from a phrase's word, as that word; any other word as it is. One, not the
+   * lexicon's two: "reactivate" is two edits from "deactivated", and a state it does not name.
+   */
+  private towardsPhrase(word: string): string {
+    const allowed = Math.min(1, allowedTypos(word.length));
+    if (allowed === 0 || this.phraseWords.has(word)) return word;
+    let fixed = this.corrections.get(word);
+    if (fixed === undefined) {
+      fixed = this.spelling.check([word], allowed)[0] ?? word;
+      if (this.corrections.size >= 10_000) this.corrections.clear();
+      this.corrections.set(word, fixed);
+    }
+    return fixed;
   }
 
   /** The entities in a message, given its words after typo correction, in the order found. */
   extract(tokens: readonly string[]): Entity[] {
-    const corrected = this.lexicon.stemsOf(tokens.flatMap((t) => this.lexicon.correct(t)));
+    const corrected = this.lexicon.stemsOf(tokens.flatMap((t) => this.lexicon.correct(t)).map((w) => this.towardsPhrase(w)));
     const typed = this.lexicon.stemsOf(tokens);
     const taken = new Array<boolean>(corrected.length).fill(false);
     const found: Entity[] = [];

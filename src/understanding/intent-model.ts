@@ -34,7 +34,7 @@ const linguistics: Record<Locale, { stemmer: { stem(t: string[]): string[] }; st
 };
 
 /** Typos allowed in a word of this length: none in short words ("no" is not "on"). */
-function allowedTypos(length: number): number {
+export function allowedTypos(length: number): number {
   if (length < 4) return 0;
   // Swapped letters ("prodcut") are two edits to nlp.js's Levenshtein distance.
   return length < 7 ? 1 : 2;
@@ -215,8 +215,7 @@ export class IntentModel {
    */
   support(reading: Pick<ModelReading, 'meaningful'>, labels: Iterable<string>): number {
     const list = [...labels];
-    const alone = (stem: string) => list.some((l) => this.aloneByLabel.get(l)?.has(stem));
-    if (reading.meaningful.length === 0 || reading.meaningful.some(alone)) return 1;
+    if (reading.meaningful.length === 0 || reading.meaningful.some((stem) => this.answeredBy(stem, list) !== undefined)) return 1;
     const used = (stem: string) => list.some((l) => this.stemsByLabel.get(l)?.has(stem));
     return reading.meaningful.filter(used).length / reading.meaningful.length;
   }
