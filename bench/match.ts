@@ -4,7 +4,8 @@
  * Prints top-1 accuracy (tune / held-out / all), the confident-but-wrong count and match latency
  * (median, p99) on the real knowledge base and on one grown to 10,000 entries with synthetic
  * look-alikes, then one JSON line with the same figures for scripts. No network; the synthetic
- * KB is generated from a fixed seed, so two runs compare like with like.
+ * KB is generated from a fixed seed, so two runs compare like with like. Then top-1 and confident-wrong
+ * on every blind set of pastes (test/matching/blind-errors-*.json), and their misses with `--misses`.
  */
 import { performance } from 'node:perf_hooks';
 import { seeded } from '../test/security/fuzz';
@@ -19,6 +20,7 @@ import {
   type KnownError,
 } from '../src/matching/known-errors';
 import evalSet from '../test/matching/eval-set.json';
+import { loadBlindErrorSets, scoreBlindErrors } from '../test/matching/blind-errors';
 
 const SEED = 20240601;
 const GROWN_SIZE = 10_000;
@@ -160,8 +162,15 @@ function main(): void {
   process.stdout.write(`Known-error matcher: ${counts.all} labelled pastes (${counts.tune} tune, ${counts.holdout} held out), seed ${SEED}\n\n`);
   for (const r of rows) process.stdout.write(`${r[0].padEnd(widths[0]!)}  ${r[1].padStart(widths[1]!)}  ${r[2].padStart(widths[2]!)}\n`);
   process.stdout.write(`\n4 KB paste on the real KB: median ${long.median.toFixed(3)} ms, p99 ${long.p99.toFixed(3)} ms\n\n`);
+  const blind: Record<string, { total: number; top1: number; confidentWrong: number }> = {};
+  for (const set of loadBlindErrorSets()) {
+    const { misses, ...figures } = scoreBlindErrors(realMatcher, set.items);
+    blind[set.name] = { ...figures, top1: round(figures.top1, 4) };
+    process.stdout.write(`blind pastes ${set.name}: ${figures.total}, top-1 ${pct(figures.top1)}, confident but wrong ${figures.confidentWrong}\n`);
+    if (process.argv.includes('--misses')) for (const m of misses) process.stdout.write(`  ${JSON.stringify(m)}\n`);
+  }
   process.stdout.write(
-    `${JSON.stringify({ seed: SEED, evalItems: counts, real: realFigures, grown: grownFigures, longPaste4kb: { median: long.median, p99: long.p99 } })}\n`,
+    `\n${JSON.stringify({ seed: SEED, evalItems: counts, real: realFigures, grown: grownFigures, longPaste4kb: { median: long.median, p99: long.p99 }, blind })}\n`,
   );
 }
 

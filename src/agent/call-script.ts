@@ -15,6 +15,8 @@ export type ScriptInput =
   | { choice: string }
   | { command: 'BACK' | 'START_OVER' | 'AGENT' | 'HELP' | 'LANGUAGE' }
   | { errorId: string }
+  /** A new problem mid-call, offered by "did you mean": starts over on it. */
+  | { topic: 'ACTIVATE' | 'REACTIVATE' | 'PRODUCT_KEY' | 'ERROR_MESSAGE' }
   | { text: string };
 
 export interface ScriptButton {
@@ -172,6 +174,7 @@ function toUserInput(input: ScriptInput, step: StepId): UserInput {
   if ('text' in input) return { text: input.text };
   if ('choice' in input) return { text: '', value: { ag: 'choice', choice: input.choice, step } };
   if ('errorId' in input) return { text: '', value: { ag: 'error', id: input.errorId, step } };
+  if ('topic' in input) return { text: '', value: { ag: 'topic', opening: input.topic, step } };
   return { text: '', value: { ag: 'command', command: input.command } };
 }
 
@@ -183,5 +186,7 @@ function toInput(button: Button): ScriptInput {
       return { errorId: button.data.id };
     case 'command':
       return { command: button.data.command };
+    case 'topic':
+      return { topic: button.data.opening };
   }
 }

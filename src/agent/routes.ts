@@ -2,6 +2,7 @@ import type { Request, Response, Server } from 'restify';
 import { sendError } from '../http/error-reply';
 import { z } from 'zod';
 import { LOCALES, type Locale } from '../../dialogs/types';
+import { BRANCH_CHOICES } from '../../dialogs/setup';
 import { errorName, formatCaseSummary, type CaseSummary } from '../bot/case-summary';
 import type { ConversationRecord } from '../bot/conversation';
 import type { KnownErrorCatalog } from '../bot/render';
@@ -47,6 +48,7 @@ const eventSchema = z.union([
   z.object({ choice: z.string().min(1).max(64) }).strict(),
   z.object({ command: z.enum(['BACK', 'START_OVER', 'AGENT', 'HELP', 'LANGUAGE']) }).strict(),
   z.object({ errorId: z.string().min(1).max(128) }).strict(),
+  z.object({ topic: z.enum(BRANCH_CHOICES) }).strict(),
   z.object({ text: z.string().max(MAX_TEXT) }).strict(),
 ]);
 const lookupSchema = z.object({ text: z.string().max(MAX_TEXT) }).strict();

@@ -1,4 +1,4 @@
-import type { GuideEvent, Choice } from '../../dialogs/setup';
+import { BRANCH_CHOICES, type GuideEvent, type Choice } from '../../dialogs/setup';
 import type { Locale } from '../../dialogs/types';
 import type { InterpretState, Understanding } from './interpret';
 import type { KnownErrorCatalog } from './render';
@@ -28,7 +28,7 @@ export function commandEvent(command: string, locale: Locale): GuideEvent | unde
 export function cardStep(value: unknown): string | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const data = value as Record<string, unknown>;
-  return (data.ag === 'choice' || data.ag === 'error') && typeof data.step === 'string' ? data.step : undefined;
+  return (data.ag === 'choice' || data.ag === 'error' || data.ag === 'topic') && typeof data.step === 'string' ? data.step : undefined;
 }
 
 /**
@@ -52,6 +52,10 @@ export function readCardValue(value: unknown, state: InterpretState, errors: Pic
     const event = { type: data.choice } as GuideEvent;
     return forThisStep && state.meta.choices.includes(data.choice as Choice) && state.accepts(event) ? { events: [event], notices: [] } : stale;
   }
+  if (data.ag === 'topic' && typeof data.opening === 'string' && (BRANCH_CHOICES as readonly string[]).includes(data.opening)) {
+    const events: GuideEvent[] = [{ type: 'START_OVER' }, { type: data.opening } as GuideEvent];
+    return forThisStep && state.accepts(events[0]!) ? { events, notices: [] } : stale;
+  }
   if (data.ag === 'error' && typeof data.id === 'string') {
     const event: GuideEvent = { type: 'CHOOSE_ERROR', id: data.id };
     return forThisStep && errors.has(data.id) && state.accepts(event) ? { events: [event], notices: [] } : stale;
@@ -63,5 +67,5 @@ export function readCardValue(value: unknown, state: InterpretState, errors: Pic
 export function isCardValue(value: unknown): boolean {
   if (!value || typeof value !== 'object') return false;
   const ag = (value as Record<string, unknown>).ag;
-  return ag === 'choice' || ag === 'error' || ag === 'command';
+  return ag === 'choice' || ag === 'error' || ag === 'command' || ag === 'topic';
 }

@@ -2,7 +2,7 @@ import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import { guideMachine, MACHINE_VERSION } from '../../dialogs/machine';
 import type { EscalationReason, GuideEvent, StepMeta } from '../../dialogs/setup';
 import { LOCALES, type Locale } from '../../dialogs/types';
-import type { InterpretState, Understanding, UserInput } from './interpret';
+import { LANGUAGE_OFFER, type InterpretState, type Understanding, type UserInput } from './interpret';
 import type { Notice } from './render';
 
 export type GuideSnapshot = SnapshotFrom<typeof guideMachine>;
@@ -14,6 +14,8 @@ export interface ConversationRecord {
   /** Ids of the latest user activities, so a redelivered one is not applied twice. */
   seen: string[];
   updatedAt: number;
+  /** The offer to continue in the other language was made: it is made once per conversation. */
+  languageOffered?: true;
 }
 
 const SEEN_LIMIT = 50;
@@ -32,6 +34,8 @@ export interface Step {
   /** The stored snapshot came from an older machine and was reset. */
   reset: boolean;
   isNew: boolean;
+  /** See ConversationRecord.languageOffered. */
+  languageOffered?: boolean;
 }
 
 export function metaOf(snapshot: GuideSnapshot): StepMeta {
@@ -68,7 +72,7 @@ export function resume(record: ConversationRecord | undefined, locale: Locale): 
       const snapshot = guideMachine.resolveState(record.snapshot as Parameters<typeof guideMachine.resolveState>[0]);
       metaOf(snapshot);
       if (!isGuideContext(snapshot.context)) throw new Error('stored context does not fit the machine');
-      return { snapshot, effects: { notices: [] }, reset: false, isNew: false };
+      return { snapshot, effects: { notices: [] }, reset: false, isNew: false, languageOffered: record.languageOffered === true };
     } catch {
       // fall through to a fresh start below
     }
@@ -117,15 +121,19 @@ export function advance(from: Step, input: UserInput, understand: Understand): M
     meta: metaOf(from.snapshot),
     locale: from.snapshot.context.locale,
     accepts: (event) => from.snapshot.can(event),
+    languageOffered: from.languageOffered === true,
   });
   // A first "hello" is not a miss: it simply gets the welcome.
   const events = from.isNew && understood.events.every((e) => e.type === 'MISS') ? [] : understood.events;
-  const step = apply(from, events);
   const edge = understood.notices.map((n) => (typeof n === 'string' ? { key: n } : n));
+  const offered = from.languageOffered === true || edge.some((n) => n.key === LANGUAGE_OFFER);
+  const step = { ...apply(from, events), languageOffered: offered };
   return { step, events, notices: [...edge, ...step.effects.notices] };
 }
 
-export function toRecord(snapshot: GuideSnapshot, seen: readonly string[], activityId?: string): ConversationRecord {
+export function toRecord(snapshot: GuideSnapshot, seen: readonly string[], activityId?: string, languageOffered = false): ConversationRecord {
   const ids = activityId ? [...seen.filter((id) => id !== activityId), activityId].slice(-SEEN_LIMIT) : [...seen];
-  return { version: MACHINE_VERSION, snapshot: guideMachine.getPersistedSnapshot(snapshot), seen: ids, updatedAt: Date.now() };
+  const record: ConversationRecord = { version: MACHINE_VERSION, snapshot: guideMachine.getPersistedSnapshot(snapshot), seen: ids, updatedAt: Date.now() };
+  if (languageOffered) record.languageOffered = true;
+  return record;
 }

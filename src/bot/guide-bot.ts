@@ -171,7 +171,7 @@ export class GuideBot {
       const result = compute(stored);
       if (!result) return { conversationKey: key, kind: kind === 'turn' ? 'duplicate' : 'ignored', events: [], attempts: attempt };
       const { step, events, notices } = result;
-      const record = toRecord(step.snapshot, seenIds(stored), context.activity.id);
+      const record = toRecord(step.snapshot, seenIds(stored), context.activity.id, step.languageOffered);
       try {
         await storage.write({ [key]: { ...record, eTag: expectedETag(stored) } });
       } catch (err) {

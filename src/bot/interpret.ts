@@ -32,10 +32,19 @@ export interface InterpretState {
   locale: Locale;
   /** Asks the machine whether it takes an event here, so text never turns into an ignored event. */
   accepts(event: GuideEvent): boolean;
+  /** The other language was offered earlier in this conversation: it is not offered again. */
+  languageOffered?: boolean;
 }
+
+/** Offers the other language when a message is written in it; once per conversation. */
+export const LANGUAGE_OFFER = 'common:notice.offerLanguage';
 
 /** A known-error score (0 = identical) at which a paste is the on-screen message itself, whatever topic words it has. */
 const NEAR_VERBATIM = 0.2;
+/** A known-error score and length at which a message is a known on-screen text retyped, even loosely. */
+const CLOSE_PASTE = { score: 0.42, words: 12 };
+/** Two capitalised words inside a sentence: a dialog's words retyped ("it says Product Deactivated"). */
+const TITLE_CASE = /\S\s+[A-Z][a-z]+\s+[A-Z][a-z]+/;
 
 type Opening = (typeof BRANCH_CHOICES)[number];
 const OPENINGS: readonly string[] = BRANCH_CHOICES;
@@ -92,12 +101,14 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
     if (state.meta.input === 'error-text') return only(pasted);
     return only(...(openingEvents('ERROR_MESSAGE', undefined, state, [pasted]) ?? [{ type: 'MISS' }]));
   };
-  // An error code says "error" whatever words surround it ("Error 0x80070005").
-  if (hasErrorCode(text)) return toErrors();
-
   const reading = deps.reader.read(text, state.locale, allowedLabels(state));
-  if (reading.language !== state.locale && reading.outcome !== 'none' && reading.label !== 'LANGUAGE') {
-    notices.push('common:notice.offerLanguage');
+  // An error code says "error" whatever words surround it ("Error 0x80070005"), unless the
+  // catalogue does not know it and the message is about something we do not cover ("Windows
+  // Update fails with 0x800f…").
+  if (hasErrorCode(text) && !(reading.elsewhere && errorMatch().outcome === 'none')) return toErrors();
+
+  if (reading.language !== state.locale && reading.outcome !== 'none' && reading.label !== 'LANGUAGE' && !state.languageOffered) {
+    notices.push(LANGUAGE_OFFER);
   }
   const acted = reading.outcome === 'confident' ? act(reading.label!, reading, state) : undefined;
   // A pasted on-screen message is recognised before the words in it count: "This product key has
@@ -107,9 +118,25 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   // Under four words nothing below can outvote a confident reading, so the catalogue is not asked.
   if (acted && length < 4) return { events: acted, notices };
   const pasted = errorMatch();
-  const verbatim = pasted.outcome === 'confident' && pasted.score <= NEAR_VERBATIM && length >= 4;
+  const verbatim =
+    (pasted.outcome === 'confident' && pasted.score <= NEAR_VERBATIM && length >= 4) ||
+    // A long message close to a known on-screen text is that text retyped, not the topic its
+    // words share ("could not verify the subscription…" is no reactivation request).
+    (pasted.outcome !== 'none' && pasted.score <= CLOSE_PASTE.score && length >= CLOSE_PASTE.words && (!acted || isOpening(reading.label!)));
   const pastedWhereAsked = state.meta.input === 'error-text' && pasted.outcome !== 'none' && length > 5 && !reading.outOfScope;
   if (verbatim || pastedWhereAsked) return toErrors();
+  // What a screen said, reported ("it says…", a pasted dialog, a quote), goes to the lookup before
+  // the topic its words share ("…subscription…", "…product key…"), unless it is a command or
+  // this step's answer: when the catalogue knows it, when it is about an error and names one
+  // (quoted, or retyped in Title Case), when it is a pasted dialog or quote (a screen's words,
+  // whatever topic they share), or where an error was asked for.
+  const cue = deps.reader.reportCue(text);
+  const aboutErrors = reading.ranked[0]?.label === 'ERROR_MESSAGE' || pasted.outcome !== 'none' || cue === 'dialog';
+  const named = cue === 'dialog' || pasted.outcome === 'confident' || (cue === 'phrase' && (pasted.outcome === 'ambiguous' || TITLE_CASE.test(text)));
+  const reported = cue !== undefined && ((named && aboutErrors) || state.meta.input === 'error-text');
+  if (reported && !reading.outOfScope && (!acted || isOpening(reading.label!))) return toErrors();
+  // An error named well enough to look up is looked up.
+  if (acted && reading.label === 'ERROR_MESSAGE' && pasted.outcome === 'confident') return toErrors();
   // Commands and this step's answers win over a looser match: "no" is not an error message.
   if (acted && !isOpening(reading.label!)) return { events: acted, notices };
   // Nor does a looser match outvote a clear topic ("a key for Microsoft 365 Family") or a message
@@ -157,11 +184,12 @@ function openingEvents(opening: Opening, detail: string | undefined, state: Inte
   return [{ type: 'START_OVER' }, ...events];
 }
 
-/** A "did you mean" button: an answer of this step, or a command. A new topic mid-flow is not offered as a guess. */
+/** A "did you mean" button: an answer of this step, a command, or mid-flow a new problem (which starts over on it). */
 function buttonFor(label: string, state: InterpretState): ButtonData | undefined {
   if (label === 'LANGUAGE' || isCommand(label)) {
     return { ag: 'command', command: label as Extract<ButtonData, { ag: 'command' }>['command'] };
   }
+  if (isOpening(label) && state.meta.input !== 'intent') return { ag: 'topic', opening: label, step: state.meta.step };
   const choice = label === 'YES' && !state.meta.choices.includes('YES') ? 'CONTINUE' : label;
   return state.meta.choices.includes(choice as Choice) ? { ag: 'choice', choice, step: state.meta.step } : undefined;
 }

@@ -20,7 +20,9 @@ export interface KnownErrorCatalog {
 export type ButtonData =
   | { ag: 'choice'; choice: string; step: string }
   | { ag: 'error'; id: KnownErrorId; step: string }
-  | { ag: 'command'; command: 'BACK' | 'START_OVER' | 'AGENT' | 'HELP' | 'LANGUAGE' };
+  | { ag: 'command'; command: 'BACK' | 'START_OVER' | 'AGENT' | 'HELP' | 'LANGUAGE' }
+  /** Mid-flow, a new problem offered by "did you mean": starts over on it. */
+  | { ag: 'topic'; opening: 'ACTIVATE' | 'REACTIVATE' | 'PRODUCT_KEY' | 'ERROR_MESSAGE'; step: string };
 
 export interface Button {
   label: string;
@@ -163,6 +165,12 @@ export class Renderer {
       return this.button(`${locale}|${meta.step}|choice|${data.choice}`, () => ({
         label: this.strings.t(locale, `common:choice.${data.choice}`),
         data: { ag: 'choice', choice: data.choice, step: meta.step },
+      }));
+    }
+    if (data.ag === 'topic') {
+      return this.button(`${locale}|${meta.step}|topic|${data.opening}`, () => ({
+        label: this.strings.t(locale, `common:choice.${data.opening}`),
+        data: { ag: 'topic', opening: data.opening, step: meta.step },
       }));
     }
     if (data.ag === 'command') {

@@ -4,6 +4,7 @@ import Fuse from 'fuse.js';
 import { z } from 'zod';
 import { LOCALES, type KnownErrorId, type Locale, type MatchResult } from '../../dialogs/types';
 import { CONTENT_DIR } from '../paths';
+import { nearKnownCode } from './near-code';
 import { replaceProductKeys } from './product-key';
 
 /*
@@ -283,6 +284,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
 
   const codeToEntry = new Map<string, number>();
   sorted.forEach((e, i) => e.codes.forEach((c) => codeToEntry.set(canonicalCode(c), i)));
+  const hexCodes = [...codeToEntry.keys()].filter(isHexCode);
 
   const words = (normalised: string): string[] =>
     normalised
@@ -426,6 +428,10 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
       if (i !== undefined && !codeHits.includes(i)) codeHits.push(i);
     }
     if (codeHits.length > 0) return codeHits.slice(0, limit).map((i) => ({ id: sorted[i]!.id, score: 0, lead: 1, via: 'code' }));
+    // 1b. A code retyped one edit away from exactly one known code: offered, never decided on
+    // (the score of a "did you mean", no lead), since the user may have typed another error's code.
+    const near = nearKnownCode(cutToBytes(replaceProductKeys(text, ' '), config.maxInputBytes), hexCodes);
+    if (near !== undefined) return [{ id: sorted[codeToEntry.get(near)!]!.id, score: outcome.ambiguousMaxScore, lead: 0, via: 'code' }];
 
     // 2. Fuzzy words. Repeats are kept in the sequence (for word pairs) but weigh once.
     const sequence = words(normalised)

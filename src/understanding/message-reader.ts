@@ -5,17 +5,32 @@ import { LOCALES, type Locale } from '../../dialogs/types';
 import type { Strings } from '../i18n/strings';
 import { CONTENT_DIR } from '../paths';
 import { IntentModel, Lexicon, OUT_OF_SCOPE, type Scored } from './intent-model';
+import { EntityExtractor, type Entity } from './entities';
+import { ReportDetector, type ReportCue } from './error-report';
 import { words } from './text';
 
 /**
  * Openings whose message may already answer the branch's first question: "our subscription
- * expired" needs no "what happened to it?". The answers are read from the words that only that
- * answer's training examples use ("expired", "family"), never guessed from the classifier.
+ * expired" needs no "what happened to it?". The answer is the value of the entity named here
+ * (entities.ts), when the message names exactly one of the listed values; never guessed from the
+ * classifier.
  */
-export const DETAILS: Record<string, readonly string[]> = {
-  REACTIVATE: ['EXPIRED', 'DISABLED', 'CANCELLED', 'DELETED'],
-  PRODUCT_KEY: ['BUSINESS', 'HOME'],
+export const DETAILS: Record<string, { entity: string; values: readonly string[] }> = {
+  REACTIVATE: { entity: 'state', values: ['EXPIRED', 'DISABLED', 'CANCELLED', 'DELETED'] },
+  PRODUCT_KEY: { entity: 'product', values: ['BUSINESS', 'HOME'] },
 };
+
+/**
+ * Subjects of problems we do not cover: other products, and Microsoft 365 matters outside
+ * activation (mailboxes, meetings, passwords, invoices...). Named, they put a message out of scope;
+ * a matter not when the message also names a state or product of ours ("disabled because the
+ * invoice was not paid").
+ */
+const SUBJECT = { entity: 'subject', product: 'OTHER_PRODUCT', matter: 'OTHER_MATTER' };
+const OPENINGS = new Set(['ACTIVATE', 'REACTIVATE', 'PRODUCT_KEY', 'ERROR_MESSAGE']);
+
+/** A product bought in a shop under its retail name ("Home & Student") comes with a key to enter. */
+const RETAIL = { entity: 'product', value: 'RETAIL', opening: 'PRODUCT_KEY', instead: ['ACTIVATE'] };
 
 /**
  * When to act, when to ask and when to say "I didn't catch that". Tuned on the training data's
@@ -26,11 +41,18 @@ export const THRESHOLDS = {
   confident: 0.5,
   /** ...and this lead over the runner-up. */
   gap: 0.2,
+  /** Mid-flow, the score a new problem needs to drop the step's question for it. */
+  switchTopic: 0.9,
   /** Two labels together this strong, neither of them out of scope: ask which one. */
   pair: 0.6,
   minSecond: 0.15,
   /** Share of the message's meaningful words the model must know; below it is out of scope. */
   coverage: 0.5,
+  /**
+   * Share of a message's meaningful words the step's answers must use before one is read from
+   * it, unless one of its words is an answer on its own ("no, it stopped at 80%").
+   */
+  answerWords: 0.5,
   /** Words the other language must know beyond the conversation's before a message counts as in it. */
   languageLead: 1,
 };
@@ -38,6 +60,10 @@ export const THRESHOLDS = {
 const intentFile = z.object({
   description: z.string().optional(),
   languageNames: z.record(z.enum(LOCALES), z.array(z.string().min(1))),
+  /** Phrases that report what a screen said ("it says", "er staat"): see error-report.ts. */
+  reportPhrases: z.array(z.string().min(1)),
+  /** Enum entities: per entity, per value, the phrases that name it (entities.ts). */
+  entities: z.record(z.string(), z.record(z.string(), z.array(z.string().min(1)).min(1))),
   intents: z.record(z.string(), z.array(z.string().min(1)).min(1)),
 });
 export type IntentFile = z.infer<typeof intentFile>;
@@ -52,12 +78,16 @@ export interface Reading {
   options?: [string, string];
   /** An answer the message already gives to the opening's first question (see DETAILS). */
   detail?: string;
+  /** Products and subscription states the message names (entities.ts), for a confident topic. */
+  entities?: Entity[];
   /** For a language command: the language the message names, if any ("english", "nederlands"). */
   names?: Locale;
   ranked: Scored[];
   coverage: number;
   /** The words are known, and known to be about something else ("my printer is out of paper"). */
   outOfScope: boolean;
+  /** The message names a subject we do not cover ("Windows Update", "Teams meeting"). */
+  elsewhere?: boolean;
 }
 
 interface Language {
@@ -66,8 +96,7 @@ interface Language {
   /** A step's answers, against everything else as OTHER_TOPIC: what a message answers. */
   answers: IntentModel;
   names: Map<string, Locale>;
-  /** Per detail label, the stems only its examples use within its group, used at least twice. */
-  detailStems: Map<string, Set<string>>;
+  entities: EntityExtractor;
 }
 
 /** In the answer model, every example that is not an answer: "yes" must beat "I have a product key". */
@@ -79,12 +108,15 @@ export const TOPIC_LABELS = new Set(['ACTIVATE', 'REACTIVATE', 'PRODUCT_KEY', 'E
 /** Reads typed messages in English and Dutch, whatever the conversation's language. */
 export class MessageReader {
   private readonly languages: Record<Locale, Language>;
+  private readonly reports: ReportDetector;
 
   /**
    * @param extra more examples per language and label, such as the buttons' own labels: a client
    *   that drops a button's value still sends its label as text.
    */
   constructor(files: Record<Locale, IntentFile>, extra: Partial<Record<Locale, Record<string, readonly string[]>>> = {}) {
+    // Either language's phrases: an English dialog is often pasted into a Dutch conversation.
+    this.reports = new ReportDetector(LOCALES.flatMap((l) => files[l].reportPhrases));
     this.languages = Object.fromEntries(
       LOCALES.map((locale) => {
         const file = files[locale];
@@ -99,14 +131,23 @@ export class MessageReader {
             answerData[OTHER_TOPIC]!.push(...list);
           } else answerData[label] = list;
         }
-        const lexicon = new Lexicon(locale, Object.values(training).flat());
+        // Subjects we do not cover stay out of the vocabulary: typos are not corrected towards them.
+        const entityTexts = Object.entries(file.entities)
+          .filter(([entity]) => entity !== SUBJECT.entity)
+          .flatMap(([, values]) => Object.values(values).flat());
+        const lexicon = new Lexicon(locale, [...Object.values(training).flat(), ...entityTexts]);
         const topics = new IntentModel(lexicon, topicData);
         const answers = new IntentModel(lexicon, answerData);
         const names = new Map<string, Locale>();
         for (const [named, list] of Object.entries(file.languageNames)) for (const n of list) names.set(n, named as Locale);
-        return [locale, { topics, answers, names, detailStems: detailStems(lexicon, training) }];
+        return [locale, { topics, answers, names, entities: new EntityExtractor(lexicon, file.entities, new Set([SUBJECT.entity])) }];
       }),
     ) as Record<Locale, Language>;
+  }
+
+  /** Whether the message reports what a screen said, and how plainly (error-report.ts). */
+  reportCue(text: string): ReportCue {
+    return this.reports.cue(text);
   }
 
   /** Which language `tokens` are in: the conversation's, unless the other knows clearly more of them. */
@@ -131,7 +172,7 @@ export class MessageReader {
   read(text: string, conversation: Locale, allowed: { answers: ReadonlySet<string>; topics: ReadonlySet<string> }): Reading {
     const tokens = words(text);
     const language = this.language(tokens, conversation);
-    const { topics, answers, names, detailStems: stems } = this.languages[language];
+    const { topics, answers, names, entities } = this.languages[language];
 
     // The answer model has seen every example, so its vocabulary is the whole language's.
     const answer = answers.read(tokens, new Set([...allowed.answers, OTHER_TOPIC]));
@@ -139,26 +180,59 @@ export class MessageReader {
     const base = { language, coverage: answer.coverage, outOfScope: false };
     if (answer.coverage < THRESHOLDS.coverage) return { ...base, ranked: topic.ranked, outcome: 'none' };
 
+    const rating = ratingOf(tokens, allowed.answers);
+    if (rating) return { ...base, ranked: answer.ranked, outcome: 'confident', label: rating };
     let answerOptions: [string, string] | undefined;
+    // Text whose words the step's answers mostly never use ("tell me a joke about cats") answers
+    // nothing, whatever one word of it an answer shares ("tell", as in "I can't tell").
+    const supported = answers.support(answer, allowed.answers) >= THRESHOLDS.answerWords;
     if (allowed.answers.size > 0) {
       const decided = decide(answer.ranked, OTHER_TOPIC);
-      if (decided.outcome === 'confident') return { ...base, ranked: answer.ranked, outcome: 'confident', label: decided.label };
+      if (decided.outcome === 'confident' && supported) return { ...base, ranked: answer.ranked, outcome: 'confident', label: decided.label };
       if (decided.outcome === 'ambiguous') answerOptions = decided.options;
     }
     const decided = decide(topic.ranked, OUT_OF_SCOPE);
-    if (decided.outcome === 'confident') {
-      const label = decided.label!;
+    const found = entities.extract(tokens);
+    // A problem with something we do not cover ("dark mode in Teams", "Windows Update") is out of
+    // scope, however much it shares our words ("activate", "error", "subscription", "someone"):
+    // no branch or command acts on it, whatever the model says (the out-of-scope reply offers a
+    // person anyway); only a language change still does.
+    const ours = found.filter((e) => e.entity !== SUBJECT.entity);
+    const elsewhere = found.some((e) => e.entity === SUBJECT.entity && (e.value === SUBJECT.product || ours.length === 0));
+    if (elsewhere && topic.ranked[0]?.label !== 'LANGUAGE' && decided.label !== 'LANGUAGE') {
+      return { ...base, ranked: topic.ranked, outcome: 'none', outOfScope: true, elsewhere };
+    }
+    // Mid-flow, dropping the question for a new problem takes a clearer reading than answering it.
+    const midFlowSwitch = allowed.answers.size > 0 && decided.outcome === 'confident' && OPENINGS.has(decided.label!) && topic.ranked[0]!.score < THRESHOLDS.switchTopic;
+    // "No, it says …" mid-flow begins with this step's answer: ask rather than drop the question.
+    const lead = answer.stems[0] === undefined ? undefined : answers.answeredBy(answer.stems[0], allowed.answers);
+    if (lead && decided.outcome === 'confident' && OPENINGS.has(decided.label!) && allowed.answers.size > 0) {
+      return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: [lead, decided.label!] };
+    }
+    if (decided.outcome === 'confident' && !midFlowSwitch) {
+      const retail = found.some((e) => e.entity === RETAIL.entity && e.value === RETAIL.value);
+      const label = retail && RETAIL.instead.includes(decided.label!) && allowed.topics.has(RETAIL.opening) ? RETAIL.opening : decided.label!;
       const named = tokens.map((t) => names.get(t)).find(Boolean);
-      return { ...base, ranked: topic.ranked, outcome: 'confident', label, detail: detailOf(label, answers.lexicon.stemsOf(tokens.flatMap((t) => answers.lexicon.correct(t))), stems), names: named };
+      return { ...base, ranked: topic.ranked, outcome: 'confident', label, detail: detailOf(label, found), entities: found, names: named };
     }
     if (answerOptions) return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: answerOptions };
+    // Mid-flow, torn between this step's answer and a new problem: both are asked about.
+    const [answerTop] = answer.ranked;
+    const [topicTop] = topic.ranked;
+    if (
+      answerTop && topicTop && answerTop.label !== OTHER_TOPIC && topicTop.label !== OUT_OF_SCOPE && allowed.answers.size > 0 &&
+      answerTop.score >= THRESHOLDS.minSecond && topicTop.score >= THRESHOLDS.confident / 2 && decided.outcome !== 'ambiguous'
+    ) {
+      return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: [answerTop.label, topicTop.label] };
+    }
     return { ...base, ranked: topic.ranked, outOfScope: topic.ranked[0]?.label === OUT_OF_SCOPE, ...decided };
   }
 }
 
 function decide(ranked: readonly Scored[], rest: string): Pick<Reading, 'outcome' | 'label' | 'options'> {
   const [top, second] = ranked;
-  if (!top || top.label === rest) return { outcome: 'none' };
+  // A model none of whose allowed labels fired says out of scope: nothing to act on either way.
+  if (!top || top.label === rest || top.label === OUT_OF_SCOPE) return { outcome: 'none' };
   const runnerUp = second?.score ?? 0;
   if (top.score >= THRESHOLDS.confident && top.score - runnerUp >= THRESHOLDS.gap) return { outcome: 'confident', label: top.label };
   if (second && second.label !== rest && top.score + second.score >= THRESHOLDS.pair && second.score >= THRESHOLDS.minSecond) {
@@ -167,40 +241,26 @@ function decide(ranked: readonly Scored[], rest: string): Pick<Reading, 'outcome
   return { outcome: 'none' };
 }
 
-function detailStems(model: Lexicon, intents: Record<string, readonly string[]>): Map<string, Set<string>> {
-  const stemsOf = (label: string) => {
-    const counts = new Map<string, number>();
-    for (const u of intents[label] ?? []) {
-      const tokens = words(u).filter((w) => !model.isStopword(w));
-      for (const s of new Set(model.stemsOf(tokens))) counts.set(s, (counts.get(s) ?? 0) + 1);
-    }
-    return counts;
-  };
-  const all = new Map(Object.keys(intents).map((label) => [label, stemsOf(label)]));
-  const result = new Map<string, Set<string>>();
-  for (const [opening, group] of Object.entries(DETAILS)) {
-    for (const label of group) {
-      // Used at least twice by this answer, never by the other answers to the same question, and
-      // at most once by any other label (the opening it details and out of scope aside).
-      const usedBy = (other: string, stem: string) => all.get(other)!.get(stem) ?? 0;
-      const own = [...all.get(label)!].filter(
-        ([stem, n]) =>
-          n >= 2 &&
-          group.every((sibling) => sibling === label || usedBy(sibling, stem) === 0) &&
-          [...all.keys()].every((other) => other === label || other === opening || other === OUT_OF_SCOPE || usedBy(other, stem) <= 1),
-      );
-      result.set(label, new Set(own.map(([stem]) => stem)));
-    }
-  }
-  return result;
+/**
+ * A rating typed as a number ("5, very good", "4 out of 5", "3/5") is that rating, whatever the
+ * words around it lean to: the question asks for a number.
+ */
+function ratingOf(tokens: readonly string[], allowed: ReadonlySet<string>): string | undefined {
+  const numbers = tokens.filter((t) => /^\d+$/.test(t));
+  const [given, scale] = numbers;
+  if (given === undefined || numbers.length > 2 || (scale !== undefined && scale !== '5')) return undefined;
+  const label = `RATE_${given}`;
+  return allowed.has(label) ? label : undefined;
 }
 
-function detailOf(label: string, stems: readonly string[], detailStems: Map<string, Set<string>>): string | undefined {
-  const group = DETAILS[label];
-  if (!group) return undefined;
-  const hits = group.filter((d) => stems.some((s) => detailStems.get(d)?.has(s)));
-  // Two answers named ("not expired, cancelled") is not an answer: the question is asked.
-  return hits.length === 1 ? hits[0] : undefined;
+function detailOf(label: string, found: readonly Entity[]): string | undefined {
+  const detail = DETAILS[label];
+  if (!detail) return undefined;
+  const values = new Set(found.filter((e) => e.entity === detail.entity).map((e) => e.value));
+  // Two answers named ("not expired, cancelled") or a retail box is not an answer: the question is asked.
+  if (values.size !== 1) return undefined;
+  const [value] = values;
+  return detail.values.includes(value!) ? value : undefined;
 }
 
 export function loadIntentFiles(dir = CONTENT_DIR): Record<Locale, IntentFile> {

@@ -10,6 +10,8 @@ import {
   type KnowledgeBase,
 } from '../../src/matching/known-errors';
 
+import { codeCandidates, nearKnownCode } from '../../src/matching/near-code';
+
 const kb = loadKnowledgeBase();
 const matcher = createErrorMatcher(kb);
 const withOutcome = (change: (o: KnowledgeBase['config']['outcome']) => void): KnowledgeBase => {
@@ -76,6 +78,25 @@ describe('error codes', () => {
       expect(matcher.match(text)).toMatchObject({ id: null, outcome: 'none' });
     },
   );
+  // Retyped codes: one edit from exactly one known code is offered as a question, never decided on.
+  it.each([
+    ['a dropped digit', 'it shows 0x8007205 now', 'error-0x80070005'],
+    ['a doubled digit', 'foutcode 0x800720005', 'error-0x80070005'],
+    ['swapped neighbours', 'error 0x8007E2FD after the update', 'error-0x80072efd'],
+    ['B read as 8 from a photo', 'code 0xC0048100', 'error-0xc004b100'],
+    ['spaces inside, no 0x', 'i get 8007 2EFD', 'error-0x80072efd'],
+    ['spaces inside and a dropped digit', 'fout 0x D00 0000C op de mac', 'error-0xd000000c'],
+  ])('%s: %j', (_, text, id) => {
+    const r = matcher.match(text);
+    if (id === null) expect(r.outcome).toBe('none');
+    else expect(r).toMatchObject({ id, outcome: 'ambiguous' });
+  });
+
+  it('does not guess between two known codes, nor read words of hex letters as a code', () => {
+    expect(nearKnownCode('0x8007000', ['0x80070005', '0x80070006'])).toBeUndefined();
+    expect(nearKnownCode('0x8007000', ['0x80070005'])).toBe('0x80070005');
+    expect(codeCandidates('we added a cafe bed')).toEqual([]);
+  });
 });
 
 describe('fuzzy text', () => {

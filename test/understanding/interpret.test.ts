@@ -1,7 +1,7 @@
 import { interpret, type InterpretDeps } from '../../src/bot/interpret';
 import { loadKnownErrorCatalog } from '../../src/bot/known-error-catalog';
 import { containsProductKey } from '../../src/matching/product-key';
-import { loadMessageReader } from '../../src/understanding/message-reader';
+import { loadMessageReader, type MessageReader, type Reading } from '../../src/understanding/message-reader';
 import { stateAt, summarise } from './evaluate';
 
 const deps: InterpretDeps = { reader: loadMessageReader(), errors: loadKnownErrorCatalog(), containsProductKey };
@@ -29,8 +29,41 @@ describe('which reading wins', () => {
     // A new problem mid-flow starts over on it; the branch the conversation is in is not "new".
     ['activate.signIn', 'I have a product key', 'START_OVER+PRODUCT_KEY'],
     ['reactivate.billing', 'Error 0x80070005', 'START_OVER+ERROR_MESSAGE+ERROR_TEXT'],
+    // A long message close to a known on-screen text is that text retyped, not the topic its words share.
+    ['start', 'we tried to buy the subscription again but the requested subscription is not available for our company', 'ERROR_MESSAGE+ERROR_TEXT'],
+    ['start', 'the products we found in the account of my colleague cannot be used to activate office for him', 'ERROR_MESSAGE+ERROR_TEXT'],
+    // A retyped dialog, its buttons on one line, is an error report though the catalogue does not know its words.
+    ['start', 'Microsoft Excel\nUnlicensed Product\nMost features of Excel have been disabled because it has not been activated.\nActivate   Close', 'ERROR_MESSAGE+ERROR_TEXT'],
+    // A subject we do not cover is out of scope, whatever words of ours it uses...
+    ['start', 'how do I activate autosave in excel', 'MISS'],
+    ['start', 'onedrive will not sync my files since yesterday', 'MISS'],
+    ['start', 'hoe zet ik mijn wachtwoord opnieuw, het is verlopen', 'MISS'],
+    // ...and no command acts on it either (the out-of-scope reply offers a person anyway).
+    ['start', 'can someone help me set up a shared mailbox', 'MISS'],
+    // A rating typed as a number is that rating, whatever the words around it lean to.
+    ['resolved', '4 out of 5, it was ok', 'RATE_4'],
+    ['resolved', '2/5 took too long', 'RATE_2'],
+    ['resolved', 'een 5, heel fijn', 'RATE_5'],
+    // ...and an error code the catalogue does not know, from such a subject, is no known error.
+    ['start', 'the xbox app shows error 0x87e00017', 'MISS'],
+    ['start', 'my xbox subscription expired, how do I renew it', 'MISS'],
+    // Words of such a subject inside one of ours still count for ours.
+    ['start', 'Microsoft switched off our subscription because the invoice was unpaid', 'REACTIVATE+DISABLED'],
+    // Typos are not corrected towards such a subject ("most" is not "cost").
+    ['start', 'most of word is greyed out and it says Unlicensed Product', 'ERROR_MESSAGE+ERROR_TEXT'],
   ])('at %s, "%s" → %s', (step, text, expected) => {
     expect(events(step, text)).toBe(expected);
+  });
+
+  test('text about something else answers no question and opens no branch, whatever word of it an answer shares', () => {
+    // "tell" is a word of "I can't tell" (not sure); the rest is read through typos as other words.
+    expect(['MISS', 'ASK']).toContain(events('reactivate.reason', 'tell me a story about dogs'));
+  });
+
+  test('mid-flow, a message that begins with this step\'s answer and goes on about a new problem is asked about, not acted on', () => {
+    const understood = at('activate.install', 'no, now there is an error about my subscription being expired');
+    expect(understood.events).toEqual([]);
+    expect(understood.notices).toContainEqual(expect.objectContaining({ key: 'common:notice.didYouMean' }));
   });
 
   test('a language command names its language, or switches to the other', () => {
@@ -52,16 +85,48 @@ describe('which reading wins', () => {
   });
 
   test('two close readings become a question with both as buttons of this step, and no event', () => {
-    const understood = at('start', 'Get office running for a new team member');
+    const understood = at('start', 'waar wijs ik licenties toe in het beheercentrum', 'nl-NL');
     expect(understood.events).toEqual([]);
     expect(understood.notices).toEqual([
       {
         key: 'common:notice.didYouMean',
         options: [
+          { ag: 'command', command: 'HELP' },
           { ag: 'choice', choice: 'ACTIVATE', step: 'start' },
-          { ag: 'choice', choice: 'REACTIVATE', step: 'start' },
         ],
       },
     ]);
   });
 });
+
+describe('the offer of the other language', () => {
+  test('is made for a message in the other language, and not again once made in this conversation', () => {
+    const state = stateAt('activate.apps', 'nl-NL');
+    expect(interpret({ text: 'no, not yet' }, state, deps).notices).toEqual(['common:notice.offerLanguage']);
+    expect(interpret({ text: 'no, not yet' }, { ...state, languageOffered: true }, deps)).toEqual({ events: [{ type: 'NO' }], notices: [] });
+  });
+});
+
+describe('"did you mean" between this step\'s answer and a new problem', () => {
+  // A reader torn between this step's "no" and a new problem, whatever the trained models say today.
+  const torn: InterpretDeps = {
+    ...deps,
+    reader: Object.assign(Object.create(deps.reader) as MessageReader, {
+      read: (): Reading => ({ language: 'en-US', outcome: 'ambiguous', options: ['NO', 'PRODUCT_KEY'], ranked: [], coverage: 1, outOfScope: false }),
+    }),
+  };
+
+  test('offers both: the answer, and the new problem as a button that starts over on it', () => {
+    const state = stateAt('activate.apps', 'en-US');
+    const understood = interpret({ text: 'nah, I have a product key' }, state, torn);
+    expect(understood.events).toEqual([]);
+    expect(understood.notices).toEqual([
+      { key: 'common:notice.didYouMean', options: [{ ag: 'choice', choice: 'NO', step: 'activate.apps' }, { ag: 'topic', opening: 'PRODUCT_KEY', step: 'activate.apps' }] },
+    ]);
+    // Pressing the new problem's button starts over on it.
+    expect(interpret({ text: '', value: { ag: 'topic', opening: 'PRODUCT_KEY', step: 'activate.apps' } }, state, deps).events).toEqual([{ type: 'START_OVER' }, { type: 'PRODUCT_KEY' }]);
+    // A button of an earlier question is stale, as any other card button is.
+    expect(interpret({ text: '', value: { ag: 'topic', opening: 'PRODUCT_KEY', step: 'activate.license' } }, state, deps).notices).toEqual(['common:notice.staleButton']);
+  });
+});
+

@@ -102,7 +102,7 @@ describe('reading a message', () => {
 
   test('two labels that come close are both offered instead of a guess', () => {
     const same = (locale: 'en-US' | 'nl-NL'): IntentFile => ({
-      languageNames: files[locale].languageNames,
+      ...files[locale],
       intents: { ...files[locale].intents, ACTIVATE: [...files[locale].intents.ACTIVATE!, 'zorbic frumble'], REACTIVATE: [...files[locale].intents.REACTIVATE!, 'zorbic frumble'] },
     });
     const twins = new MessageReader({ 'en-US': same('en-US'), 'nl-NL': same('nl-NL') });

@@ -30,12 +30,12 @@ test('a new problem mid-flow starts it, wherever the conversation was', async ()
 });
 
 test('two close readings are asked about, with both as buttons', async () => {
-  const chat = h.conversation('en-US');
-  await play(chat, 'en-US', [['say', 'Get office running for a new team member', opening('en-US', 'common:notice.didYouMean'), 'common:ask.start']]);
-  expect(chat.lastText()).toContain(`**${expected('en-US', 'common:choice.ACTIVATE')}**`);
-  expect(chat.lastText()).toContain(`**${expected('en-US', 'common:choice.REACTIVATE')}**`);
-  expect(chat.buttons().slice(0, 2)).toEqual([expected('en-US', 'common:choice.ACTIVATE'), expected('en-US', 'common:choice.REACTIVATE')]);
-  await play(chat, 'en-US', [['click', 'common:choice.ACTIVATE', 'activate:ask.license']]);
+  const chat = h.conversation('nl-NL');
+  await play(chat, 'nl-NL', [['say', 'waar wijs ik licenties toe in het beheercentrum', opening('nl-NL', 'common:notice.didYouMean'), 'common:ask.start']]);
+  expect(chat.lastText()).toContain(`**${expected('nl-NL', 'common:choice.HELP')}**`);
+  expect(chat.lastText()).toContain(`**${expected('nl-NL', 'common:choice.ACTIVATE')}**`);
+  expect(chat.buttons().slice(0, 2)).toEqual([expected('nl-NL', 'common:choice.HELP'), expected('nl-NL', 'common:choice.ACTIVATE')]);
+  await play(chat, 'nl-NL', [['click', 'common:choice.ACTIVATE', 'activate:ask.license']]);
 });
 
 describe('either language in either conversation', () => {
@@ -50,6 +50,16 @@ describe('either language in either conversation', () => {
     await play(chat, 'nl-NL', [
       ['click', 'common:choice.ACTIVATE', 'activate:ask.license'],
       ['say', 'no, not yet', 'common:notice.offerLanguage', 'activate:ask.licenseAssigned'],
+    ]);
+  });
+
+  test('the other language is offered once per conversation, not on every message in it', async () => {
+    const chat = h.conversation('nl-NL');
+    await play(chat, 'nl-NL', [
+      ['click', 'common:choice.ACTIVATE', 'activate:ask.license'],
+      ['say', 'no, not yet', 'common:notice.offerLanguage', 'activate:ask.licenseAssigned'],
+      ['say', 'yes it is assigned now', 'activate:ask.appsInstalled', '!common:notice.offerLanguage'],
+      ['say', 'no they are not installed', 'activate:ask.installed', '!common:notice.offerLanguage'],
     ]);
   });
 

@@ -1,0 +1,56 @@
+/**
+ * Error codes as people retype them: a digit dropped or doubled, two digits swapped, one misread
+ * from a photo (8 for B), spaces inside ("80072 EFD", "0x D000 00C"). Such a code is taken for a
+ * known one only when exactly one known code is within one edit of it, so two known codes that
+ * differ in one digit are never guessed between.
+ */
+
+/** A run of hex chunks that may be a code: 0x and 6-9 hex digits, or a bare run with a digit in its first chunk. */
+const CANDIDATE = /(?<![0-9a-z])(0\s*[x×]\s*)?([0-9a-f]{2,9}(?:\s+[0-9a-f]{1,8}){0,2})(?![0-9a-z])/gi;
+
+/** The hex digits of every code-like run in `text`, each chunk prefix of a run tried as well. */
+export function codeCandidates(text: string): string[] {
+  const found = new Set<string>();
+  for (const m of text.matchAll(CANDIDATE)) {
+    const prefixed = m[1] !== undefined;
+    const chunks = m[2]!.toLowerCase().split(/\s+/);
+    // Without 0x, a code starts with a chunk of four or more that has a digit ("80072 efd"), so
+    // that words made of hex letters ("be a dead face") are never read as one.
+    if (!prefixed && (chunks[0]!.length < 4 || !/[0-9]/.test(chunks[0]!))) continue;
+    let joined = '';
+    for (const chunk of chunks) {
+      joined += chunk;
+      if (joined.length >= 7 && joined.length <= 9) found.add(joined);
+    }
+  }
+  return [...found];
+}
+
+/** Whether `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours. */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  if (a.length === b.length) {
+    const diff: number[] = [];
+    for (let i = 0; i < a.length && diff.length <= 2; i++) if (a[i] !== b[i]) diff.push(i);
+    if (diff.length === 1) return true;
+    const [i, j] = diff;
+    return diff.length === 2 && j === i! + 1 && a[i!] === b[j] && a[j] === b[i!];
+  }
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  let i = 0;
+  while (i < short.length && short[i] === long[i]) i++;
+  return short.slice(i) === long.slice(i + 1);
+}
+
+/**
+ * The one known code (as `0x` + 8 hex digits, lower case) that a code in `text` is a near miss of,
+ * or undefined when none is, or more than one.
+ */
+export function nearKnownCode(text: string, known: readonly string[]): string | undefined {
+  const hits = new Set<string>();
+  for (const candidate of codeCandidates(text)) {
+    for (const code of known) if (withinOneEdit(candidate, code.slice(2))) hits.add(code);
+  }
+  return hits.size === 1 ? [...hits][0] : undefined;
+}

@@ -1,0 +1,106 @@
+import { SpellCheck } from '@nlpjs/similarity';
+import { allowedTypos, type Lexicon } from './intent-model';
+import { words } from './text';
+
+/**
+ * Named things in a message, as enum entities (what nlp.js's NER calls "rule option texts"):
+ * products (a business plan, Microsoft 365 Personal/Family, a retail box), subscription states
+ * (expired, disabled, cancelled, deleted). Each entity value has phrases in
+ * content/<locale>/intents.json (`entities`); a phrase matches the message's words after typo
+ * correction and stemming, longest phrase first, so "Home and Business" is a retail box and not a
+ * business plan. nlp.js's own NER is asynchronous and the turn reads a message synchronously, so
+ * the same idea is done here with the language's own Lexicon (nlp.js's stemmer and spell checker).
+ */
+export type EntityTable = Record<string, Record<string, readonly string[]>>;
+
+export interface Entity {
+  /** The entity, e.g. `state` or `product`. */
+  entity: string;
+  /** Its value, e.g. `EXPIRED`, `HOME`, `RETAIL`. */
+  value: string;
+  /** Where in the message's words it was found. */
+  start: number;
+  end: number;
+}
+
+interface Phrase {
+  entity: string;
+  value: string;
+  stems: string[];
+  /** Matched on the words as typed: a typo fixed towards it ("most" to "cost") is no mention. */
+  exact: boolean;
+}
+
+export class EntityExtractor {
+  private readonly phrases: Phrase[];
+  /** The words of the phrases matched after typo correction, and a spell checker over them alone. */
+  private readonly phraseWords: Set<string>;
+  private readonly spelling: SpellCheck;
+  private readonly corrections = new Map<string, string>();
+
+  /** @param exact entities matched on the words as typed, not after typo correction. */
+  constructor(
+    private readonly lexicon: Lexicon,
+    table: EntityTable,
+    exact: ReadonlySet<string> = new Set(),
+  ) {
+    this.phrases = Object.entries(table)
+      .flatMap(([entity, values]) =>
+        Object.entries(values).flatMap(([value, texts]) =>
+          texts.map((t) => {
+            const typed = words(t);
+            const isExact = exact.has(entity);
+            return { entity, value, exact: isExact, stems: lexicon.stemsOf(isExact ? typed : typed.flatMap((w) => lexicon.correct(w))) };
+          }),
+        ),
+      )
+      .filter((p) => p.stems.length > 0)
+      // Longest first: a longer phrase claims its words before a shorter one inside it can.
+      .sort((a, b) => b.stems.length - a.stems.length);
+    // A typo the training data happens to contain ("expird") is a known word there, so the
+    // lexicon leaves it alone; the phrases' own words are checked against it as well.
+    const fuzzy = Object.entries(table).filter(([entity]) => !exact.has(entity));
+    this.phraseWords = new Set(fuzzy.flatMap(([, values]) => Object.values(values).flatMap((texts) => texts.flatMap((t) => words(t).flatMap((w) => lexicon.correct(w))))));
+    this.spelling = new SpellCheck({ features: Object.fromEntries([...this.phraseWords].map((w) => [w, 1])), minLength: 4 });
+  }
+
+  /**
+   * A word one typo from a phrase's word, as that word; any other word as it is. One, not the
+   * lexicon's two: "reactivate" is two edits from "deactivated", and a state it does not name.
+   */
+  private towardsPhrase(word: string): string {
+    const allowed = Math.min(1, allowedTypos(word.length));
+    if (allowed === 0 || this.phraseWords.has(word)) return word;
+    let fixed = this.corrections.get(word);
+    if (fixed === undefined) {
+      fixed = this.spelling.check([word], allowed)[0] ?? word;
+      if (this.corrections.size >= 10_000) this.corrections.clear();
+      this.corrections.set(word, fixed);
+    }
+    return fixed;
+  }
+
+  /** The entities in a message, given its words after typo correction, in the order found. */
+  extract(tokens: readonly string[]): Entity[] {
+    const corrected = this.lexicon.stemsOf(tokens.flatMap((t) => this.lexicon.correct(t)).map((w) => this.towardsPhrase(w)));
+    const typed = this.lexicon.stemsOf(tokens);
+    const taken = new Array<boolean>(corrected.length).fill(false);
+    const found: Entity[] = [];
+    // Most phrases cannot match: only those whose first word the message has are tried.
+    const present = new Set([...corrected, ...typed]);
+    for (const p of this.phrases) {
+      if (!present.has(p.stems[0]!)) continue;
+      // Exact phrases are found in the typed words, which a split compound does not line up with
+      // the corrected ones: they neither claim nor are kept from words.
+      const stems = p.exact ? typed : corrected;
+      const free = (i: number) => p.exact || !taken[i];
+      for (let i = 0; i + p.stems.length <= stems.length; i++) {
+        if (p.stems.every((s, j) => stems[i + j] === s && free(i + j))) {
+          if (!p.exact) for (let j = 0; j < p.stems.length; j++) taken[i + j] = true;
+          found.push({ entity: p.entity, value: p.value, start: i, end: i + p.stems.length });
+        }
+      }
+    }
+    return found.sort((a, b) => a.start - b.start);
+  }
+}

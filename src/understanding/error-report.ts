@@ -1,0 +1,37 @@
+import { words } from './text';
+
+/**
+ * Whether a message reports what a screen said: a pasted or retyped dialog ("…[Close]"), a quote
+ * ("it says 'Unlicensed Product'"), or a reporting phrase ("keeps telling me", "er staat"). Such a
+ * message goes to the known-error lookup before its words count for a topic: "This product key has
+ * already been used" is an error, not a product-key question. The phrases are per language, in
+ * content/<locale>/intents.json (`reportPhrases`).
+ */
+export type ReportCue = 'dialog' | 'phrase' | undefined;
+
+/** A dialog's buttons, as pasted ("[Close]", "OK", "Sluiten") on a line or in brackets. */
+const BUTTON = String.raw`\[?\s*(?:ok|close|sluiten|cancel|annuleren|activate|activeren|sign in|aanmelden|fix it|herstellen|retry|opnieuw proberen)\s*\]?`;
+/** A line of one to three buttons ("[Activate] [Close]", "Activeren   Sluiten"). */
+const BUTTON_LINE = new RegExp(String.raw`(?:^|\n)\s*${BUTTON}(?:\s+${BUTTON}){0,2}\s*(?:\[.*)?$`, 'im');
+const BRACKETED = /\[[^\]\n]{2,24}\]/;
+/** Two or more words in quotes: something copied from a screen. */
+const QUOTED = /["“”„«»'‘’]\s*[^"“”„«»\s]+\s+[^"“”„«»]{2,}["“”„«»'‘’]/;
+/** "melding: …", "I get: …", "popup -> …": a colon or an arrow that introduces what was shown. */
+const INTRODUCED = /(?::|->|=>)\s*\S+(?:\s+\S+){2,}/;
+
+export class ReportDetector {
+  private readonly phrases: string[][];
+
+  constructor(phrases: Iterable<string>) {
+    this.phrases = [...phrases].map((p) => words(p)).filter((p) => p.length > 0);
+  }
+
+  cue(text: string): ReportCue {
+    if (text.includes('\n') && (BUTTON_LINE.test(text) || BRACKETED.test(text))) return 'dialog';
+    if (BRACKETED.test(text) || QUOTED.test(text)) return 'dialog';
+    const tokens = words(text);
+    const has = (phrase: string[]) => tokens.some((_, i) => phrase.every((w, j) => tokens[i + j] === w));
+    if (this.phrases.some(has) || INTRODUCED.test(text)) return 'phrase';
+    return undefined;
+  }
+}

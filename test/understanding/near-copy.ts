@@ -1,0 +1,105 @@
+import { words } from '../../src/understanding/text';
+
+/**
+ * Whether an evaluation message is a near-copy of a training sentence, so that measuring it
+ * measures memory rather than understanding. Both are compared as normalised words (text.ts).
+ * Messages under three words are everyone's ("yes", "hoeft niet") and are not compared.
+ */
+export type NearCopy = 'exact' | 'one word apart' | 'a few edits apart' | 'contains it' | 'a fragment of it';
+
+export interface Prepared {
+  text: string;
+  tokens: string[];
+  joined: string;
+  /** Letter and digit counts: half their difference is a floor on the edit distance, and cheap. */
+  counts: Int16Array;
+}
+
+export const MIN_WORDS = 3;
+/** Character edits allowed, as a share of the longer text. */
+const EDIT_SHARE = 0.15;
+/** A whole sentence inside another counts from this many words, and when it is at least half of it. */
+const CONTAINED_WORDS = 5;
+
+export function prepare(text: string): Prepared {
+  const tokens = words(text);
+  const joined = tokens.join(' ');
+  const counts = new Int16Array(37);
+  for (const c of joined) counts[c === ' ' ? 36 : c <= '9' ? c.charCodeAt(0) - 48 : c.charCodeAt(0) - 87]! += 1;
+  return { text, tokens, joined, counts };
+}
+
+function countsApart(a: Int16Array, b: Int16Array): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d += Math.abs(a[i]! - b[i]!);
+  return d / 2;
+}
+
+/** Levenshtein distance between two sequences, or `limit + 1` as soon as it must exceed `limit`. */
+export function editDistance<T>(a: ArrayLike<T>, b: ArrayLike<T>, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      current.push(d);
+      if (d < rowMin) rowMin = d;
+    }
+    if (rowMin > limit) return limit + 1;
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+function containsRun(big: readonly string[], small: readonly string[]): boolean {
+  outer: for (let i = 0; i + small.length <= big.length; i++) {
+    for (let j = 0; j < small.length; j++) if (big[i + j] !== small[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** How `message` copies `trained`, or undefined when it does not. */
+export function nearCopy(message: Prepared, trained: Prepared): NearCopy | undefined {
+  const m = message.tokens;
+  const t = trained.tokens;
+  if (m.length < MIN_WORDS || t.length < MIN_WORDS) return undefined;
+  if (message.joined === trained.joined) return 'exact';
+  if (Math.min(m.length, t.length) >= 4 && editDistance(m, t, 1) <= 1) return 'one word apart';
+  const longer = Math.max(message.joined.length, trained.joined.length);
+  if (longer >= 12) {
+    const limit = Math.max(1, Math.floor(EDIT_SHARE * longer));
+    if (countsApart(message.counts, trained.counts) <= limit && editDistance(message.joined, trained.joined, limit) <= limit) return 'a few edits apart';
+  }
+  const [short, long] = m.length <= t.length ? [m, t] : [t, m];
+  if (short.length >= CONTAINED_WORDS && 2 * short.length >= long.length && containsRun(long, short)) {
+    return short === t ? 'contains it' : 'a fragment of it';
+  }
+  return undefined;
+}
+
+export interface Overlap {
+  message: string;
+  trained: string;
+  how: NearCopy;
+}
+
+/** Every message of `messages` that nearly copies one of `training`, with the first sentence it copies. */
+export function overlaps(messages: readonly string[], training: readonly string[]): Overlap[] {
+  const trained = training.map(prepare).filter((t) => t.tokens.length >= MIN_WORDS);
+  const found: Overlap[] = [];
+  for (const text of messages) {
+    const message = prepare(text);
+    for (const t of trained) {
+      const how = nearCopy(message, t);
+      if (how) {
+        found.push({ message: text, trained: t.text, how });
+        break;
+      }
+    }
+  }
+  return found;
+}
