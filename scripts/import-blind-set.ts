@@ -1,7 +1,7 @@
 /**
  * `npm run blind:import -- <dir of writer files> <output>`: joins blind writers' files (one voice
  * each, `{writer, items}`) into one evaluation set, each item tagged with its writer's file name,
- * e.g. `npm run blind:import -- /tmp/blind/set2 test/understanding/blind-set-2.json`. The bench and
+ * e.g. `npm run blind:import -- <writers-dir> test/understanding/blind-set-3.json`. The bench and
  * the accuracy test pick up every `test/understanding/blind-set-*.json`; floors are in
  * `test/understanding/floors.json`.
  */
