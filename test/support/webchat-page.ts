@@ -3,46 +3,19 @@
  * card button, type, start over, leave a screenshot. Expected texts come from the same files the
  * bot reads (`text`, `block`), never written in a test.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import type { Locale } from '../../dialogs/types';
 import { artifactPath } from './browser';
+import { block, normalize, rendered, t as text } from './expected-text';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const json = (file: string) => JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')) as Record<string, unknown>;
-const at = (value: unknown, key: string): unknown =>
-  key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), value);
-
-/** An i18next string, `namespace:key.path`, from locales/<locale>/<namespace>.json. */
-export function text(locale: Locale, ref: string): string {
-  const [ns, key] = ref.split(':');
-  const value = at(json(`locales/${locale}/${ns}.json`), key!);
-  if (typeof value !== 'string') throw new Error(`locales/${locale}/${ns}.json has no string at ${key}`);
-  return value;
-}
-
-/** A content block from content/<locale>/guide.json: title, text, steps, "more" line. */
-export function block(locale: Locale, ref: string): string[] {
-  const value = at(json(`content/${locale}/guide.json`), ref) as { title?: string; text?: string; steps?: string[]; more?: string } | undefined;
-  if (!value) throw new Error(`content/${locale}/guide.json has no block ${ref}`);
-  return [value.title, value.text, ...(value.steps ?? []), value.more].filter((part): part is string => typeof part === 'string');
-}
+export { block, text };
 
 /** As Web Chat shows Markdown: link labels without targets, no emphasis marks, plain spaces and quotes. */
-export const shown = (markdown: string) =>
-  markdown
-    .replace(/\[([^\]]*)\]\([^)\s]+\)/g, '$1')
-    .replace(/\*\*/g, '')
-    .replace(/[\u200b-\u200d\ufeff]/g, '')
-    .replace(/[\u201c\u201d\u201e]/g, '"')
-    .replace(/[\u2018\u2019]/g, "'")
-    .replace(/\s+/g, ' ')
-    .trim();
+export const shown = (markdown: string) => normalize(rendered(markdown));
 
 export const BOT_MESSAGE = '.webchat__stacked-layout:not(.webchat__stacked-layout--from-user)';
+export const USER_MESSAGE = '.webchat__stacked-layout.webchat__stacked-layout--from-user';
+export const SEND_BOX = '[data-id="webchat-sendbox-input"]';
 const TRANSCRIPT = '.webchat__basic-transcript__scrollable';
-const SEND_BOX = '[data-id="webchat-sendbox-input"]';
 
 export class WebChatPage {
   constructor(
@@ -73,8 +46,12 @@ export class WebChatPage {
         { timeout: this.timeoutMs, polling: 100 },
       );
     } catch (err) {
-      const last = (await this.messages().count()) ? shown(await this.messages().last().innerText()) : '(no bot message)';
-      throw new Error(`the newest bot message lacks: ${wanted.filter((w) => !last.includes(w)).join(' | ')}\nit was: ${last}\n(${String(err).split('\n')[0]})`);
+      const count = await this.messages().count();
+      const last = count > 0 ? shown(await this.messages().last().innerText()) : '(no bot message)';
+      throw new Error(
+        `no new bot message (had ${before}, now ${count}) showing all expected texts.\n` +
+          `missing:\n  ${wanted.filter((w) => !last.includes(w)).join('\n  ')}\nnewest bot message:\n  ${last}\n(${String(err).split('\n')[0]})`,
+      );
     }
     return this.messages().last();
   }
