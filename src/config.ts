@@ -78,7 +78,7 @@ const envSchema = z
     // Node flags set by `npm start` from these two; checked here too, because node accepts a heap
     // far too small to run in and fails only later, under load.
     NODE_HEAP_MB: z.coerce.number().int().min(128).max(16_384).default(512),
-    NODE_SEMI_SPACE_MB: z.coerce.number().int().min(1).max(256).default(4),
+    NODE_SEMI_SPACE_MB: z.coerce.number().int().min(1).max(256).default(32),
   })
   .superRefine((env, ctx) => {
     if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
