@@ -2,7 +2,7 @@ import type { Activity, Storage, TurnContext } from 'botbuilder';
 import type { GuideEvent } from '../../dialogs/setup';
 import type { Locale } from '../../dialogs/types';
 import type { Logger } from '../logger';
-import { isETagConflict, isStorageUnavailable, StorageUnavailableError } from '../storage/create-store';
+import { isETagConflict, isStorageUnavailable, StorageUnavailableError, type ConversationStore } from '../storage/create-store';
 import { expectedETag } from '../storage/read-modify-write';
 import { advance, metaOf, resume, toRecord, type ConversationRecord, type Effects, type GuideSnapshot, type Move, type Step, type Understand } from './conversation';
 import { cardStep, isCardValue } from './card-value';
@@ -39,7 +39,8 @@ export interface ChannelReader {
 export type TurnObserver = (context: TurnContext, outcome: TurnOutcome) => Promise<void> | void;
 
 export interface GuideBotDeps {
-  storage: Storage;
+  /** Any botbuilder Storage; `lostAt`, where it has it, tells a lost conversation from a new one. */
+  storage: Storage & Pick<ConversationStore, 'lostAt'>;
   renderer: Renderer;
   understand: Understand;
   effects: EffectHandlers;
@@ -146,8 +147,7 @@ export class GuideBot {
    * SQLite page); otherwise it is a new conversation.
    */
   private storeLostData(key: string): boolean {
-    const storage = this.deps.storage as Storage & { lostSince?: () => number | undefined; lostAt?: (key: string) => number | undefined };
-    return storage.lostSince?.() !== undefined || storage.lostAt?.(key) !== undefined;
+    return this.deps.storage.lostAt?.(key) !== undefined;
   }
 
   private async welcome(context: TurnContext, key: string): Promise<TurnOutcome> {

@@ -56,9 +56,8 @@ function instrumentStore(store: ConversationStore, metrics: Metrics): void {
 
 export function createOperations(deps: OperationsDeps): Operations {
   const { config, logger } = deps;
-  const store = deps.store;
   // Read at every scrape: the store keeps the count.
-  const metrics = createMetrics({ storeDamage: () => (typeof store.damage === 'function' ? store.damage() : undefined) });
+  const metrics = createMetrics({ storeDamage: () => deps.store.damage?.() });
   const guards = createHttpGuards({ config, logger, metrics });
   const turnLog = createTurnLog({ logger, metrics });
   instrumentStore(deps.store, metrics);

@@ -10,10 +10,16 @@ export { ETagConflictError, StorageUnavailableError, isStorageUnavailable } from
 export type { StoreDamage } from './sqlite-store';
 
 /**
- * A botbuilder Storage that can also be health-checked and shut down; `damage()`, where the store
- * can tell, says that part of its data was found damaged (the rest is served).
+ * A botbuilder Storage that can also be health-checked and shut down. Where the store can tell:
+ * `damage()` says that part of its data was found damaged (the rest is served), and `lostAt(key)`
+ * when the item at a key it does not hold was lost (Redis back empty, a damaged SQLite page).
  */
-export type ConversationStore = Storage & { ping(): Promise<void>; close(): Promise<void>; damage?(): StoreDamage | undefined };
+export type ConversationStore = Storage & {
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  damage?(): StoreDamage | undefined;
+  lostAt?(key: string): number | undefined;
+};
 
 /**
  * Lists kept a row (SQLite) or an element (Redis) per entry, so that a transcript grows by its new

@@ -99,7 +99,7 @@ export class RedisStore implements Storage {
   private closed = false;
   /** Whether this process has seen the store's marker key; when it is gone after a reconnect, Redis lost its data. */
   private markerSeen = false;
-  private lostAt: number | undefined;
+  private dataLostAt: number | undefined;
 
   constructor(options: RedisStoreOptions) {
     const { url, keyPrefix = 'ag:', ttlSeconds = 0, commandTimeoutMs = 2000 } = options;
@@ -150,25 +150,29 @@ export class RedisStore implements Storage {
   /**
    * A key that lives as long as the data: when a reconnect finds it gone, Redis restarted without
    * its data (no persistence, a failover to an empty replica, FLUSHALL). The time is kept in the
-   * key itself, so every instance learns it; `lostSince` tells the turn loop, which then tells the
+   * key itself, so every instance learns it; `lostAt` tells the turn loop, which then tells the
    * user of a conversation the store no longer knows that it lost track, typed message or click.
    */
   private async checkMarker(): Promise<void> {
     const key = `${this.keyPrefix}meta:store-marker`;
     const value = await this.client.get(key);
     if (value === null) {
-      if (this.markerSeen) this.lostAt = Date.now();
-      await this.client.set(key, String(this.lostAt ?? 0), 'NX');
+      if (this.markerSeen) this.dataLostAt = Date.now();
+      await this.client.set(key, String(this.dataLostAt ?? 0), 'NX');
     } else if (Number(value) > 0) {
-      this.lostAt = Math.max(this.lostAt ?? 0, Number(value));
+      this.dataLostAt = Math.max(this.dataLostAt ?? 0, Number(value));
     }
     this.markerSeen = true;
   }
 
-  /** When this store last came back without its data, within the state's lifetime (after that, nothing it lost could still be asked about). */
-  lostSince(now = Date.now()): number | undefined {
-    if (this.lostAt === undefined) return undefined;
-    return this.ttlSeconds > 0 && now - this.lostAt > this.ttlSeconds * 1000 ? undefined : this.lostAt;
+  /**
+   * When this store last came back without its data, within the state's lifetime (after that,
+   * nothing it lost could still be asked about). Redis loses everything at once, so every key was
+   * lost then: a key it does not hold may be one of them.
+   */
+  lostAt(_key: string, now = Date.now()): number | undefined {
+    if (this.dataLostAt === undefined) return undefined;
+    return this.ttlSeconds > 0 && now - this.dataLostAt > this.ttlSeconds * 1000 ? undefined : this.dataLostAt;
   }
 
   async read(keys: string[]): Promise<StoreItems> {
