@@ -1,4 +1,5 @@
 import type { Request } from 'restify';
+import { MAX_JSON_DEPTH } from '../http/json-depth';
 import type { WireActivity } from './directline-state';
 
 /**
@@ -22,7 +23,6 @@ const TEXT_FORMATS = new Set(['plain', 'markdown', 'xml']);
 const LOCALE_PATTERN = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/;
 const WATERMARK_PATTERN = /^\d{1,15}$/;
 const MAX_ID_LENGTH = 256;
-const MAX_VALUE_DEPTH = 32;
 
 export function badArgument(message: string): HttpError {
   return new HttpError(400, 'BadArgument', message);
@@ -46,10 +46,14 @@ function readLocale(body: Record<string, unknown>): string | undefined {
   return locale;
 }
 
-/** Masks string leaves of a JSON value (adaptive-card submissions can carry a pasted key too). */
+/**
+ * Masks string leaves of a JSON value (adaptive-card submissions can carry a pasted key too). Every
+ * leaf: the route already refused anything nested past MAX_JSON_DEPTH, so the bound here only
+ * guards the recursion and never leaves a leaf unmasked (it used to stop at 32 of those 64 levels).
+ */
 function maskDeep(value: unknown, mask: (text: string) => string, depth = 0): unknown {
   if (typeof value === 'string') return mask(value);
-  if (depth >= MAX_VALUE_DEPTH || typeof value !== 'object' || value === null) return value;
+  if (depth >= MAX_JSON_DEPTH || typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map((item) => maskDeep(item, mask, depth + 1));
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskDeep(v, mask, depth + 1)]));
 }

@@ -544,5 +544,21 @@ describe('local Direct Line', () => {
       expect(message.text).toBe(`my key is ${key}`);
       expect(message.value).toEqual({ productKey: key, nested: [key] });
     });
+
+    it('masks a key however deep the card value holds it, within the depth every JSON route admits', async () => {
+      h = await harness({ mask: maskKeys });
+      const { conversationId, token } = await h.start();
+      const key = 'ABCDE-12345-FGHIJ-67890-KLMNO';
+      // 40 levels inside `value`: deeper than the 32 at which masking used to stop, under the
+      // 64 that src/http/json-depth.ts admits for the whole body.
+      let value: unknown = { productKey: key };
+      for (let i = 0; i < 40; i++) value = { inner: value };
+      const posted = await h.call('POST', `/v3/directline/conversations/${conversationId}/activities`, { token, body: { type: 'message', text: 'card', value } });
+      expect(posted.status).toBe(200);
+      await h.dl.drain();
+      const read = await h.call('GET', `/v3/directline/conversations/${conversationId}/activities`, { token });
+      expect(JSON.stringify(read.body.activities)).not.toContain(key);
+      expect(JSON.stringify(read.body.activities)).toContain('XXXXX-XXXXX-XXXXX-XXXXX-XXXXX');
+    });
   });
 });
