@@ -1,6 +1,7 @@
-import { STATUS_CODES, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { rawErrorAnswer } from '../http/error-reply';
 import { HttpError, readWatermark } from './directline-input';
 import type { ActivitySet, DirectLineState } from './directline-state';
 
@@ -48,9 +49,7 @@ export function createActivityStreams(options: StreamOptions): ActivityStreams {
 
   /** An upgrade refused is answered in plain HTTP, in the Direct Line error shape. */
   function refuse(socket: Duplex, error: HttpError): void {
-    const body = JSON.stringify({ error: { code: error.code, message: error.message } });
-    const reason = STATUS_CODES[error.status] ?? 'Error';
-    socket.end(`HTTP/1.1 ${error.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(rawErrorAnswer(error.status, error.code, error.message));
   }
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {

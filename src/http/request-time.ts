@@ -1,5 +1,6 @@
-import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { rawErrorAnswer } from './error-reply';
 
 export interface RequestTimeLimits {
   /** The whole request, its body included, must have arrived this long after its headers. */
@@ -59,16 +60,7 @@ export function boundRequestTime(server: Server, limits: RequestTimeLimits, onTi
   };
 }
 
-/** A whole HTTP/1.1 answer in the service's error shape, for a socket that restify never saw or gave up on. */
-function rawAnswer(status: number, code: string, message: string): string {
-  const body = JSON.stringify({ error: { code, message } });
-  return (
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nConnection: close\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
-  );
-}
-
-const TIMEOUT_RESPONSE = rawAnswer(408, 'RequestTimeout', 'the request was not received in time');
+const TIMEOUT_RESPONSE = rawErrorAnswer(408, 'RequestTimeout', 'the request was not received in time');
 
 /**
  * A request Node's parser refuses before restify sees it: headers over node's limit (16 KB),
@@ -81,10 +73,10 @@ function refuseUnparsed(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
   const answer =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? rawAnswer(431, 'RequestHeaderFieldsTooLarge', 'the request headers are larger than the server accepts')
+      ? rawErrorAnswer(431, 'RequestHeaderFieldsTooLarge', 'the request headers are larger than the server accepts')
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? TIMEOUT_RESPONSE
-        : rawAnswer(400, 'BadRequest', 'the request is not valid HTTP/1.1');
+        : rawErrorAnswer(400, 'BadRequest', 'the request is not valid HTTP/1.1');
   socket.end(answer);
   socket.resume();
   setTimeout(() => socket.destroy(), 1000).unref();
