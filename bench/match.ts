@@ -18,7 +18,7 @@ import {
   type ErrorMatcher,
   type KnowledgeBase,
   type KnownError,
-} from '../src/matching/known-errors';
+} from '../src/understanding/known-errors';
 import evalSet from '../test/matching/eval-set.json';
 import { loadBlindErrorSets, scoreBlindErrors } from '../test/matching/blind-errors';
 

@@ -10,9 +10,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { LOCALES } from '../dialogs/types';
-import { loadKnownErrorCatalog } from '../src/bot/known-error-catalog';
+import { loadKnownErrorCatalog } from '../src/understanding/known-error-catalog';
 import { createStrings } from '../src/i18n/strings';
-import { containsProductKey } from '../src/matching/product-key';
+import { containsProductKey } from '../src/understanding/product-key';
 import { buttonLabelExamples, loadIntentFiles, MessageReader } from '../src/understanding/message-reader';
 import { EVAL_SETS, evaluate, score, verdict, type EvalResult } from '../test/understanding/evaluate';
 

@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { maskProductKeys } from './matching/product-key';
+import { maskProductKeys } from './understanding/product-key';
 
 export type { Logger };
 

@@ -2,7 +2,7 @@ import type { Storage, StoreItems } from 'botbuilder';
 import type { EscalationReason, StepId } from '../../dialogs/setup';
 import type { KnownErrorId, Locale } from '../../dialogs/types';
 import type { CaseSummary } from '../bot/case-summary';
-import { maskProductKeys } from '../matching/product-key';
+import { maskProductKeys } from '../understanding/product-key';
 import { hasLists } from '../storage/create-store';
 import { readModifyWrite } from '../storage/read-modify-write';
 

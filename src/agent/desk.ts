@@ -1,12 +1,13 @@
 import type { Server } from 'restify';
 import type { EffectHandlers } from '../bot/effects';
 import type { TurnObserver } from '../bot/guide-bot';
-import { interpret } from '../bot/interpret';
-import type { KnownErrorCatalog, Renderer } from '../bot/render';
+import { interpret } from '../understanding/interpret';
+import type { Renderer } from '../bot/render';
+import type { KnownErrorCatalog } from '../understanding/known-error-catalog';
 import type { Config } from '../config';
 import type { Strings } from '../i18n/strings';
 import type { Logger } from '../logger';
-import { containsProductKey } from '../matching/product-key';
+import { containsProductKey } from '../understanding/product-key';
 import type { ConversationStore } from '../storage/create-store';
 import type { MessageReader } from '../understanding/message-reader';
 import { CallScript } from './call-script';

@@ -1,10 +1,10 @@
 import { EventFactory, type Activity, type Transcript } from 'botbuilder';
 import { caseSummary, formatCaseSummary, type CaseSummary } from '../bot/case-summary';
 import type { EffectHandlers } from '../bot/effects';
-import type { KnownErrorCatalog } from '../bot/render';
+import type { KnownErrorCatalog } from '../understanding/known-error-catalog';
 import type { Strings } from '../i18n/strings';
 import type { Logger } from '../logger';
-import { maskProductKeys } from '../matching/product-key';
+import { maskProductKeys } from '../understanding/product-key';
 import type { TranscriptLine } from './case-log';
 
 export interface HandOffDeps {

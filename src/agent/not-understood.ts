@@ -1,7 +1,7 @@
 import type { Storage } from 'botbuilder';
 import type { StepId } from '../../dialogs/setup';
 import type { Locale } from '../../dialogs/types';
-import { maskProductKeys } from '../matching/product-key';
+import { maskProductKeys } from '../understanding/product-key';
 import { readModifyWrite } from '../storage/read-modify-write';
 
 /**

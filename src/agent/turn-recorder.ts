@@ -3,10 +3,10 @@ import type { EscalationReason, GuideContext, StepMeta } from '../../dialogs/set
 import { caseSummary } from '../bot/case-summary';
 import { metaOf, type GuideSnapshot } from '../bot/conversation';
 import type { TurnObserver } from '../bot/guide-bot';
-import type { KnownErrorCatalog } from '../bot/render';
+import type { KnownErrorCatalog } from '../understanding/known-error-catalog';
 import type { Strings } from '../i18n/strings';
 import type { Logger } from '../logger';
-import { maskProductKeys } from '../matching/product-key';
+import { maskProductKeys } from '../understanding/product-key';
 import type { CaseLog, CaseRecord, TranscriptLine } from './case-log';
 
 export interface TurnRecorderDeps {

@@ -1,7 +1,7 @@
 import type { GuideContext } from '../../dialogs/setup';
 import type { KnownErrorId, Locale } from '../../dialogs/types';
 import type { Strings } from '../i18n/strings';
-import type { KnownErrorCatalog } from './render';
+import type { KnownErrorCatalog } from '../understanding/known-error-catalog';
 
 export type Branch = 'activate' | 'reactivate' | 'productKey' | 'knownError';
 export type CaseOutcome = 'resolved' | 'escalated' | 'open';

@@ -2,8 +2,8 @@ import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import { guideMachine, MACHINE_VERSION } from '../../dialogs/machine';
 import type { EscalationReason, GuideEvent, StepMeta } from '../../dialogs/setup';
 import { LOCALES, type Locale } from '../../dialogs/types';
-import { LANGUAGE_OFFER, type InterpretState, type Understanding, type UserInput } from './interpret';
-import type { Notice } from './render';
+import { LANGUAGE_OFFER } from '../understanding/interpret';
+import type { InterpretState, Notice, Understanding, UserInput } from '../understanding/turn-meaning';
 
 export type GuideSnapshot = SnapshotFrom<typeof guideMachine>;
 

@@ -5,9 +5,9 @@ import type { Logger } from '../logger';
 import { isETagConflict, isStorageUnavailable, StorageUnavailableError, type ConversationStore } from '../storage/create-store';
 import { expectedETag } from '../storage/read-modify-write';
 import { advance, metaOf, resume, toRecord, type ConversationRecord, type Effects, type GuideSnapshot, type Move, type Step, type Understand } from './conversation';
-import { cardStep, isCardValue } from './card-value';
+import { cardStep, isCardValue } from '../understanding/card-value';
 import type { EffectHandlers, NoticeText } from './effects';
-import type { UserInput } from './interpret';
+import type { UserInput } from '../understanding/turn-meaning';
 import type { Renderer, Reply } from './render';
 
 /** How many times a turn is recomputed when another turn of the same conversation wrote first. */

@@ -2,27 +2,9 @@ import type { GuideContext, StepMeta } from '../../dialogs/setup';
 import type { KnownErrorId, Locale, MatchResult } from '../../dialogs/types';
 import type { ContentBlock, GuideContent } from '../i18n/guide-content';
 import type { Strings } from '../i18n/strings';
+import type { ButtonData, Notice } from '../understanding/turn-meaning';
+import type { KnownErrorCatalog } from '../understanding/known-error-catalog';
 import { caseSummary, formatCaseSummary } from './case-summary';
-
-/** What the renderer needs from the knowledge base of known errors. */
-export interface KnownErrorCatalog {
-  match(text: string): MatchResult;
-  has(id: KnownErrorId): boolean;
-  title(id: KnownErrorId, locale: Locale): string;
-  fix(id: KnownErrorId, locale: Locale): string[];
-  /** Pages for further reading, shown after the fix. */
-  links(id: KnownErrorId, locale: Locale): { label: string; url: string }[];
-  /** Ids to offer as buttons when nothing matched, most frequent first. */
-  common(): KnownErrorId[];
-}
-
-/** The data a button sends back. Card submits deliver it as `activity.value`. */
-export type ButtonData =
-  | { ag: 'choice'; choice: string; step: string }
-  | { ag: 'error'; id: KnownErrorId; step: string }
-  | { ag: 'command'; command: 'BACK' | 'START_OVER' | 'AGENT' | 'HELP' | 'LANGUAGE' }
-  /** Mid-flow, a new problem offered by "did you mean": starts over on it. */
-  | { ag: 'topic'; opening: 'ACTIVATE' | 'REACTIVATE' | 'PRODUCT_KEY' | 'ERROR_MESSAGE'; step: string };
 
 export interface Button {
   label: string;
@@ -38,13 +20,6 @@ export interface Reply {
   controls: Button[];
   /** Label of the "More" button that folds the rarely used controls in a card (src/bot/reply-activity.ts). */
   moreLabel: string;
-}
-
-export interface Notice {
-  key: string;
-  content?: readonly string[];
-  /** Buttons the notice offers ("did you mean … or …?"); their labels fill `{{a}}` and `{{b}}` in the sentence. */
-  options?: readonly ButtonData[];
 }
 
 /**

@@ -12,8 +12,8 @@
  */
 import fs from 'node:fs';
 import { LOCALES, type Locale, type MatchResult } from '../../dialogs/types';
-import { createErrorMatcher, loadKnowledgeBase, localisedEntry, type ErrorMatcher } from '../matching/known-errors';
-import { containsProductKey } from '../matching/product-key';
+import { createErrorMatcher, loadKnowledgeBase, localisedEntry, type ErrorMatcher } from '../understanding/known-errors';
+import { containsProductKey } from '../understanding/product-key';
 
 const USAGE = `usage: npm run --silent match -- [--locale ${LOCALES.join('|')}] "<pasted text>"   (use - to read stdin)`;
 

@@ -9,7 +9,7 @@ import { checkAccess, isLoopback } from '../../src/http/agent-access';
 import { createAgentDesk, type AgentDesk } from '../../src/agent/desk';
 import { apply, resume, type Step } from '../../src/bot/conversation';
 import type { TurnOutcome } from '../../src/bot/guide-bot';
-import { loadKnownErrorCatalog } from '../../src/bot/known-error-catalog';
+import { loadKnownErrorCatalog } from '../../src/understanding/known-error-catalog';
 import { loadMessageReader } from '../../src/understanding/message-reader';
 import { Renderer } from '../../src/bot/render';
 import { loadConfig } from '../../src/config';

@@ -1,14 +1,14 @@
 import { MemoryStorage, TestAdapter, type Activity } from 'botbuilder';
 import type { EffectHandlers, HandOffRequest, NoticeText } from '../../src/bot/effects';
 import { GuideBot, type TurnOutcome } from '../../src/bot/guide-bot';
-import { interpret } from '../../src/bot/interpret';
-import { loadKnownErrorCatalog } from '../../src/bot/known-error-catalog';
+import { interpret } from '../../src/understanding/interpret';
+import { loadKnownErrorCatalog } from '../../src/understanding/known-error-catalog';
 import { Renderer, type Reply } from '../../src/bot/render';
 import { teamsReader } from '../../src/channels/teams-reader';
 import { loadGuideContent } from '../../src/i18n/guide-content';
 import { createStrings } from '../../src/i18n/strings';
 import { createLogger } from '../../src/logger';
-import { containsProductKey } from '../../src/matching/product-key';
+import { containsProductKey } from '../../src/understanding/product-key';
 import { StorageUnavailableError } from '../../src/storage/create-store';
 import { loadMessageReader } from '../../src/understanding/message-reader';
 import { expected } from '../support/transcript';

@@ -6,7 +6,7 @@ import type { GuideContext, StepMeta } from '../../dialogs/setup';
 import { LOCALES, type Locale } from '../../dialogs/types';
 import { metaOf, type GuideSnapshot } from '../../src/bot/conversation';
 import { markdownToHtml } from '../../src/agent/safe-markdown';
-import { loadKnownErrorCatalog } from '../../src/bot/known-error-catalog';
+import { loadKnownErrorCatalog } from '../../src/understanding/known-error-catalog';
 import { Renderer, type Reply } from '../../src/bot/render';
 import { replyActivity } from '../../src/bot/reply-activity';
 import { loadGuideContent } from '../../src/i18n/guide-content';

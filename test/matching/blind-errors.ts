@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ErrorMatcher } from '../../src/matching/known-errors';
+import type { ErrorMatcher } from '../../src/understanding/known-errors';
 
 /**
  * Blind known-error pastes: every test/matching/blind-errors-*.json, written by people who never

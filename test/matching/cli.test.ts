@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { runCli, type CliOutput } from '../../src/cli/match';
-import { createErrorMatcher, loadKnowledgeBase } from '../../src/matching/known-errors';
+import { createErrorMatcher, loadKnowledgeBase } from '../../src/understanding/known-errors';
 
 const matcher = createErrorMatcher(loadKnowledgeBase());
 

@@ -1,4 +1,4 @@
-import { createErrorMatcher, loadKnowledgeBase } from '../../src/matching/known-errors';
+import { createErrorMatcher, loadKnowledgeBase } from '../../src/understanding/known-errors';
 import { loadBlindErrorSets, scoreBlindErrors } from './blind-errors';
 import evalSet from './eval-set.json';
 

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LOCALES } from '../../dialogs/types';
-import { loadKnowledgeBase, normaliseText, validateKnowledgeBase, type KnownError } from '../../src/matching/known-errors';
+import { loadKnowledgeBase, normaliseText, validateKnowledgeBase, type KnownError } from '../../src/understanding/known-errors';
 import { loadGuideContent } from '../../src/i18n/guide-content';
-import { PRODUCT_KEY_MASK } from '../../src/matching/product-key';
+import { PRODUCT_KEY_MASK } from '../../src/understanding/product-key';
 
 /** The stable ids of the known-error table in the content facts. Tests, logs and analytics use them. */
 const FACT_IDS = [

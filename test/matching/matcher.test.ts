@@ -8,9 +8,9 @@ import {
   localisedEntry,
   normaliseText,
   type KnowledgeBase,
-} from '../../src/matching/known-errors';
+} from '../../src/understanding/known-errors';
 
-import { codeCandidates, nearKnownCode } from '../../src/matching/near-code';
+import { codeCandidates, nearKnownCode } from '../../src/understanding/near-code';
 
 const kb = loadKnowledgeBase();
 const matcher = createErrorMatcher(kb);

@@ -1,4 +1,4 @@
-import { containsProductKey, maskProductKeys, PRODUCT_KEY_MASK, replaceProductKeys } from '../../src/matching/product-key';
+import { containsProductKey, maskProductKeys, PRODUCT_KEY_MASK, replaceProductKeys } from '../../src/understanding/product-key';
 
 // Test keys are well-formed (5 groups of 5) but obviously fake.
 const groups = (key: string): string[] => key.split(/[^A-Za-z0-9]+/).filter((g) => g.length === 5);

@@ -1,6 +1,6 @@
 import { LOCALES } from '../../dialogs/types';
-import { loadKnownErrorCatalog } from '../../src/bot/known-error-catalog';
-import { containsProductKey } from '../../src/matching/product-key';
+import { loadKnownErrorCatalog } from '../../src/understanding/known-error-catalog';
+import { containsProductKey } from '../../src/understanding/product-key';
 import { createStrings } from '../../src/i18n/strings';
 import { loadMessageReader } from '../../src/understanding/message-reader';
 import { EVAL_SETS, evaluate, score, verdict, type EvalResult } from './evaluate';

@@ -5,7 +5,8 @@ import { guideMachine } from '../../dialogs/machine';
 import { initialContext, type GuideEvent } from '../../dialogs/setup';
 import type { Locale } from '../../dialogs/types';
 import { metaOf } from '../../src/bot/conversation';
-import { interpret, type InterpretDeps, type InterpretState } from '../../src/bot/interpret';
+import { interpret, type InterpretDeps } from '../../src/understanding/interpret';
+import type { InterpretState } from '../../src/understanding/turn-meaning';
 import floors from './floors.json';
 
 /**

@@ -1,6 +1,6 @@
-import { interpret, type InterpretDeps } from '../../src/bot/interpret';
-import { loadKnownErrorCatalog } from '../../src/bot/known-error-catalog';
-import { containsProductKey } from '../../src/matching/product-key';
+import { interpret, type InterpretDeps } from '../../src/understanding/interpret';
+import { loadKnownErrorCatalog } from '../../src/understanding/known-error-catalog';
+import { containsProductKey } from '../../src/understanding/product-key';
 import { loadMessageReader, type MessageReader, type Reading } from '../../src/understanding/message-reader';
 import { stateAt, summarise } from './evaluate';
 

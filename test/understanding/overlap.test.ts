@@ -1,5 +1,5 @@
 import { LOCALES } from '../../dialogs/types';
-import { loadKnowledgeBase } from '../../src/matching/known-errors';
+import { loadKnowledgeBase } from '../../src/understanding/known-errors';
 import { loadIntentFiles } from '../../src/understanding/message-reader';
 import { loadBlindErrorSets } from '../matching/blind-errors';
 import { EVAL_SETS } from './evaluate';

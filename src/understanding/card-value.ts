@@ -1,7 +1,7 @@
 import { BRANCH_CHOICES, type GuideEvent, type Choice } from '../../dialogs/setup';
 import type { Locale } from '../../dialogs/types';
-import type { InterpretState, Understanding } from './interpret';
-import type { KnownErrorCatalog } from './render';
+import type { KnownErrorCatalog } from './known-error-catalog';
+import type { InterpretState, Understanding } from './turn-meaning';
 
 const otherLocale = (locale: Locale): Locale => (locale === 'nl-NL' ? 'en-US' : 'nl-NL');
 

@@ -1,39 +1,18 @@
 import { BRANCH_CHOICES, type Choice, type GuideEvent, type StepMeta } from '../../dialogs/setup';
 import type { Locale, MatchResult } from '../../dialogs/types';
-import type { MessageReader, Reading } from '../understanding/message-reader';
-import { hasErrorCode, words } from '../understanding/text';
+import type { MessageReader, Reading } from './message-reader';
+import { hasErrorCode, words } from './text';
 import { commandEvent, readCardValue } from './card-value';
-import type { ButtonData, KnownErrorCatalog, Notice } from './render';
+import type { KnownErrorCatalog } from './known-error-catalog';
+import type { ButtonData, InterpretState, Understanding, UserInput } from './turn-meaning';
 
 /** Longer messages are cut before matching: nobody's error message is longer, and matching stays cheap. */
 export const MAX_TEXT_CHARS = 4096;
-
-export interface UserInput {
-  text: string;
-  /** `activity.value` from a card submit. */
-  value?: unknown;
-}
-
-/** What a user turn means to the machine, plus notices the edge shows on its own account. */
-export interface Understanding {
-  events: GuideEvent[];
-  /** i18n keys, or notices with buttons ("did you mean … or …?"). */
-  notices: (string | Notice)[];
-}
 
 export interface InterpretDeps {
   reader: MessageReader;
   errors: KnownErrorCatalog;
   containsProductKey(text: string): boolean;
-}
-
-export interface InterpretState {
-  meta: StepMeta;
-  locale: Locale;
-  /** Asks the machine whether it takes an event here, so text never turns into an ignored event. */
-  accepts(event: GuideEvent): boolean;
-  /** The other language was offered earlier in this conversation: it is not offered again. */
-  languageOffered?: boolean;
 }
 
 /** Offers the other language when a message is written in it; once per conversation. */

@@ -1,6 +1,18 @@
-import type { KnownErrorId, Locale } from '../../dialogs/types';
-import { createErrorMatcher, loadKnowledgeBase, localisedEntry, type ErrorMatcher } from '../matching/known-errors';
-import type { KnownErrorCatalog } from './render';
+import type { KnownErrorId, Locale, MatchResult } from '../../dialogs/types';
+import { createErrorMatcher, loadKnowledgeBase, localisedEntry, type ErrorMatcher } from './known-errors';
+
+/** What the renderer and the interpreter need from the knowledge base of known errors. */
+export interface KnownErrorCatalog {
+  match(text: string): MatchResult;
+  has(id: KnownErrorId): boolean;
+  title(id: KnownErrorId, locale: Locale): string;
+  fix(id: KnownErrorId, locale: Locale): string[];
+  /** Pages for further reading, shown after the fix. */
+  links(id: KnownErrorId, locale: Locale): { label: string; url: string }[];
+  /** Ids to offer as buttons when nothing matched, most frequent first. */
+  common(): KnownErrorId[];
+}
+
 
 /** The knowledge base as the renderer and the interpreter see it. */
 export function loadKnownErrorCatalog(matcher: ErrorMatcher = createErrorMatcher(loadKnowledgeBase())): KnownErrorCatalog {
