@@ -12,7 +12,7 @@ import { sayAsMessages } from './bot/reply-activity';
 import { apologiseForFailedTurns } from './bot/turn-error';
 import { registerHealthRoutes } from './http/health-routes';
 import { registerMessagesRoute } from './http/messages-route';
-import { limitJsonDepth } from './http/json-depth';
+import { limitJsonDepth } from './web/json-depth';
 import { createTurnAdapter, type TurnAdapter } from './http/turn-adapter';
 import { loadGuideContent } from './i18n/guide-content';
 import { createStrings } from './i18n/strings';

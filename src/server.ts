@@ -2,7 +2,7 @@ import { getHeapStatistics } from 'node:v8';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
-import { isLoopbackHost } from './http/service-url';
+import { isLoopbackHost } from './web/service-url';
 
 /** SIGTERM to exit: Kubernetes and App Service wait 10 s before they kill; stay under that. */
 const SHUTDOWN_DEADLINE_MS = 9_000;

@@ -2,7 +2,7 @@ import type { Activity } from 'botbuilder';
 import { AuthenticationError, type AuthenticateRequestResult, type BotFrameworkAuthentication, type ClaimsIdentity } from 'botframework-connector';
 import { DelegatingAuthentication } from '../channels/delegating-authentication';
 import type { Next, Request, Response } from 'restify';
-import { sendError } from './error-reply';
+import { sendError } from '../web/error-reply';
 
 /**
  * The Bot Framework JWT check, made safe for a public endpoint.

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'restify';
-import { errorBody, type ErrorBody } from './error-reply';
+import { errorBody, type ErrorBody } from '../web/error-reply';
 
 /**
  * What an error restify answers by itself (400 bad JSON, 404, 405, 413, 415, 5xx) says, in the

@@ -3,8 +3,8 @@ import type { Next, Request, Response, Server } from 'restify';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { requireChannelToken } from './auth';
-import { sendError } from './error-reply';
-import { isLoopbackHost } from './service-url';
+import { sendError } from '../web/error-reply';
+import { isLoopbackHost } from '../web/service-url';
 import type { Metrics } from '../ops/metrics';
 import { createRateLimiter, rateLimitRedis, type RateDecision } from '../ops/rate-limit';
 

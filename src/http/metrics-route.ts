@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { Next, Request, Response, Server } from 'restify';
 import type { Metrics } from '../ops/metrics';
-import { bearerToken } from './bearer-token';
-import { sendError } from './error-reply';
-import { secretMatches } from './secret-compare';
+import { bearerToken } from '../web/bearer-token';
+import { sendError } from '../web/error-reply';
+import { secretMatches } from '../web/secret-compare';
 
 /** `GET /metrics` is open unless METRICS_TOKEN is set; then it needs `Authorization: Bearer <METRICS_TOKEN>`. */
 export function requireMetricsToken(token: string | undefined) {
