@@ -32,6 +32,10 @@ fi
 echo "test: type-checking"
 npx tsc --noEmit -p tsconfig.json
 
+# src/README.md's layers, no import cycles, dialogs/ pure, no botbuilder in src/understanding/.
+echo "test: checking imports against the layers"
+npx depcruise src dialogs --config .dependency-cruiser.cjs
+
 mkdir -p test/artifacts
 report=test/artifacts/jest-report.json
 rm -f "$report"

@@ -12,7 +12,7 @@ import { sayAsMessages } from './bot/reply-activity';
 import { apologiseForFailedTurns } from './bot/turn-error';
 import { registerHealthRoutes } from './http/health-routes';
 import { registerMessagesRoute } from './http/messages-route';
-import { limitJsonDepth } from './http/json-depth';
+import { limitJsonDepth } from './web/json-depth';
 import { createTurnAdapter, type TurnAdapter } from './http/turn-adapter';
 import { loadGuideContent } from './i18n/guide-content';
 import { createStrings } from './i18n/strings';
@@ -24,7 +24,16 @@ import { registerLegalPages } from './http/legal-pages';
 import { containsProductKey, maskProductKeys } from './understanding/product-key';
 import { createStore, type ConversationStore } from './storage/create-store';
 import { loadMessageReader } from './understanding/message-reader';
-import { boundRequestTime, type RequestTime } from './http/request-time';
+import { boundRequestTime } from './http/request-time';
+import { createHttpGuards } from './http/guards';
+import { registerMetricsRoute } from './http/metrics-route';
+import { errorShapeFormatters } from './http/error-format';
+
+/**
+ * How long a shutdown waits for the requests in flight (their turns save and send as usual) before
+ * it drops the connections still sending one; src/server.ts exits at 9 s, platforms kill at 10 s.
+ */
+const DRAIN_DEADLINE_MS = 6_000;
 
 export interface AppOverrides {
   store?: ConversationStore;
@@ -35,10 +44,9 @@ export interface AppOverrides {
 
 export interface App {
   server: Server;
-  /** How long clients may take to send a request; the shutdown drops those still sending. */
-  requestTime: RequestTime;
   adapter: TurnAdapter;
   bot: GuideBot;
+  /** The store as built (or given); the app's own parts use it through ops' error counting. */
   store: ConversationStore;
   close(): Promise<void>;
 }
@@ -56,7 +64,7 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
   const reader = loadMessageReader(strings);
   logger.info({ ms: Date.now() - training }, 'intent models trained');
   const renderer = new Renderer(strings, content, errors);
-  const store =
+  const backingStore =
     overrides.store ??
     createStore({
       redisUrl: config.redisUrl,
@@ -67,7 +75,9 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
       onInfo: (message) => logger.info(message),
     });
 
-  const ops = createOperations({ config, logger, store });
+  const ops = createOperations({ logger, store: backingStore });
+  // Everything below uses the store with its failures counted.
+  const { store } = ops;
   const agentDesk = createAgentDesk({ config, logger, store, strings, renderer, errors, reader, recorderWriteDelayMs: overrides.recorderWriteDelayMs });
 
   const adapter = createTurnAdapter(config.auth);
@@ -79,13 +89,15 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
     effects: { ...sayAsMessages, handOff: agentDesk.handOff },
     channel: teamsReader,
     logger,
-    observers: [ops.observer, agentDesk.observer, ...(overrides.observers ?? [])],
+    observers: [agentDesk.observer, ...(overrides.observers ?? [])],
   });
   for (const middleware of ops.adapterMiddleware) adapter.use(middleware);
   apologiseForFailedTurns(adapter, { logger, renderer, channel: teamsReader });
-  const turn = async (context: TurnContext) => void (await bot.run(context));
+  // The turn log runs the bot's turn and logs what it returns.
+  const turn = async (context: TurnContext) => void (await ops.turnLog.logged(context, (c) => bot.run(c)));
 
-  const server = restify.createServer({ name: 'activation-guide', handleUncaughtExceptions: false });
+  // Every error restify answers itself is rendered in the app's error shape by its JSON formatter.
+  const server = restify.createServer({ name: 'activation-guide', handleUncaughtExceptions: false, formatters: errorShapeFormatters(config.maxBodyBytes) });
   const requestTime = boundRequestTime(server.server, config.http, (req) =>
     logger.warn({ method: req.method, path: req.url?.split('?')[0], limitMs: config.http.requestTimeoutMs }, 'request not received in time, connection closed'),
   );
@@ -93,13 +105,14 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
   server.use(restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false, rejectUnknown: true }));
   server.use(limitJsonDepth());
 
-  ops.registerBefore(server);
+  const guards = createHttpGuards({ config, logger, metrics: ops.metrics });
+  guards.install(server);
 
   registerMessagesRoute(server, { config, logger, adapter, turn });
   registerHealthRoutes(server, { store, logger });
   agentDesk.register(server);
   registerLegalPages(server, { strings, stateTtlDays: config.stateTtlSeconds / 86_400 });
-  ops.registerAfter(server);
+  registerMetricsRoute(server, { metrics: ops.metrics, token: config.metricsToken });
 
   // The offline web chat: Web Chat talks Direct Line to this server, which runs each activity's turn
   // in process on the same adapter and bot as /api/messages, and keeps the replies the turn returns.
@@ -128,13 +141,17 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
 
   return {
     server,
-    requestTime,
     adapter,
     bot,
-    store,
+    store: backingStore,
     close: async () => {
-      // New requests get 503 from here on; those in flight finish. Queued Direct Line turns go next.
-      await ops.drain();
+      // New requests get 503 from here on; those in flight finish, until the drain deadline. Then
+      // the connections still sending a request are dropped, so that closing the listener does not
+      // wait for them. Queued Direct Line turns go next.
+      const { pending } = await guards.drain(DRAIN_DEADLINE_MS);
+      if (pending > 0) logger.warn({ pending }, 'shutting down with requests still in flight');
+      const dropped = requestTime.dropReceiving();
+      if (dropped > 0) logger.warn({ dropped }, 'shutdown: dropped connections still sending a request');
       await directLine?.close();
       await new Promise<void>((resolve) => (server.server.listening ? server.close(() => resolve()) : resolve()));
       await agentDesk.close();

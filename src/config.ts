@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { TOKEN68, TOKEN68_RULE } from './http/bearer-token';
-import { isLoopbackHost } from './http/service-url';
-import { TOKEN_KEY_MIN_LENGTH } from './channels/directline-tokens';
+import { TOKEN68, TOKEN68_RULE } from './web/bearer-token';
+import { isLoopbackHost } from './web/service-url';
 
 /**
  * Every environment variable the service reads, with its default. Checked once at boot: a wrong
@@ -16,6 +15,9 @@ const optionalText = z
   .trim()
   .transform((v) => (v === '' ? undefined : v))
   .optional();
+
+/** 256 bits, the size of HS256's output: a shorter DIRECTLINE_TOKEN_KEY is refused here, a shorter kept key by src/channels/directline-tokens.ts. */
+export const TOKEN_KEY_MIN_LENGTH = 32;
 
 /** botframework-connector's GovernmentConstants.ChannelService (not imported: config stays free of botbuilder). */
 export const US_GOV_CHANNEL_SERVICE = 'https://botframework.azure.us';

@@ -2,17 +2,10 @@ import { getHeapStatistics } from 'node:v8';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
-import { isLoopbackHost } from './http/service-url';
+import { isLoopbackHost } from './web/service-url';
 
 /** SIGTERM to exit: Kubernetes and App Service wait 10 s before they kill; stay under that. */
 const SHUTDOWN_DEADLINE_MS = 9_000;
-/**
- * When the drain gives up on requests in flight (ops.drain's default, src/ops/operations.ts):
- * connections still sending a request are dropped then, so that closing the listener does not
- * wait for them and the flush and the store's close still fit in the deadline.
- */
-const DRAIN_DEADLINE_MS = 6_000;
-
 /**
  * The process: reads the configuration (and refuses to start on a bad one), listens, and shuts
  * down cleanly on SIGTERM/SIGINT. Everything else is built by src/app.ts.
@@ -61,11 +54,6 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     force.unref();
-    const drop = setTimeout(() => {
-      const dropped = app.requestTime.dropReceiving();
-      if (dropped > 0) logger.warn({ dropped }, 'shutdown: dropped connections still sending a request');
-    }, DRAIN_DEADLINE_MS);
-    drop.unref();
     try {
       await app.close();
     } catch (err) {

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Request, Response } from 'restify';
-import { lazyStaticAsset, sendStaticAsset, type StaticAsset } from '../http/static-asset';
+import { lazyStaticAsset, sendStaticAsset, type StaticAsset } from '../web/static-asset';
 
 export const MERMAID_ASSET_PATH = '/agent/assets/mermaid.js';
 

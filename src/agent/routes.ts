@@ -1,5 +1,5 @@
 import type { Request, Response, Server } from 'restify';
-import { sendError } from '../http/error-reply';
+import { sendError } from '../web/error-reply';
 import { z } from 'zod';
 import { LOCALES, type Locale } from '../../dialogs/types';
 import { BRANCH_CHOICES } from '../../dialogs/setup';
@@ -11,7 +11,7 @@ import type { Strings } from '../i18n/strings';
 import type { Logger } from '../logger';
 import { containsProductKey } from '../understanding/product-key';
 import type { Storage } from 'botbuilder';
-import { requireAgent } from '../http/agent-access';
+import { requireAgent } from './agent-access';
 import { SessionNotFound, type CallScript, type ScriptInput } from './call-script';
 import type { CaseLog, CaseRecord } from './case-log';
 import { renderConsolePage, renderRefusedPage, type HtmlResponse } from './console-page';

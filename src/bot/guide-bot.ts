@@ -35,7 +35,7 @@ export interface ChannelReader {
   isWelcome(activity: Partial<Activity>): boolean;
 }
 
-/** Told after the state is saved and the reply sent, before a hand-off (transcripts, logs, metrics). */
+/** Told after the state is saved and the reply sent, before a hand-off (transcripts); the turn log reads what `run` returns. */
 export type TurnObserver = (context: TurnContext, outcome: TurnOutcome) => Promise<void> | void;
 
 export interface GuideBotDeps {

@@ -1,5 +1,5 @@
 import type { Request } from 'restify';
-import { MAX_JSON_DEPTH } from '../http/json-depth';
+import { MAX_JSON_DEPTH } from '../web/json-depth';
 import type { WireActivity } from './directline-state';
 
 /**

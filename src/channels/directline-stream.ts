@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { rawErrorAnswer } from '../http/error-reply';
+import { rawErrorAnswer } from '../web/error-reply';
 import { HttpError, readWatermark } from './directline-input';
 import type { ActivitySet, DirectLineState } from './directline-state';
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SignJWT, errors, jwtVerify } from 'jose';
+import { TOKEN_KEY_MIN_LENGTH } from '../config';
 
 /**
  * Direct Line tokens as signed JWTs (HS256, jose): any instance that has the key can check one
@@ -25,8 +26,6 @@ export interface TokenSigner {
 
 const ISSUER = 'activation-guide';
 const AUDIENCE = 'directline';
-/** 256 bits, the size of HS256's output: shorter keys are refused at boot (src/config.ts). */
-export const TOKEN_KEY_MIN_LENGTH = 32;
 
 /** `key` is read once, on first use: with Redis it may come from there (RedisDirectLineState.tokenKey). */
 export function createTokenSigner(keySource: Uint8Array | (() => Promise<Uint8Array>), now: () => number = Date.now): TokenSigner {

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import type { Request, Response, Server } from 'restify';
-import { bearerToken } from '../http/bearer-token';
+import { bearerToken } from '../web/bearer-token';
 import { HttpError, badArgument, isPlainObject, queryWatermark, readCreateBody, readUserActivity } from './directline-input';
 import { createMemoryState } from './directline-memory-state';
 import type { ActivitySet, ConversationRecord, DirectLineState, StateLimits, WireActivity } from './directline-state';

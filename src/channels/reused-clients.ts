@@ -1,12 +1,15 @@
 import { LRUCache } from 'lru-cache';
+import type { Activity } from 'botbuilder';
 import {
   AuthenticationConstants,
   ConnectorFactory,
+  type AuthenticateRequestResult,
   type BotFrameworkAuthentication,
   type ClaimsIdentity,
   type ConnectorClient,
   type UserTokenClient,
 } from 'botframework-connector';
+import { DelegatingAuthentication } from './delegating-authentication';
 
 /** Teams and Web Chat use a handful of service URLs; this bounds the cache all the same. */
 const MAX_CLIENTS = 256;
@@ -50,33 +53,37 @@ function appIdOf(identity: ClaimsIdentity): string {
 /**
  * CloudAdapter builds a new ConnectorClient and a new UserTokenClient for every turn: credentials,
  * an HTTP pipeline of a dozen policies and their ordering, each time; that was a third of a turn's
- * framework time (bench/README.md). This wrapper keeps them, as botbuilder's older
+ * framework time (bench/README.md). This authentication keeps them, as botbuilder's older
  * BotFrameworkAdapter kept its connector clients: per service URL and audience, and per app id.
  * The clients are botbuilder's own, unchanged (their retry policy included); they hold no state of
- * a turn, and their credentials renew their own tokens.
+ * a turn, and their credentials renew their own tokens. Everything else is the inner one's.
  */
-export function reuseClients<T extends BotFrameworkAuthentication>(auth: T): T {
-  const connectors = clientCache<ConnectorClient>();
-  const userTokens = clientCache<UserTokenClient>();
-  const reusing = (factory: ConnectorFactory) => new ReusingConnectorFactory(factory, connectors);
-  return new Proxy(auth, {
-    get(target, property) {
-      const value = Reflect.get(target, property, target) as unknown;
-      if (typeof value !== 'function') return value;
-      const method = value as (...args: unknown[]) => unknown;
-      if (property === 'authenticateRequest' || property === 'authenticateStreamingRequest') {
-        return async (...args: unknown[]) => {
-          const result = (await method.apply(target, args)) as { connectorFactory?: ConnectorFactory };
-          return result.connectorFactory ? { ...result, connectorFactory: reusing(result.connectorFactory) } : result;
-        };
-      }
-      if (property === 'createConnectorFactory') {
-        return (identity: ClaimsIdentity) => reusing(method.call(target, identity) as ConnectorFactory);
-      }
-      if (property === 'createUserTokenClient') {
-        return (identity: ClaimsIdentity) => userTokens(appIdOf(identity), () => method.call(target, identity) as Promise<UserTokenClient>);
-      }
-      return method.bind(target);
-    },
-  });
+export class ClientReusingAuthentication extends DelegatingAuthentication {
+  private readonly connectors = clientCache<ConnectorClient>();
+  private readonly userTokens = clientCache<UserTokenClient>();
+
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    return this.reusing(await super.authenticateRequest(activity, authHeader));
+  }
+
+  override async authenticateStreamingRequest(authHeader: string, channelIdHeader: string): Promise<AuthenticateRequestResult> {
+    return this.reusing(await super.authenticateStreamingRequest(authHeader, channelIdHeader));
+  }
+
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return new ReusingConnectorFactory(super.createConnectorFactory(claimsIdentity), this.connectors);
+  }
+
+  override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
+    return this.userTokens(appIdOf(claimsIdentity), () => super.createUserTokenClient(claimsIdentity));
+  }
+
+  private reusing(result: AuthenticateRequestResult): AuthenticateRequestResult {
+    return result.connectorFactory ? { ...result, connectorFactory: new ReusingConnectorFactory(result.connectorFactory, this.connectors) } : result;
+  }
+}
+
+/** The app's authentication with its connector and user token clients reused across turns. */
+export function reuseClients(auth: BotFrameworkAuthentication): ClientReusingAuthentication {
+  return new ClientReusingAuthentication(auth);
 }

@@ -10,7 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Next, Request, Response, Server } from 'restify';
 import { LOCALES, type Locale } from '../../dialogs/types';
-import { lazyStaticAsset, sendStaticAsset, type StaticAsset } from '../http/static-asset';
+import { lazyStaticAsset, sendStaticAsset, type StaticAsset } from '../web/static-asset';
 import type { ChannelLogger } from './directline';
 
 /** Keys every `locales/<locale>/webchat.json` must define. */

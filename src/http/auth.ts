@@ -1,6 +1,8 @@
-import { AuthenticationError, type BotFrameworkAuthentication } from 'botframework-connector';
+import type { Activity } from 'botbuilder';
+import { AuthenticationError, type AuthenticateRequestResult, type BotFrameworkAuthentication, type ClaimsIdentity } from 'botframework-connector';
+import { DelegatingAuthentication } from '../channels/delegating-authentication';
 import type { Next, Request, Response } from 'restify';
-import { sendError } from './error-reply';
+import { sendError } from '../web/error-reply';
 
 /**
  * The Bot Framework JWT check, made safe for a public endpoint.
@@ -17,7 +19,7 @@ import { sendError } from './error-reply';
  * channel token: missing, not `Bearer <jwt>`, undecodable, a disallowed algorithm, no key id,
  * expired, not yet valid, or a Bot Framework channel token for another bot. It only ever rejects;
  * what passes still gets botbuilder's full check. `requireChannelToken` runs it once per request,
- * before the per-conversation limit and the route; `guardAuthentication` turns the JWT library's
+ * before the per-conversation limit and the route; `UnauthorizedOnBadToken` turns the JWT library's
  * errors into the 401 they are.
  */
 
@@ -77,32 +79,30 @@ export function requireChannelToken(appId: string | undefined, channelIssuer?: s
 /** Errors jsonwebtoken throws for a bad token (bad signature, malformed, not yet valid, expired). */
 const JWT_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
 
-function asUnauthorized(err: unknown): unknown {
-  if (err instanceof AuthenticationError) return err;
-  if (err instanceof Error && JWT_ERRORS.has(err.name)) return new AuthenticationError(`Unauthorized. ${err.message}`, 401);
-  return err;
+function rethrowAsUnauthorized(err: unknown): never {
+  if (err instanceof Error && !(err instanceof AuthenticationError) && JWT_ERRORS.has(err.name)) throw new AuthenticationError(`Unauthorized. ${err.message}`, 401);
+  throw err;
 }
 
 /**
- * Wraps the adapter's authentication so that a bad token is always a 401 (never a 500). Everything
- * else is botbuilder's own behaviour.
+ * botbuilder's authentication, except that a bad token is always a 401 (never a 500): the JWT
+ * library's own errors become AuthenticationError. Everything else is the inner one's.
  */
-export function guardAuthentication<T extends BotFrameworkAuthentication>(auth: T, appId: string | undefined): T {
-  if (!appId) return auth;
-  return new Proxy(auth, {
-    get(target, property, receiver) {
-      if (property === 'authenticateRequest' || property === 'authenticateStreamingRequest' || property === 'authenticateChannelRequest') {
-        const method = Reflect.get(target, property, target) as (...args: unknown[]) => Promise<unknown>;
-        return async (...args: unknown[]) => {
-          try {
-            return await method.apply(target, args);
-          } catch (err) {
-            throw asUnauthorized(err);
-          }
-        };
-      }
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+export class UnauthorizedOnBadToken extends DelegatingAuthentication {
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    return super.authenticateRequest(activity, authHeader).catch(rethrowAsUnauthorized);
+  }
+
+  override async authenticateStreamingRequest(authHeader: string, channelIdHeader: string): Promise<AuthenticateRequestResult> {
+    return super.authenticateStreamingRequest(authHeader, channelIdHeader).catch(rethrowAsUnauthorized);
+  }
+
+  override async authenticateChannelRequest(authHeader: string): Promise<ClaimsIdentity> {
+    return super.authenticateChannelRequest(authHeader).catch(rethrowAsUnauthorized);
+  }
+}
+
+/** With an app id, the authentication in UnauthorizedOnBadToken; without one (anonymous mode) no token is checked, and `auth` is returned as it is. */
+export function guardAuthentication(auth: BotFrameworkAuthentication, appId: string | undefined): BotFrameworkAuthentication {
+  return appId ? new UnauthorizedOnBadToken(auth) : auth;
 }

@@ -3,8 +3,8 @@ import type { Next, Request, Response, Server } from 'restify';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { requireChannelToken } from './auth';
-import { sendError } from './error-reply';
-import { isLoopbackHost } from './service-url';
+import { sendError } from '../web/error-reply';
+import { isLoopbackHost } from '../web/service-url';
 import type { Metrics } from '../ops/metrics';
 import { createRateLimiter, rateLimitRedis, type RateDecision } from '../ops/rate-limit';
 
@@ -23,7 +23,7 @@ import { createRateLimiter, rateLimitRedis, type RateDecision } from '../ops/rat
  * - more messages to one conversation than its limit allows, 429 with Retry-After.
  */
 export interface HttpGuards {
-  /** Installs the `pre` and `use` handlers and the error formatter. Call before the routes. */
+  /** Installs the `pre` and `use` handlers and the log of server errors. Call before the routes. */
   install(server: Server): void;
   /** Stops taking new requests (503) and resolves when none is in flight, or after `timeoutMs`. */
   drain(timeoutMs: number): Promise<{ pending: number }>;
@@ -168,20 +168,10 @@ export function createHttpGuards(deps: { config: Config; logger: Logger; metrics
     });
   }
 
-  /** Every error restify answers (413, 415, 400 bad JSON, 404, 405, 500) in the app's `{ error: { code, message } }` shape. */
-  function formatError(req: Request, _res: Response, err: unknown, callback: () => void): void {
-    const e = (err ?? {}) as { statusCode?: unknown; body?: { code?: unknown; message?: unknown }; name?: unknown; message?: unknown; toJSON?: unknown };
-    const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
-    if (status >= 500) {
-      logger.error({ err, path: req.getPath(), method: req.method }, 'request failed');
-    }
-    if (err && typeof err === 'object') {
-      const code = typeof e.body?.code === 'string' ? e.body.code : status >= 500 ? 'InternalError' : 'BadRequest';
-      let message = status >= 500 ? 'internal error' : typeof e.body?.message === 'string' ? e.body.message : String(e.message ?? '');
-      if (status === 413) message = `the request body is larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)`;
-      if (status === 415 && code === 'UnsupportedMediaType') message = 'send the body as application/json';
-      (err as { toJSON: () => unknown }).toJSON = () => ({ error: { code, message } });
-    }
+  /** restify's hook for the errors it answers: a 5xx is logged here; its body is rendered by ./error-format.ts. */
+  function logServerError(req: Request, _res: Response, err: unknown, callback: () => void): void {
+    const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
+    if (typeof status !== 'number' || status >= 500) logger.error({ err, path: req.getPath(), method: req.method }, 'request failed');
     callback();
   }
 
@@ -191,7 +181,7 @@ export function createHttpGuards(deps: { config: Config; logger: Logger; metrics
       server.pre(guard);
       server.use(requireChannelToken(config.auth?.appId, config.auth?.cloud.channelTokenIssuer));
       server.use(conversationLimit);
-      server.on('restifyError', formatError);
+      server.on('restifyError', logServerError);
     },
     async drain(timeoutMs) {
       draining = true;

@@ -5,8 +5,8 @@ import type { Request, Response, Server } from 'restify';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { checkActivityShape } from './activity-shape';
-import { sendError } from './error-reply';
-import { checkServiceUrl } from './service-url';
+import { sendError } from '../web/error-reply';
+import { checkServiceUrl } from '../web/service-url';
 import type { TurnAdapter } from './turn-adapter';
 
 export interface MessagesRouteDeps {

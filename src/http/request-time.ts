@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { rawErrorAnswer } from './error-reply';
+import { rawErrorAnswer } from '../web/error-reply';
 
 export interface RequestTimeLimits {
   /** The whole request, its body included, must have arrived this long after its headers. */

@@ -6,10 +6,12 @@ import { guardAuthentication } from './auth';
 import { botCloud, credentialsFor } from './bot-cloud';
 
 /**
- * CloudAdapter.process checks a request with zod schemas it builds anew on every call, and copies
- * the body twice to find out that it is an object. /api/messages has already checked the activity
- * (src/http/activity-shape.ts), so this adapter hands it straight to the turn: authentication,
- * the turn context and the invoke response are botbuilder's, unchanged.
+ * botbuilder's CloudAdapter, with two ways in that its public `process()` cannot serve (the reasons
+ * are in src/http/README.md, "Why not CloudAdapter.process()"): an activity /api/messages has already
+ * parsed and checked (src/http/activity-shape.ts), answered in our own error shape, and an
+ * in-process Direct Line turn whose replies are the turn's result. Both call `processActivity`,
+ * the protected member CloudAdapter keeps for subclasses; authentication, the turn context and
+ * the invoke response are botbuilder's, unchanged.
  */
 export class TurnAdapter extends CloudAdapter {
   /** Runs one turn for an activity received over HTTP; resolves to the invoke response, if any. */
@@ -60,7 +62,10 @@ export function createTurnAdapter(auth: Config['auth']): TurnAdapter {
   );
 }
 
-/** What botbuilder's validateAndFixActivity does to a received activity: its times become Dates. */
+/**
+ * What botbuilder's validateAndFixActivity does to a received activity, as `process()` would: its
+ * times become Dates. Written out because the package does not export it (src/http/README.md).
+ */
 function withDates(activity: Activity): Activity {
   const a = activity as Activity & Record<string, unknown>;
   for (const [field, raw] of [

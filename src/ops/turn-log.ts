@@ -1,30 +1,24 @@
-import type { Middleware, TurnContext } from 'botbuilder';
-import { conversationKey, type TurnObserver, type TurnOutcome } from '../bot/guide-bot';
+import type { TurnContext } from 'botbuilder';
+import { conversationKey, type TurnOutcome } from '../bot/guide-bot';
 import { metaOf } from '../bot/conversation';
 import type { Logger } from '../logger';
 import type { Metrics } from './metrics';
 
 /**
- * One JSON log line and the metrics for every turn. The middleware times the turn from end to end
- * (including the reply and the observers) and sees exceptions; the observer hands it the outcome.
+ * One JSON log line and the metrics for every turn. `logged` runs the bot's turn: it times it from
+ * end to end (the reply and the observers included), sees its exception, and takes the outcome
+ * from what the turn returns.
  *
  * The line carries ids, step names and event types only, never what the user wrote: a pasted
  * product key or password cannot reach the logs through it.
  */
-const OUTCOME = Symbol('ag.turnOutcome');
-
-
 export interface TurnLog {
-  middleware: Middleware;
-  observer: TurnObserver;
-  /** Turns running right now (graceful shutdown waits for them). */
-  readonly inFlight: number;
+  /** Runs `turn` for `context` (the adapter's turn logic) and logs it; rethrows its failure for the adapter's error handler. */
+  logged(context: TurnContext, turn: (context: TurnContext) => Promise<TurnOutcome>): Promise<TurnOutcome>;
 }
 
 export function createTurnLog(deps: { logger: Logger; metrics: Metrics }): TurnLog {
   const { logger, metrics } = deps;
-  let inFlight = 0;
-
   function record(outcome: TurnOutcome): void {
     // Conversation outcomes, as the steps' meta says: counted on the turn that reaches one.
     if (outcome.effects?.reached) metrics.outcomes.inc({ outcome: outcome.effects.reached });
@@ -39,69 +33,59 @@ export function createTurnLog(deps: { logger: Logger; metrics: Metrics }): TurnL
     }
   }
 
-  const middleware: Middleware = {
-    async onTurn(context: TurnContext, next: () => Promise<void>) {
-      const started = process.hrtime.bigint();
-      inFlight++;
-      metrics.inFlightTurns.inc();
-      let failed: unknown;
-      // The connector client retries on its own (429 with Retry-After, 5xx, broken connections); what reaches here has failed for good.
-      context.onSendActivities(async (_context, _activities, send) => {
-        try {
-          return await send();
-        } catch (err) {
-          metrics.sendFailures.inc();
-          logger.warn({ err, conversation: context.activity.conversation?.id }, 'reply not delivered');
-          throw err;
-        }
-      });
+  function write(context: TurnContext, outcome: TurnOutcome | undefined, failed: boolean, seconds: number): void {
+    const kind = failed ? 'error' : (outcome?.kind ?? 'ignored');
+    metrics.turns.inc({ kind });
+    metrics.turnDuration.observe({ kind }, seconds);
+    if (failed) metrics.turnErrors.inc();
+    const { activity } = context;
+    const line = {
+      conversation: outcome?.conversationKey ?? (activity.conversation?.id ? conversationKey(activity) : undefined),
+      activityType: activity.type,
+      kind,
+      step: outcome?.after,
+      latencyMs: Math.round(seconds * 10_000) / 10,
+      events: outcome?.events ?? [],
+      attempts: outcome?.attempts,
+      ...(outcome?.effects?.handOff ? { handOff: outcome.effects.handOff } : {}),
+    };
+    if (failed) logger.error(line, 'turn');
+    else logger.info(line, 'turn');
+  }
+
+  async function logged(context: TurnContext, turn: (context: TurnContext) => Promise<TurnOutcome>): Promise<TurnOutcome> {
+    const started = process.hrtime.bigint();
+    metrics.inFlightTurns.inc();
+    // The connector client retries on its own (429 with Retry-After, 5xx, broken connections); what reaches here has failed for good.
+    context.onSendActivities(async (_context, _activities, send) => {
       try {
-        await next();
+        return await send();
       } catch (err) {
-        failed = err;
+        metrics.sendFailures.inc();
+        logger.warn({ err, conversation: context.activity.conversation?.id }, 'reply not delivered');
         throw err;
-      } finally {
-        inFlight--;
-        metrics.inFlightTurns.dec();
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        const outcome = context.turnState.get(OUTCOME) as TurnOutcome | undefined;
-        const kind = failed ? 'error' : (outcome?.kind ?? 'ignored');
-        metrics.turns.inc({ kind });
-        metrics.turnDuration.observe({ kind }, seconds);
-        if (failed) metrics.turnErrors.inc();
-        const { activity } = context;
-        const line = {
-          conversation: outcome?.conversationKey ?? (activity.conversation?.id ? conversationKey(activity) : undefined),
-          activityType: activity.type,
-          kind,
-          step: outcome?.after,
-          latencyMs: Math.round(seconds * 10_000) / 10,
-          events: outcome?.events ?? [],
-          attempts: outcome?.attempts,
-          ...(outcome?.effects?.handOff ? { handOff: outcome.effects.handOff } : {}),
-        };
-        if (failed) logger.error(line, 'turn');
-        else logger.info(line, 'turn');
       }
-    },
-  };
-
-  const observer: TurnObserver = (context, outcome) => {
-    context.turnState.set(OUTCOME, outcome);
+    });
+    let outcome: TurnOutcome | undefined;
+    let failed = false;
     try {
-      record(outcome);
+      outcome = await turn(context);
+      try {
+        record(outcome);
+      } catch (err) {
+        logger.warn({ err }, 'could not record turn metrics');
+      }
+      return outcome;
     } catch (err) {
-      logger.warn({ err }, 'could not record turn metrics');
+      failed = true;
+      throw err;
+    } finally {
+      metrics.inFlightTurns.dec();
+      write(context, outcome, failed, Number(process.hrtime.bigint() - started) / 1e9);
     }
-  };
+  }
 
-  return {
-    middleware,
-    observer,
-    get inFlight() {
-      return inFlight;
-    },
-  };
+  return { logged };
 }
 
 function safeMeta(outcome: TurnOutcome) {

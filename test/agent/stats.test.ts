@@ -5,7 +5,7 @@ import { MemoryStorage, type Activity, type TurnContext } from 'botbuilder';
 import restify, { type Server } from 'restify';
 import type { GuideEvent } from '../../dialogs/setup';
 import type { Locale } from '../../dialogs/types';
-import { checkAccess, isLoopback } from '../../src/http/agent-access';
+import { checkAccess, isLoopback } from '../../src/agent/agent-access';
 import { createAgentDesk, type AgentDesk } from '../../src/agent/desk';
 import { apply, resume, type Step } from '../../src/bot/conversation';
 import type { TurnOutcome } from '../../src/bot/guide-bot';

@@ -2,7 +2,7 @@
  * The one parser of `Authorization: Bearer <token>` (agent console, /metrics, local Direct Line):
  * RFC 6750 — scheme in any case, spaces or tabs, one token68, nothing else.
  */
-import { bearerToken } from '../../src/http/bearer-token';
+import { bearerToken } from '../../src/web/bearer-token';
 
 describe('bearerToken', () => {
   test.each([

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { lazyStaticAsset } from '../../src/http/static-asset';
+import { lazyStaticAsset } from '../../src/web/static-asset';
 
 describe('a static asset served from memory', () => {
   test('is read once, compressed once, and tried again after a failed read', async () => {

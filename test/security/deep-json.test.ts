@@ -1,5 +1,5 @@
 import { Agent } from 'node:http';
-import { MAX_JSON_DEPTH, jsonDepthOver } from '../../src/http/json-depth';
+import { MAX_JSON_DEPTH, jsonDepthOver } from '../../src/web/json-depth';
 import { startHarness, type Harness } from '../support/bot-harness';
 import { deepActivity, deepNesting, seeded, send, type FuzzContext, type RawRequest } from './fuzz';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
-import { checkServiceUrl, isLoopbackHost } from '../../src/http/service-url';
+import { checkServiceUrl, isLoopbackHost } from '../../src/web/service-url';
 import { startHarness, type Harness } from '../support/bot-harness';
 import { freePort, startServerProcess } from '../support/server-process';
 

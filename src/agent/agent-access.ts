@@ -1,7 +1,7 @@
-import { bearerToken } from './bearer-token';
-import { sendError } from './error-reply';
-import { secretMatches } from './secret-compare';
-import { isLoopbackHost } from './service-url';
+import { bearerToken } from '../web/bearer-token';
+import { sendError } from '../web/error-reply';
+import { secretMatches } from '../web/secret-compare';
+import { isLoopbackHost } from '../web/service-url';
 import type { IncomingMessage } from 'node:http';
 import type { Next, Request, Response } from 'restify';
 
