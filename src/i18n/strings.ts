@@ -41,12 +41,15 @@ export function createStrings(languages: Languages = loadLanguages(), resources:
     const missing = namespaces.filter((ns) => !resources[locale]?.[ns]);
     if (missing.length) throw new Error(`locales/${locale} lacks ${missing.map((ns) => `${ns}.json`).join(', ')}`);
   }
+  // i18next looks strings up under a tag's canonical spelling (BCP 47 capitalises a script:
+  // "qps-ploc" is read as "qps-Ploc"), so the bundles are filed under it.
+  const code = (locale: Locale) => Intl.getCanonicalLocales(locale)[0]!;
   const instance: i18n = i18next.createInstance();
   void instance.init({
-    resources,
-    lng: fallback,
-    fallbackLng: fallback,
-    supportedLngs: [...languages.tags],
+    resources: Object.fromEntries(Object.entries(resources).map(([locale, bundle]) => [code(locale), bundle])),
+    lng: code(fallback),
+    fallbackLng: code(fallback),
+    supportedLngs: languages.tags.map(code),
     ns: namespaces,
     defaultNS: 'common',
     initAsync: false,
@@ -69,6 +72,6 @@ export function createStrings(languages: Languages = loadLanguages(), resources:
     t: (locale, key, vars) =>
       vars ? (instance.t(key, { lng: locale, ...vars }) as string) : once(plain, locale, key, () => instance.t(key, { lng: locale }) as string),
     has: (locale, key) => once(known, locale, key, () => instance.exists(key, { lng: locale, fallbackLng: false })),
-    namespace: (locale, ns) => (instance.getResourceBundle(locale, ns) ?? {}) as Record<string, unknown>,
+    namespace: (locale, ns) => (instance.getResourceBundle(code(locale), ns) ?? {}) as Record<string, unknown>,
   };
 }

@@ -18,6 +18,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
 import { startHarness, type Harness } from '../support/bot-harness';
 import { artifactPath, launchBrowser, loopbackPage } from '../support/browser';
+import { truncatedLabels } from '../support/webchat-page';
 
 type Locale = 'nl-NL' | 'en-US';
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -75,23 +76,6 @@ async function openMore(page: Page, locale: Locale): Promise<void> {
   await more.click();
   await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await more.elementHandle());
   await cardButton(page, label(locale, 'START_OVER')).waitFor({ state: 'visible' });
-}
-
-/** Every button whose label is cut off: the label element is narrower than its text. */
-async function truncatedLabels(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const cut: string[] = [];
-    for (const button of Array.from(document.querySelectorAll<HTMLElement>('button'))) {
-      if (!button.offsetParent) continue; // not shown (screen-reader copies, closed cards)
-      for (const element of [button, ...Array.from(button.querySelectorAll<HTMLElement>('*'))]) {
-        if (element.scrollWidth > element.clientWidth && element.clientWidth > 0) {
-          cut.push(`${button.textContent?.trim()} (${element.scrollWidth} > ${element.clientWidth})`);
-          break;
-        }
-      }
-    }
-    return cut;
-  });
 }
 
 /**

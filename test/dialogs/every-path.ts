@@ -111,6 +111,9 @@ export function describeEveryPath({ contentDir, localesDir, ...given }: EveryPat
         ]);
         expectComplete(reply);
         expect(reply.choices.length).toBeGreaterThan(0);
+        // Its own strings, not the default language's standing in for missing ones.
+        const keys = [meta.ask, ...meta.choices.map((c) => `common:choice.${c}`)];
+        expect(keys.filter((key) => !strings.has(locale, key))).toEqual([]);
         if (locale !== languages.defaultTag) {
           const inDefault = renderer.reply(meta, context, [], languages.defaultTag);
           expect(reply.markdown).not.toEqual(inDefault.markdown);
