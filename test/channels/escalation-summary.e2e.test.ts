@@ -96,7 +96,7 @@ describe.each(LOCALES.map((l) => [l]))('in %s, in the Web Chat page (headless Ch
         t('common:summary.title'),
         `${t('common:summary.error')}: ${title}`,
         `${t('common:summary.reason')}: ${t('common:escalation.not-resolved')}`,
-        `${t('common:summary.language')}: ${t(`common:language.${locale}`)}`,
+        `${t('common:summary.language')}: ${loadLanguages().name(locale, locale)}`,
       ]);
       expect(await summary.innerText()).not.toContain(ERROR_ID);
       await expectNoNestedBold(chat.page.locator(BOT_MESSAGE));
