@@ -9,7 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { seeded } from '../test/security/fuzz';
-import { LOCALES } from '../dialogs/types';
+import { loadLanguages } from '../src/i18n/languages';
 import {
   createErrorMatcher,
   loadKnowledgeBase,
@@ -43,7 +43,7 @@ function grow(base: KnowledgeBase, total: number, seed: number): KnowledgeBase {
   const rnd = random(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const realWords = [
-    ...new Set(base.entries.flatMap((e) => LOCALES.flatMap((l) => e.match[l].flatMap((s) => normaliseText(s).split(' '))))),
+    ...new Set(base.entries.flatMap((e) => loadLanguages().tags.flatMap((l) => e.match[l]!.flatMap((s) => normaliseText(s).split(' '))))),
   ].filter((w) => w.length > 2 && !w.startsWith('0x'));
   const syllables = ['ka', 'ro', 'mi', 'sel', 'ton', 'ver', 'lin', 'dra', 'po', 'gu', 'ent', 'ix', 'sta', 'bel', 'or', 'qua', 'fen', 'ho'];
   const madeUp = (): string => Array.from({ length: 2 + Math.floor(rnd() * 3) }, () => pick(syllables)).join('');

@@ -9,7 +9,7 @@
  * and one JSON line with the figures. `--quiet` leaves out the tables and misses.
  */
 import { performance } from 'node:perf_hooks';
-import { LOCALES } from '../dialogs/types';
+import { loadLanguages } from '../src/i18n/languages';
 import { loadKnownErrorCatalog } from '../src/understanding/known-error-catalog';
 import { createStrings } from '../src/i18n/strings';
 import { containsProductKey } from '../src/understanding/product-key';
@@ -31,7 +31,8 @@ const deps = { reader, errors, containsProductKey };
 
 // Warm up the JIT on other messages (the training examples, at the first step), so that the
 // measured run still meets every eval message, and every typo in it, for the first time.
-const warmUp = LOCALES.flatMap((l) => Object.values(files[l].intents).flat().map((text) => ({ text, lang: l, conversation: l, step: 'start', expect: '' })));
+const LOCALES = loadLanguages().tags;
+const warmUp = LOCALES.flatMap((l) => Object.values(files[l]!.intents).flat().map((text) => ({ text, lang: l, conversation: l, step: 'start', expect: '' })));
 evaluate(deps, warmUp);
 const everything = EVAL_SETS.flatMap((s) => s.items);
 const firstPass = evaluate(deps, everything);

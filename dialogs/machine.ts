@@ -3,8 +3,8 @@ import { knownError } from './known-error';
 import { outcomes } from './outcome';
 import { productKey } from './product-key';
 import { reactivate } from './reactivate';
-import { guide, initialContext, BRANCH_CHOICES, type StepId } from './setup';
-import { branchChoices, escalateTo, goTo, say, step } from './step';
+import { guide, initialContext, BRANCH_CHOICES, type BRANCHES, type StepId } from './setup';
+import { askLanguage, branchChoices, escalateTo, goTo, say, step } from './step';
 
 /**
  * Bump when a change makes stored snapshots meaningless (renamed or removed steps, new context
@@ -13,7 +13,7 @@ import { branchChoices, escalateTo, goTo, say, step } from './step';
  */
 export const MACHINE_VERSION = 1;
 
-const branches = { activate, reactivate, productKey, knownError };
+const branches = { activate, reactivate, productKey, knownError } satisfies Record<(typeof BRANCHES)[keyof typeof BRANCHES], unknown>;
 
 /** Every step id, found in the config itself so `back` can never miss one. */
 function stepIds(states: Record<string, unknown>, prefix = ''): StepId[] {
@@ -33,9 +33,10 @@ const routedSteps = stepIds({ start, ...branches, ...outcomes });
 
 export const guideMachine = guide.createMachine({
   id: 'guide',
-  // xstate's `transition()` builds a throwaway actor without input on every call; a factory that
-  // threw there would cost a caught exception (and its stack trace) per turn.
-  context: ({ input }) => initialContext(input?.locale ?? 'en-US'),
+  // xstate's `transition()` builds a throwaway actor without input on every call, whose context the
+  // stored snapshot replaces; a factory that threw there would cost a caught exception (and its
+  // stack trace) per turn. The edge always starts a conversation with a language from its table.
+  context: ({ input }) => initialContext(input?.locale ?? ''),
   initial: 'start',
   // The behaviours every step shares (the "patterns"): they hold wherever the conversation is.
   on: {
@@ -43,6 +44,7 @@ export const guideMachine = guide.createMachine({
     BACK: [{ guard: 'canGoBack', target: '.goingBack', actions: 'prepareBack' }, { actions: say('common:notice.nothingToGoBackTo') }],
     HELP: { actions: say('common:notice.help') },
     AGENT: escalateTo('user-asked'),
+    LANGUAGE: { actions: askLanguage() },
     SET_LOCALE: { actions: [{ type: 'setLocale', params: ({ event }) => ({ locale: event.locale }) }, say('common:notice.languageChanged')] },
     KEY_PASTED: { actions: say('productKey:notice.keyPasted', ['productKey.intro', 'productKey.typos']) },
     MISS: [

@@ -24,12 +24,24 @@ export type EscalationReason = 'user-asked' | 'no-reactivate' | 'not-resolved' |
 
 export type StepId = string;
 
+/**
+ * The branches: the choice that opens each, and the state it opens (a key of the machine's
+ * states). Every list of branches in src/ (openings, topics, the console's) is taken from here.
+ */
+export const BRANCHES = { ACTIVATE: 'activate', REACTIVATE: 'reactivate', PRODUCT_KEY: 'productKey', ERROR_MESSAGE: 'knownError' } as const;
+export type BranchChoice = keyof typeof BRANCHES;
 /** Buttons are choices; a choice id is also the type of the event it sends. */
-export const BRANCH_CHOICES = ['ACTIVATE', 'REACTIVATE', 'PRODUCT_KEY', 'ERROR_MESSAGE'] as const;
+export const BRANCH_CHOICES = Object.keys(BRANCHES) as BranchChoice[];
+/**
+ * The commands: the moves every step takes (machine.ts's root `on`), typed, pressed as a control or
+ * sent by the agent console. LANGUAGE asks which language; SET_LOCALE, its answer, is not a command.
+ */
+export const COMMANDS = ['BACK', 'START_OVER', 'AGENT', 'HELP', 'LANGUAGE'] as const;
+export type Command = (typeof COMMANDS)[number];
 export const RATINGS = [1, 2, 3, 4, 5] as const;
 export type RatingChoice = `RATE_${(typeof RATINGS)[number]}`;
 export type Choice =
-  | (typeof BRANCH_CHOICES)[number]
+  | BranchChoice
   | 'YES'
   | 'NO'
   | 'NOT_SURE'
@@ -53,6 +65,7 @@ export type GuideEvent =
   | { type: 'START_OVER' }
   | { type: 'BACK' }
   | { type: 'HELP' }
+  | { type: 'LANGUAGE' }
   | { type: 'SET_LOCALE'; locale: Locale }
   | { type: 'MISS' }
   | { type: 'KEY_PASTED' }
@@ -98,7 +111,7 @@ export const guide = setup({
     meta: {} as StepMeta,
   },
   actions: {
-    say: (_, _params: { key: string; content?: readonly string[] }) => {},
+    say: (_, _params: { key: string; content?: readonly string[]; offer?: 'languages' }) => {},
     handOff: (_, _params: { reason: EscalationReason }) => {},
     enterStep: assign(({ context }, params: { step: StepId }) => ({
       trail: [...context.trail, params.step],

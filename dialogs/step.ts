@@ -1,4 +1,4 @@
-import { guide, type EscalationReason, type StepMeta } from './setup';
+import { BRANCHES, guide, type BranchChoice, type EscalationReason, type StepMeta } from './setup';
 
 type StateConfig = Parameters<typeof guide.createStateConfig>[0];
 
@@ -19,6 +19,9 @@ type Entry = Extract<NonNullable<StateConfig['entry']>, readonly unknown[]>;
 /** A notice shown before the current step's question: an i18n key, optionally with content blocks. */
 export const say = (key: string, content?: readonly string[]) => ({ type: 'say', params: { key, content } }) as const;
 
+/** The language picker: a question whose buttons the edge draws, one per language it speaks besides the current one. */
+export const askLanguage = () => ({ type: 'say', params: { key: 'common:notice.chooseLanguage', offer: 'languages' } }) as const;
+
 /** A transition that hands the conversation to a person, remembering why. */
 export const escalateTo = (reason: EscalationReason) =>
   ({ target: '#guide.escalated', actions: { type: 'escalate', params: { reason } } }) as const;
@@ -31,10 +34,5 @@ export const goTo = (path: string) => `#guide.${path}` as const;
  */
 export const branchChoices = (freshCase: boolean) => {
   const to = (path: string) => (freshCase ? { target: goTo(path), actions: 'startOver' as const } : goTo(path));
-  return {
-    ACTIVATE: to('activate'),
-    REACTIVATE: to('reactivate'),
-    PRODUCT_KEY: to('productKey'),
-    ERROR_MESSAGE: to('knownError'),
-  };
+  return Object.fromEntries(Object.entries(BRANCHES).map(([choice, state]) => [choice, to(state)])) as Record<BranchChoice, ReturnType<typeof to>>;
 };

@@ -1,7 +1,10 @@
 /** Types shared by the dialog machine and the edge (src/). No runtime code, no botbuilder. */
 
-export const LOCALES = ['en-US', 'nl-NL'] as const;
-export type Locale = (typeof LOCALES)[number];
+/**
+ * A language tag from the language table (content/languages.json), such as "nl-NL". The machine
+ * takes any tag: the edge checks it against the table before it becomes an event or an input.
+ */
+export type Locale = string;
 
 /** Stable ids from ../shared/content-facts.md, e.g. `key-expired`. */
 export type KnownErrorId = string;

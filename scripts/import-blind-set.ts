@@ -8,11 +8,14 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { LOCALES } from '../dialogs/types';
+import { loadLanguages } from '../src/i18n/languages';
+
+const languages = loadLanguages();
+const language = z.string().refine((tag) => languages.has(tag), `must be one of ${languages.tags.join(', ')}`);
 
 const writerFile = z.object({
   writer: z.string(),
-  items: z.array(z.object({ lang: z.enum(LOCALES), conversation: z.enum(LOCALES), step: z.string(), expect: z.string(), text: z.string().min(1) })).min(1),
+  items: z.array(z.object({ lang: language, conversation: language, step: z.string(), expect: z.string(), text: z.string().min(1) })).min(1),
 });
 
 function main([dir, out]: string[]): void {

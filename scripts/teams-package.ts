@@ -4,13 +4,15 @@
  *   MicrosoftAppId=<bot app id> PUBLIC_URL=https://bot.example.com npm run teams:package
  *   npm run teams:package -- --dev      # placeholder id and URL, for a quick sideload or CI
  *
- * The manifest is filled from teams/manifest.template.json, the English strings in
- * teams/en-us.json and the environment, then validated against the Teams schema before anything
- * is written, so an invalid package never lands on disk.
+ * The manifest is filled from teams/manifest.template.json, the default language's strings in
+ * teams/<teams>.json (en-us.json) and the environment; its languages are the language table's
+ * rows that name a Teams language (content/languages.json, `teams`). It is validated against the
+ * Teams schema before anything is written, so an invalid package never lands on disk.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
+import { loadLanguages, type Languages } from '../src/i18n/languages';
 import { validatePackage } from './teams-manifest';
 
 export const TEAMS_DIR = join(__dirname, '..', 'teams');
@@ -26,8 +28,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TEAMS_VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 const PLACEHOLDER = /\$\{\{([^}]+)\}\}/g;
 
-/** Files that go into the zip next to manifest.json, read from teams/. */
-const PACKAGED_FILES = ['color.png', 'outline.png', 'nl-nl.json'] as const;
+/** Files that go into the zip next to manifest.json, read from teams/, besides the other languages' strings. */
+const ICON_FILES = ['color.png', 'outline.png'] as const;
 
 export class PackageError extends Error {}
 
@@ -136,10 +138,16 @@ export interface BuiltPackage {
 }
 
 /** Builds and validates the package in memory; throws PackageError listing every problem found. */
-export function buildPackage(inputs: PackageInputs, teamsDir = TEAMS_DIR): BuiltPackage {
+export function buildPackage(inputs: PackageInputs, teamsDir = TEAMS_DIR, languages: Languages = loadLanguages()): BuiltPackage {
   const template = readJson(join(teamsDir, 'manifest.template.json'));
-  const english = languageStrings(readJson(join(teamsDir, 'en-us.json')));
-  const dutch = languageStrings(readJson(join(teamsDir, 'nl-nl.json')));
+  const problems: string[] = [];
+  // The default language is the manifest's own; each other language with a Teams tag is a file beside it.
+  const base = languages.row(languages.defaultTag).teams;
+  if (!base) throw new PackageError(`content/languages.json: the default language ${languages.defaultTag} names no Teams language ("teams")`);
+  const others = languages.tags.filter((t) => t !== languages.defaultTag).flatMap((t) => languages.row(t).teams ?? []);
+  const baseFile = `${base}.json`;
+  const english = languageStrings(readJson(join(teamsDir, baseFile)));
+  const translations = others.map((tag) => ({ file: `${tag}.json`, strings: languageStrings(readJson(join(teamsDir, `${tag}.json`))) }));
 
   const variables = {
     MicrosoftAppId: inputs.appId,
@@ -147,21 +155,25 @@ export function buildPackage(inputs: PackageInputs, teamsDir = TEAMS_DIR): Built
     PUBLIC_URL: inputs.publicUrl,
     PUBLIC_HOST: new URL(inputs.publicUrl).hostname,
   };
-  const { manifest, used, missing } = renderManifest(template, english, variables);
+  const rendered = renderManifest(template, english, variables);
+  const { used, missing } = rendered;
+  const manifest = {
+    ...(rendered.manifest as Record<string, unknown>),
+    localizationInfo: { defaultLanguageTag: base, additionalLanguages: others.map((tag) => ({ languageTag: tag, file: `${tag}.json` })) },
+  };
 
-  const problems: string[] = [];
-  for (const name of missing) problems.push(`manifest.template.json uses \${{${name}}}, which is neither a variable nor a key of en-us.json`);
-  // Every visible string must exist in both languages, and only strings the manifest shows.
+  for (const name of missing) problems.push(`manifest.template.json uses \${{${name}}}, which is neither a variable nor a key of ${baseFile}`);
+  // Every visible string must exist in every language, and only strings the manifest shows.
   for (const key of Object.keys(english)) {
-    if (!used.has(key)) problems.push(`en-us.json key "${key}" is not used by manifest.template.json`);
-    if (!Object.hasOwn(dutch, key)) problems.push(`nl-nl.json lacks "${key}"`);
+    if (!used.has(key)) problems.push(`${baseFile} key "${key}" is not used by manifest.template.json`);
+    for (const { file, strings } of translations) if (!Object.hasOwn(strings, key)) problems.push(`${file} lacks "${key}"`);
   }
-  for (const key of Object.keys(dutch)) {
-    if (!Object.hasOwn(english, key)) problems.push(`nl-nl.json has "${key}", which en-us.json lacks`);
+  for (const { file, strings } of translations) {
+    for (const key of Object.keys(strings)) if (!Object.hasOwn(english, key)) problems.push(`${file} has "${key}", which ${baseFile} lacks`);
   }
 
   const files = new Map<string, Buffer>();
-  for (const name of PACKAGED_FILES) {
+  for (const name of [...ICON_FILES, ...translations.map((t) => t.file)]) {
     try {
       files.set(name, readFileSync(join(teamsDir, name)));
     } catch {
@@ -175,7 +187,7 @@ export function buildPackage(inputs: PackageInputs, teamsDir = TEAMS_DIR): Built
 
   const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
   const zip = writeZip([{ name: 'manifest.json', data: manifestBytes }, ...[...files].map(([name, data]) => ({ name, data }))]);
-  return { manifest: manifest as Record<string, unknown>, files, zip };
+  return { manifest, files, zip };
 }
 
 // --- The zip ----------------------------------------------------------------------------------

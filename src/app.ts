@@ -7,6 +7,7 @@ import { createAgentDesk } from './agent/desk';
 import { createOperations } from './ops/operations';
 import { interpret } from './understanding/interpret';
 import { loadKnownErrorCatalog } from './understanding/known-error-catalog';
+import { createErrorMatcher, loadKnowledgeBase } from './understanding/known-errors';
 import { Renderer } from './bot/render';
 import { sayAsMessages } from './bot/reply-activity';
 import { apologiseForFailedTurns } from './bot/turn-error';
@@ -15,7 +16,8 @@ import { registerMessagesRoute } from './http/messages-route';
 import { limitJsonDepth } from './web/json-depth';
 import { createTurnAdapter, type TurnAdapter } from './http/turn-adapter';
 import { loadGuideContent } from './i18n/guide-content';
-import { createStrings } from './i18n/strings';
+import { loadLanguages } from './i18n/languages';
+import { createStrings, readLocaleFiles } from './i18n/strings';
 import { createLocalDirectLine, type LocalDirectLine } from './channels/directline';
 import { directLineStorage } from './channels/directline-storage';
 import { teamsReader } from './channels/teams-reader';
@@ -56,12 +58,14 @@ export interface App {
  * module only owns the port, signals and process-level logging.
  */
 export function buildApp(config: Config, logger: Logger, overrides: AppOverrides = {}): App {
-  const strings = createStrings();
-  const content = loadGuideContent();
-  const errors = loadKnownErrorCatalog();
+  // Every language of the table, from CONTENT_DIR and LOCALES_DIR: a language missing a file stops the start.
+  const languages = loadLanguages(config.contentDir);
+  const strings = createStrings(languages, readLocaleFiles(config.localesDir, languages));
+  const content = loadGuideContent(config.contentDir);
+  const errors = loadKnownErrorCatalog(createErrorMatcher(loadKnowledgeBase(config.contentDir)));
   // Trained here, in memory, from content/<locale>/intents.json and the buttons' labels.
   const training = Date.now();
-  const reader = loadMessageReader(strings);
+  const reader = loadMessageReader(strings, config.contentDir);
   logger.info({ ms: Date.now() - training }, 'intent models trained');
   const renderer = new Renderer(strings, content, errors);
   const backingStore =
@@ -131,8 +135,8 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
   if (directLine || config.directLine) {
     registerWebChatPage(server, {
       strings: (locale) => strings.namespace(locale, 'webchat') as Record<string, string>,
+      languages,
       tokenMode: config.directLine && !directLine ? 'azure' : 'local',
-      defaultLocale: 'en-US',
       directLineSecret: config.directLine?.secret,
       directLineEndpoint: config.directLine?.endpoint,
       logger,

@@ -1,4 +1,7 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import { CONTENT_DIR, LOCALES_DIR } from './paths';
 import { TOKEN68, TOKEN68_RULE } from './web/bearer-token';
 import { isLoopbackHost } from './web/service-url';
 
@@ -31,12 +34,22 @@ const httpsUrl = optionalText.pipe(
     .optional(),
 );
 
+/** A data folder that exists, made absolute (it is read again by later loaders, whatever the working directory). */
+const dataFolder = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .transform((v) => resolve(v || fallback))
+    .refine((dir) => statSync(dir, { throwIfNoEntry: false })?.isDirectory() === true, 'must be an existing directory');
+
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3978),
     HOST: optionalText,
     PUBLIC_URL: optionalText.pipe(z.string().url().optional()),
     DATA_DIR: z.string().min(1).default('./data'),
+    CONTENT_DIR: dataFolder(CONTENT_DIR).default(CONTENT_DIR),
+    LOCALES_DIR: dataFolder(LOCALES_DIR).default(LOCALES_DIR),
     REDIS_URL: optionalText.pipe(z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional()),
     STATE_TTL_DAYS: z.coerce.number().min(0).max(3650).default(30),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -127,6 +140,10 @@ export interface Config {
   host: string;
   publicUrl?: string;
   dataDir: string;
+  /** content/: the language table (languages.json), steps, intents, known errors. Absolute. */
+  contentDir: string;
+  /** locales/: the UI strings, one folder per language of the table. Absolute. */
+  localesDir: string;
   redisUrl?: string;
   /** Stored state is forgotten this long after its last write; 0 keeps it for ever. */
   stateTtlSeconds: number;
@@ -214,6 +231,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? (auth || env.ALLOW_ANONYMOUS_PUBLIC ? '0.0.0.0' : '127.0.0.1'),
     publicUrl: env.PUBLIC_URL,
     dataDir: env.DATA_DIR,
+    contentDir: env.CONTENT_DIR,
+    localesDir: env.LOCALES_DIR,
     redisUrl: env.REDIS_URL,
     stateTtlSeconds: Math.round(env.STATE_TTL_DAYS * 86_400),
     logLevel: env.LOG_LEVEL,

@@ -16,5 +16,10 @@ function findRoot(from: string): string {
 }
 
 export const ROOT_DIR = findRoot(__dirname);
+/**
+ * The data folders shipped with the code. The running service reads LOCALES_DIR and CONTENT_DIR
+ * from the environment instead when set (src/config.ts); these are their defaults and what
+ * scripts and tests read unless told otherwise.
+ */
 export const LOCALES_DIR = join(ROOT_DIR, 'locales');
 export const CONTENT_DIR = join(ROOT_DIR, 'content');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Storage } from 'botbuilder';
-import type { InputKind, StepId } from '../../dialogs/setup';
+import type { BranchChoice, Command, InputKind, StepId } from '../../dialogs/setup';
 import type { Locale } from '../../dialogs/types';
 import { caseSummary, formatCaseSummary } from '../bot/case-summary';
 import { advance, metaOf, resume, toRecord, type ConversationRecord, type GuideSnapshot, type Understand } from '../bot/conversation';
@@ -15,16 +15,18 @@ import { markdownToHtml, markdownToText } from './safe-markdown';
 /** What the console sends for one move of the call: an answer button, a control, a picked error, or the customer's words. */
 export type ScriptInput =
   | { choice: string }
-  | { command: 'BACK' | 'START_OVER' | 'AGENT' | 'HELP' | 'LANGUAGE' }
+  | { command: Command }
   | { errorId: string }
+  /** The customer's language, picked after the LANGUAGE command. */
+  | { language: Locale }
   /** A new problem mid-call, offered by "did you mean": starts over on it. */
-  | { topic: 'ACTIVATE' | 'REACTIVATE' | 'PRODUCT_KEY' | 'ERROR_MESSAGE' }
+  | { topic: BranchChoice }
   | { text: string };
 
 export interface ScriptButton {
   /** In the customer's language: what the customer would say. */
   label: string;
-  /** The same in English, for the agent. */
+  /** The same in the agent's language (the table's default, English), for the agent. */
   english: string;
   send: ScriptInput;
 }
@@ -87,7 +89,7 @@ export class SessionNotFound extends Error {
 /**
  * The call script: the bot's own machine, run one event at a time with xstate's pure
  * `transition()` (through the chat's resume/apply), rendered with the chat's Renderer twice, in
- * the customer's language and in English. Sessions live in the conversation store (they survive a
+ * the customer's language and in the agent's (English). Sessions live in the conversation store (they survive a
  * restart and are shared by instances on Redis) with an idle timeout; they hold no customer words,
  * only the machine's snapshot.
  */
@@ -100,7 +102,7 @@ export class CallScript {
 
   /** A new call, or the agent's copy of a bot conversation they take over (from its stored record). */
   async start(locale: Locale, from?: ConversationRecord): Promise<ScriptView> {
-    const step = resume(from, locale);
+    const step = resume(from, locale, this.deps.renderer.languages);
     const id = randomUUID();
     const session: Session = { snapshot: step.snapshot, notices: from && step.reset ? step.effects.notices : [], touched: this.deps.now() };
     await this.deps.store.write({ [keyOf(id)]: { ...this.stored(session), eTag: expectedETag(undefined) } });
@@ -117,11 +119,16 @@ export class CallScript {
     let session: Session | undefined;
     await readModifyWrite<StoredSession>(this.deps.store, keyOf(id), (current) => {
       const from = this.live(current);
-      const move = advance({ snapshot: from.snapshot, effects: { notices: [] }, reset: false, isNew: false }, toUserInput(input, metaOf(from.snapshot).step), this.deps.understand);
+      const move = advance({ snapshot: from.snapshot, effects: { notices: [] }, reset: false, isNew: false, languages: this.deps.renderer.languages.tags }, toUserInput(input, metaOf(from.snapshot).step), this.deps.understand);
       session = { snapshot: move.step.snapshot, notices: move.notices, touched: this.deps.now() };
       return this.stored(session);
     });
     return this.render(id, session!);
+  }
+
+  /** The language the agent reads beside the customer's: the language table's default. */
+  private get agentLocale(): Locale {
+    return this.deps.renderer.languages.defaultTag;
   }
 
   private stored(session: Session): StoredSession {
@@ -131,7 +138,7 @@ export class CallScript {
   /** The session a stored one holds, unless it is missing or idle too long. */
   private live(stored: StoredSession | undefined): Session {
     if (!stored?.record || this.deps.now() - stored.touched > this.idleMs) throw new SessionNotFound();
-    const step = resume(stored.record, 'en-US');
+    const step = resume(stored.record, this.agentLocale, this.deps.renderer.languages);
     // A session stored by an older machine starts over, and says so, as a chat does.
     return { snapshot: step.snapshot, notices: step.reset ? step.effects.notices : stored.notices, touched: stored.touched };
   }
@@ -143,7 +150,8 @@ export class CallScript {
     // The summary gets its own panel with a copy button, in both languages, so the columns leave it out.
     const script = meta.dynamic === 'case-summary' ? { ...meta, dynamic: undefined } : meta;
     const forCustomer = renderer.reply(script, context, session.notices);
-    const forAgent = renderer.reply(script, context, session.notices, 'en-US');
+    const agent = this.agentLocale;
+    const forAgent = renderer.reply(script, context, session.notices, agent);
     const buttons = (theirs: Button[], ours: Button[]): ScriptButton[] =>
       theirs.map((button, i) => ({ label: button.label, english: ours[i]?.label ?? button.label, send: toInput(button) }));
     const stepName = (locale: Locale, step: StepId) => strings.t(locale, `common:step.${step}`);
@@ -154,7 +162,7 @@ export class CallScript {
         const markdown = formatCaseSummary(structured, strings, locale, { errors: this.deps.errors, withIds: true });
         return { locale, html: markdownToHtml(markdown), text: markdownToText(markdown) };
       };
-      summary = { customer: format(context.locale), english: format('en-US') };
+      summary = { customer: format(context.locale), english: format(agent) };
     }
     return {
       id,
@@ -163,10 +171,10 @@ export class CallScript {
       input: meta.input,
       outcome: meta.outcome ?? null,
       customer: { locale: context.locale, html: markdownToHtml(forCustomer.markdown) },
-      english: { locale: 'en-US', html: markdownToHtml(forAgent.markdown) },
+      english: { locale: agent, html: markdownToHtml(forAgent.markdown) },
       choices: buttons(forCustomer.choices, forAgent.choices),
       controls: buttons(forCustomer.controls, forAgent.controls),
-      path: context.trail.map((step) => ({ step, label: stepName(context.locale, step), english: stepName('en-US', step) })),
+      path: context.trail.map((step) => ({ step, label: stepName(context.locale, step), english: stepName(agent, step) })),
       summary,
     };
   }
@@ -177,6 +185,7 @@ function toUserInput(input: ScriptInput, step: StepId): UserInput {
   if ('choice' in input) return { text: '', value: { ag: 'choice', choice: input.choice, step } };
   if ('errorId' in input) return { text: '', value: { ag: 'error', id: input.errorId, step } };
   if ('topic' in input) return { text: '', value: { ag: 'topic', opening: input.topic, step } };
+  if ('language' in input) return { text: '', value: { ag: 'language', locale: input.language } };
   return { text: '', value: { ag: 'command', command: input.command } };
 }
 
@@ -190,5 +199,7 @@ function toInput(button: Button): ScriptInput {
       return { command: button.data.command };
     case 'topic':
       return { topic: button.data.opening };
+    case 'language':
+      return { language: button.data.locale };
   }
 }

@@ -12,8 +12,12 @@ export type AgentStrings = Record<string, unknown>;
 export interface ConsolePageConfig {
   uiLocale: Locale;
   strings: AgentStrings;
-  /** Customer languages the agent can start a call in, in picker order. */
+  /** Customer languages the agent can start a call in, in picker order (the language table's). */
   customerLocales: readonly Locale[];
+  /** The language the agent reads beside the customer's (the table's default). */
+  agentLocale: Locale;
+  /** Each language's name for this agent, e.g. "Dutch (Nederlands)". */
+  languageNames: Record<Locale, string>;
   flow: FlowMapLine[];
   api: string;
   /** Where console.js fetches Mermaid from (with the token) to draw the flow map. */
@@ -87,8 +91,7 @@ function documentHead(lang: string, title: string, nonce: string, style: string)
 
 export function renderConsolePage(config: ConsolePageConfig, assets: { script: string; style: string }): HtmlResponse {
   const s = (key: string) => escapeHtml(stringAt(config.strings, key));
-  const languageName = (locale: Locale) => s(locale === 'nl-NL' ? 'languageDutch' : 'languageEnglish');
-  const options = config.customerLocales.map((l) => `<option value="${l}" lang="${l}">${languageName(l)}</option>`).join('');
+  const options = config.customerLocales.map((l) => `<option value="${l}" lang="${l}">${escapeHtml(config.languageNames[l] ?? l)}</option>`).join('');
   return respond(
     (nonce) => `${documentHead(config.uiLocale, s('pageTitle'), nonce, assets.style)}
 <script id="agent-config" type="application/json">${jsonForScript(config)}</script>
@@ -126,7 +129,7 @@ export function renderConsolePage(config: ConsolePageConfig, assets: { script: s
             <div class="md" id="customer-text"></div>
           </article>
           <article class="column english">
-            <h2>${s('englishForYou')} <span class="lang">EN</span></h2>
+            <h2>${s('englishForYou')} <span class="lang">${escapeHtml(config.agentLocale.split('-')[0]!.toUpperCase())}</span></h2>
             <div class="md" id="english-text"></div>
           </article>
         </div>

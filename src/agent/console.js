@@ -342,8 +342,14 @@
   var session = null;
   var busy = false;
 
+  /** The language's name for this agent, from the language table (the page's config). */
   function languageName(locale) {
-    return s(locale === 'nl-NL' ? 'languageDutch' : 'languageEnglish');
+    return config.languageNames[locale] || locale;
+  }
+
+  /** The short badge of a language: its primary subtag ("NL" for nl-NL). */
+  function languageBadge(locale) {
+    return locale.split('-')[0].toUpperCase();
   }
 
   function choiceButton(button) {
@@ -394,10 +400,10 @@
     }
     $('script-empty').hidden = true;
     $('script').hidden = false;
-    var same = view.locale === 'en-US';
+    var same = view.locale === config.agentLocale;
     $('columns').classList.toggle('single', same);
     $('same-language').hidden = !same;
-    $('customer-lang').textContent = view.locale === 'nl-NL' ? 'NL' : 'EN';
+    $('customer-lang').textContent = languageBadge(view.locale);
     $('customer-lang').title = languageName(view.locale);
     $('customer-text').innerHTML = view.customer.html;
     $('customer-text').lang = view.locale;
@@ -423,7 +429,7 @@
       summary.classList.toggle('escalated', view.outcome === 'escalated');
       $('summary-english').innerHTML = view.summary.english.html;
       $('summary-customer').innerHTML = view.summary.customer.html;
-      $('summary-customer-box').hidden = view.summary.customer.locale === 'en-US';
+      $('summary-customer-box').hidden = view.summary.customer.locale === config.agentLocale;
       $('summary-text').value = view.summary.english.text;
       $('summary-text').classList.remove('shown');
       $('copy-status').textContent = '';
@@ -502,7 +508,9 @@
   });
 
   // ---- known-error lookup ----------------------------------------------------------------------
-  var otherLocale = config.uiLocale === 'nl-NL' ? 'en-US' : 'nl-NL';
+  var otherLocales = config.customerLocales.filter(function (l) {
+    return l !== config.uiLocale;
+  });
   $('lookup-form').addEventListener('submit', function (event) {
     event.preventDefault();
     var text = $('lookup-text').value;
@@ -525,7 +533,11 @@
           var item = el('div', 'match');
           var title = el('strong', '', match.title[config.uiLocale]);
           item.appendChild(title);
-          item.appendChild(el('div', 'other', match.title[otherLocale]));
+          otherLocales.forEach(function (l) {
+            var other = el('div', 'other', match.title[l]);
+            other.lang = l;
+            item.appendChild(other);
+          });
           item.appendChild(el('code', '', match.id));
           if (result.outcome === 'confident') {
             item.appendChild(el('h4', '', s('lookupFix')));
@@ -666,7 +678,7 @@
     box.appendChild(el('h3', '', s('summary')));
     var columns = el('div', 'columns');
     [c.summary.english, c.summary.customer].forEach(function (part, i) {
-      if (i === 1 && part.locale === 'en-US') return;
+      if (i === 1 && part.locale === config.agentLocale) return;
       var col = el('div');
       col.appendChild(el('h4', '', i === 0 ? s('summaryEnglish') : s('summaryCustomer')));
       var md = el('div', 'md');

@@ -50,11 +50,12 @@ export interface AgentDesk {
   close(): Promise<void>;
 }
 
-/** English step and branch names label the flow map, as in docs/flow.mmd. */
+/** Step and branch names in the agents' language (the table's default, English) label the flow map, as in docs/flow.mmd. */
 export function flowMapFor(strings: Strings): FlowMap {
+  const agent = strings.languages.defaultTag;
   return buildFlowMap((path, node) => {
     const key = node.compound ? `common:branch.${path}` : `common:step.${path}`;
-    return strings.has('en-US', key) ? strings.t('en-US', key) : undefined;
+    return strings.has(agent, key) ? strings.t(agent, key) : undefined;
   });
 }
 

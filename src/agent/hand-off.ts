@@ -45,7 +45,8 @@ export function createHandOff(deps: HandOffDeps): EffectHandlers['handOff'] {
       return;
     }
     const summary = caseSummary(snapshot.context, 'escalated');
-    const locales = [...new Set([summary.locale, 'en-US' as const])];
+    // The customer's language, and the agents' (the language table's default).
+    const locales = [...new Set([summary.locale, deps.strings.languages.defaultTag])];
     const handOff: HandOffContext = {
       caseSummary: summary,
       summaryText: Object.fromEntries(locales.map((l) => [l, formatCaseSummary(summary, deps.strings, l, { errors: deps.errors })])),

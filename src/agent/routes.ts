@@ -1,12 +1,13 @@
 import type { Request, Response, Server } from 'restify';
 import { sendError } from '../web/error-reply';
 import { z } from 'zod';
-import { LOCALES, type Locale } from '../../dialogs/types';
-import { BRANCH_CHOICES } from '../../dialogs/setup';
+import type { Locale } from '../../dialogs/types';
+import { BRANCH_CHOICES, COMMANDS } from '../../dialogs/setup';
+import type { Languages } from '../i18n/languages';
 import { errorName, formatCaseSummary, type CaseSummary } from '../bot/case-summary';
 import type { ConversationRecord } from '../bot/conversation';
 import type { KnownErrorCatalog } from '../understanding/known-error-catalog';
-import { escapeHtml, negotiateLocale } from '../channels/webchat-page';
+import { escapeHtml } from '../channels/webchat-page';
 import type { Strings } from '../i18n/strings';
 import type { Logger } from '../logger';
 import { containsProductKey } from '../understanding/product-key';
@@ -38,19 +39,24 @@ export interface AgentRoutesDeps {
   abandonAfterMs: number;
 }
 
-/** Customer languages in the order the console offers them. */
-const CUSTOMER_LOCALES: readonly Locale[] = ['nl-NL', 'en-US'];
 const MAX_TEXT = 4096;
 
-const localeSchema = z.enum(LOCALES);
-const startSchema = z.union([z.object({ locale: localeSchema }).strict(), z.object({ caseId: z.string().min(1).max(2048) }).strict()]);
-const eventSchema = z.union([
-  z.object({ choice: z.string().min(1).max(64) }).strict(),
-  z.object({ command: z.enum(['BACK', 'START_OVER', 'AGENT', 'HELP', 'LANGUAGE']) }).strict(),
-  z.object({ errorId: z.string().min(1).max(128) }).strict(),
-  z.object({ topic: z.enum(BRANCH_CHOICES) }).strict(),
-  z.object({ text: z.string().max(MAX_TEXT) }).strict(),
-]);
+/** The request bodies, for the languages of the table (the console offers them in its order). */
+function requestSchemas(languages: Languages) {
+  const locale = z.string().refine((tag) => languages.has(tag), `must be one of ${languages.tags.join(', ')}`);
+  return {
+    locale,
+    start: z.union([z.object({ locale }).strict(), z.object({ caseId: z.string().min(1).max(2048) }).strict()]),
+    event: z.union([
+      z.object({ choice: z.string().min(1).max(64) }).strict(),
+      z.object({ command: z.enum(COMMANDS) }).strict(),
+      z.object({ errorId: z.string().min(1).max(128) }).strict(),
+      z.object({ language: locale }).strict(),
+      z.object({ topic: z.enum(BRANCH_CHOICES) }).strict(),
+      z.object({ text: z.string().max(MAX_TEXT) }).strict(),
+    ]),
+  };
+}
 const lookupSchema = z.object({ text: z.string().max(MAX_TEXT) }).strict();
 
 /** Case ids in URLs: the conversation key, base64url, so any channel's conversation id survives the path. */
@@ -59,9 +65,11 @@ const conversationKeyOf = (caseId: string) => Buffer.from(caseId, 'base64url').t
 
 export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void {
   const { strings, log, script } = deps;
+  const { languages } = strings;
+  const schemas = requestSchemas(languages);
   const uiLocale = (req: Request): Locale => {
     const lang = ((req.query ?? {}) as Record<string, unknown>).lang;
-    return localeSchema.safeParse(lang).success ? (lang as Locale) : negotiateLocale(req.header('accept-language'), CUSTOMER_LOCALES, 'en-US');
+    return languages.has(lang) ? lang : languages.negotiate(req.header('accept-language'));
   };
   const agentStrings = (locale: Locale) => strings.namespace(locale, 'agent');
   const refusedPage = (req: Request, status: 401 | 403, tokenWasGiven: boolean) =>
@@ -93,7 +101,7 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
 
   server.get('/agent', page, async (req: Request, res: Response) => {
     const locale = uiLocale(req);
-    sendHtml(res, renderConsolePage({ uiLocale: locale, strings: agentStrings(locale), customerLocales: CUSTOMER_LOCALES, flow: deps.flow.lines, api: '/agent/api', mermaidUrl: MERMAID_ASSET_PATH }, deps.assets));
+    sendHtml(res, renderConsolePage({ uiLocale: locale, strings: agentStrings(locale), customerLocales: languages.tags, agentLocale: languages.defaultTag, languageNames: languageNames(languages, locale), flow: deps.flow.lines, api: '/agent/api', mermaidUrl: MERMAID_ASSET_PATH }, deps.assets));
   });
 
   server.get(MERMAID_ASSET_PATH, api, mermaidAssetHandler());
@@ -103,7 +111,7 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
   });
 
   server.post('/agent/api/sessions', api, async (req: Request, res: Response) => {
-    const body = parse(startSchema, req, res);
+    const body = parse(schemas.start, req, res);
     if (!body) return;
     if ('locale' in body) return json(res, 201, await script.start(body.locale));
     // Taking over a bot conversation: the agent's script starts where the customer is.
@@ -120,7 +128,7 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
   });
 
   server.post('/agent/api/sessions/:id/events', api, async (req: Request, res: Response) => {
-    const body = parse(eventSchema, req, res);
+    const body = parse(schemas.event, req, res);
     if (!body) return;
     await withSession(res, () => script.send(String(req.params.id), body as ScriptInput));
   });
@@ -140,8 +148,8 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
           ? []
           : ids.map((id) => ({
               id,
-              title: Object.fromEntries(LOCALES.map((l) => [l, deps.errors.title(id, l)])),
-              fix: Object.fromEntries(LOCALES.map((l) => [l, deps.errors.fix(id, l).map(markdownToHtml)])),
+              title: Object.fromEntries(languages.tags.map((l) => [l, deps.errors.title(id, l)])),
+              fix: Object.fromEntries(languages.tags.map((l) => [l, deps.errors.fix(id, l).map(markdownToHtml)])),
             })),
     });
   });
@@ -203,7 +211,7 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
       id: caseIdOf(record.conversationKey),
       channelId: record.channelId,
       locale: record.locale,
-      language: t(`common:language.${record.locale}`),
+      language: languages.name(record.locale, locale),
       topic: t(`common:branch.${record.summary.branch ?? 'none'}`),
       step: record.step,
       stepLabel: t(`common:step.${record.step}`),
@@ -216,7 +224,21 @@ export function registerAgentRoutes(server: Server, deps: AgentRoutesDeps): void
       handOff: record.handOff
         ? { status: record.handOff.status, at: record.handOff.at, reason: record.handOff.reason, reasonLabel: t(`common:escalation.${record.handOff.reason}`) }
         : null,
-      summary: { english: formatted('en-US'), customer: formatted(record.locale) },
+      summary: { english: formatted(languages.defaultTag), customer: formatted(record.locale) },
     };
   }
+}
+
+/**
+ * Each language as the console names it for an agent reading `uiLocale`: the name in the agent's
+ * language, with the language's own name beside it when that differs ("Dutch (Nederlands)").
+ */
+function languageNames(languages: Languages, uiLocale: Locale): Record<Locale, string> {
+  return Object.fromEntries(
+    languages.tags.map((tag) => {
+      const theirs = languages.name(tag, uiLocale);
+      const own = languages.name(tag, tag);
+      return [tag, theirs === own ? own : `${theirs} (${own})`];
+    }),
+  );
 }

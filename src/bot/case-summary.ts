@@ -55,7 +55,7 @@ export function formatCaseSummary(summary: CaseSummary, strings: Strings, locale
   ];
   if (summary.escalation) lines.push(`- ${t('common:summary.reason')}: ${t(`common:escalation.${summary.escalation}`)}`);
   if (summary.rating !== null) lines.push(`- ${t('common:summary.rating')}: ${summary.rating}/5`);
-  lines.push(`- ${t('common:summary.language')}: ${t(`common:language.${summary.locale}`)}`);
+  lines.push(`- ${t('common:summary.language')}: ${strings.languages.name(summary.locale, locale)}`);
   return lines.join('\n');
 }
 

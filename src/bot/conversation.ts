@@ -1,7 +1,8 @@
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import { guideMachine, MACHINE_VERSION } from '../../dialogs/machine';
 import type { EscalationReason, GuideEvent, StepMeta } from '../../dialogs/setup';
-import { LOCALES, type Locale } from '../../dialogs/types';
+import type { Locale } from '../../dialogs/types';
+import { loadLanguages, type Languages } from '../i18n/languages';
 import { LANGUAGE_OFFER } from '../understanding/interpret';
 import type { InterpretState, Notice, Understanding, UserInput } from '../understanding/turn-meaning';
 
@@ -36,6 +37,8 @@ export interface Step {
   isNew: boolean;
   /** See ConversationRecord.languageOffered. */
   languageOffered?: boolean;
+  /** The languages the conversation may switch to (the language table's tags). */
+  languages?: readonly Locale[];
 }
 
 export function metaOf(snapshot: GuideSnapshot): StepMeta {
@@ -66,30 +69,33 @@ function collect(actions: readonly Action[], into: Effects): void {
  * Restores the machine from a stored record, or starts a new one. A snapshot from another machine
  * version, or one that no longer resolves, starts over on purpose, with a notice, never a crash.
  */
-export function resume(record: ConversationRecord | undefined, locale: Locale): Step {
+export function resume(record: ConversationRecord | undefined, locale: Locale, languages: Languages = loadLanguages()): Step {
+  const { tags } = languages;
   if (record && record.version === MACHINE_VERSION) {
     try {
       const snapshot = guideMachine.resolveState(record.snapshot as Parameters<typeof guideMachine.resolveState>[0]);
       metaOf(snapshot);
-      if (!isGuideContext(snapshot.context)) throw new Error('stored context does not fit the machine');
-      return { snapshot, effects: { notices: [] }, reset: false, isNew: false, languageOffered: record.languageOffered === true };
+      if (!isGuideContext(snapshot.context, languages)) throw new Error('stored context does not fit the machine');
+      return { snapshot, effects: { notices: [] }, reset: false, isNew: false, languageOffered: record.languageOffered === true, languages: tags };
     } catch {
       // fall through to a fresh start below
     }
   }
   const stored = (record?.snapshot as { context?: { locale?: unknown } } | null | undefined)?.context?.locale;
-  const previousLocale = LOCALES.find((l) => l === stored);
-  const [snapshot, actions] = initialStep(previousLocale ?? locale);
+  const [snapshot, actions] = initialStep(languages.has(stored) ? stored : locale);
   const effects: Effects = { notices: record ? [{ key: 'common:notice.restarted' }] : [] };
   collect(actions, effects);
-  return { snapshot, effects, reset: Boolean(record), isNew: !record };
+  return { snapshot, effects, reset: Boolean(record), isNew: !record, languages: tags };
 }
 
-/** The parts of the context every step reads; a snapshot without them cannot be resumed. */
-function isGuideContext(context: unknown): boolean {
+/**
+ * The parts of the context every step reads; a snapshot without them cannot be resumed. Its
+ * language must still be in the table: one taken out since starts over in the channel's.
+ */
+function isGuideContext(context: unknown, languages: Languages): boolean {
   if (!context || typeof context !== 'object') return false;
   const c = context as Record<string, unknown>;
-  return LOCALES.includes(c.locale as Locale) && Array.isArray(c.trail) && Array.isArray(c.candidates) && typeof c.misses === 'number';
+  return languages.has(c.locale) && Array.isArray(c.trail) && Array.isArray(c.candidates) && typeof c.misses === 'number';
 }
 
 export function apply(step: Step, events: readonly GuideEvent[]): Step {
@@ -122,6 +128,7 @@ export function advance(from: Step, input: UserInput, understand: Understand): M
     locale: from.snapshot.context.locale,
     accepts: (event) => from.snapshot.can(event),
     languageOffered: from.languageOffered === true,
+    languages: from.languages,
   });
   // A first "hello" is not a miss: it simply gets the welcome.
   const events = from.isNew && understood.events.every((e) => e.type === 'MISS') ? [] : understood.events;

@@ -1,6 +1,5 @@
 import type { Activity, Storage, TurnContext } from 'botbuilder';
 import type { GuideEvent } from '../../dialogs/setup';
-import type { Locale } from '../../dialogs/types';
 import type { Logger } from '../logger';
 import { isETagConflict, isStorageUnavailable, StorageUnavailableError, type ConversationStore } from '../storage/create-store';
 import { expectedETag } from '../storage/read-modify-write';
@@ -49,10 +48,6 @@ export interface GuideBotDeps {
   observers?: TurnObserver[];
 }
 
-export function toLocale(tag: string | undefined): Locale {
-  return tag && /^nl(-|_|$)/i.test(tag) ? 'nl-NL' : 'en-US';
-}
-
 export function conversationKey(activity: Partial<Activity>): string {
   const channel = activity.channelId ?? 'unknown';
   const id = activity.conversation?.id;
@@ -89,6 +84,11 @@ export class GuideBot {
     if (!deps.storage) throw new Error('GuideBot needs a storage');
   }
 
+  /** The language the channel asks for (Teams' clientInfo, Web Chat's locale), as one of the table's. */
+  private locale(activity: Partial<Activity>) {
+    return this.deps.renderer.languages.fromChannel(this.deps.channel.locale(activity));
+  }
+
   async run(context: TurnContext): Promise<TurnOutcome> {
     const { activity } = context;
     const key = conversationKey(activity);
@@ -123,7 +123,7 @@ export class GuideBot {
       // Either nothing was saved (the user can simply send the message again), or it cannot be
       // told whether it was: then the user hears that, and a retry lands wherever the state really is.
       this.deps.logger.warn({ err, conversation: key }, unknown ? 'storage unavailable, turn may or may not be applied' : 'storage unavailable, turn not applied');
-      const locale = toLocale(this.deps.channel.locale(context.activity));
+      const locale = this.locale(context.activity);
       const text = this.deps.renderer.notice(locale, unknown ? 'common:notice.unconfirmed' : 'common:notice.unavailable');
       return { conversationKey: key, kind: 'unavailable', events: [], notice: { text, locale }, attempts: 1 };
     }
@@ -134,7 +134,7 @@ export class GuideBot {
     const input: UserInput = { text: this.deps.channel.text(activity), value: this.deps.channel.value(activity) };
     return this.commit(context, key, (stored) => {
       if (activity.id && seenIds(stored).includes(activity.id)) return undefined;
-      const from = resume(stored, toLocale(this.deps.channel.locale(activity)));
+      const from = resume(stored, this.locale(activity), this.deps.renderer.languages);
       if (!stored && (isCardValue(input.value) ? cardStep(input.value) !== metaOf(from.snapshot).step : this.storeLostData(key))) return lost(from, input, this.deps.understand);
       return advance(from, input, this.deps.understand);
     });
@@ -154,7 +154,7 @@ export class GuideBot {
     return this.commit(context, key, (stored) => {
       // Welcome once per conversation, however many members join or installs repeat.
       if (stored) return undefined;
-      const step = resume(undefined, toLocale(this.deps.channel.locale(context.activity)));
+      const step = resume(undefined, this.locale(context.activity), this.deps.renderer.languages);
       return { step, events: [], notices: step.effects.notices };
     }, 'welcome');
   }

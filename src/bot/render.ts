@@ -1,6 +1,7 @@
-import type { GuideContext, StepMeta } from '../../dialogs/setup';
+import type { Command, GuideContext, StepMeta } from '../../dialogs/setup';
 import type { KnownErrorId, Locale, MatchResult } from '../../dialogs/types';
 import type { ContentBlock, GuideContent } from '../i18n/guide-content';
+import type { Languages } from '../i18n/languages';
 import type { Strings } from '../i18n/strings';
 import type { ButtonData, Notice } from '../understanding/turn-meaning';
 import type { KnownErrorCatalog } from '../understanding/known-error-catalog';
@@ -43,6 +44,11 @@ export class Renderer {
     private readonly errors: KnownErrorCatalog,
   ) {}
 
+  /** The languages this renderer has strings for. */
+  get languages(): Languages {
+    return this.strings.languages;
+  }
+
   /**
    * The step's reply in the conversation's language, or in `locale` when given (the agent console
    * shows the English beside the customer's; the case summary still names the customer's language).
@@ -51,7 +57,10 @@ export class Renderer {
     const t = (key: string) => this.strings.t(locale, key);
     // A notice's content block that the step shows anyway is said once, with the step.
     const shownByStep = new Set(meta.content ?? []);
-    const offered = notices.flatMap((n) => (n.options ?? []).map((data) => this.offeredButton(data, meta, locale)));
+    const offered = notices.flatMap((n) => [
+      ...(n.options ?? []).map((data) => this.offeredButton(data, meta, locale)),
+      ...(n.offer === 'languages' ? this.languageButtons(context.locale) : []),
+    ]);
     const sentence = (n: Notice) => {
       if (!n.options) return t(n.key);
       const [a, b] = n.options.map((data) => this.offeredButton(data, meta, locale).label);
@@ -151,12 +160,25 @@ export class Renderer {
     if (data.ag === 'command') {
       return this.button(`${locale}|command|${data.command}`, () => ({ label: this.strings.t(locale, `common:choice.${data.command}`), data }));
     }
+    if (data.ag === 'language') return this.languageButton(data.locale);
     return this.button(`${locale}|${meta.step}|error|${data.id}`, () => ({ label: this.errors.title(data.id, locale), data: { ag: 'error', id: data.id, step: meta.step } }));
   }
 
-  /** Back, start over, a person and the other language: the moves that work at every step. */
+  /**
+   * The language picker: one button per language besides the conversation's, each labelled with
+   * the language's own name (people look for their language in their language), in the table's order.
+   */
+  private languageButtons(current: Locale): Button[] {
+    return this.languages.tags.filter((tag) => tag !== current).map((tag) => this.languageButton(tag));
+  }
+
+  private languageButton(tag: Locale): Button {
+    return this.button(`language|${tag}`, () => ({ label: this.languages.name(tag, tag), data: { ag: 'language', locale: tag } }));
+  }
+
+  /** Back, start over, a person and the language picker: the moves that work at every step. */
   private controls(meta: StepMeta, context: GuideContext, locale: Locale): Button[] {
-    const control = (command: 'BACK' | 'START_OVER' | 'AGENT' | 'LANGUAGE') =>
+    const control = (command: Exclude<Command, 'HELP'>) =>
       this.button(`${locale}|command|${command}`, () => ({ label: this.strings.t(locale, `common:choice.${command}`), data: { ag: 'command', command } }));
     const offered = new Set(meta.choices);
     const controls: Button[] = [];

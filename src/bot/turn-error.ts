@@ -1,6 +1,6 @@
 import type { CloudAdapter } from 'botbuilder';
 import type { Logger } from '../logger';
-import { toLocale, type ChannelReader } from './guide-bot';
+import type { ChannelReader } from './guide-bot';
 import type { Renderer } from './render';
 import { noticeActivity } from './reply-activity';
 
@@ -12,7 +12,7 @@ export function apologiseForFailedTurns(adapter: CloudAdapter, deps: { logger: L
   const { logger, renderer, channel } = deps;
   adapter.onTurnError = async (context, error) => {
     logger.error({ err: error, conversation: context.activity.conversation?.id, activityType: context.activity.type }, 'turn failed');
-    const locale = toLocale(channel.locale(context.activity));
+    const locale = renderer.languages.fromChannel(channel.locale(context.activity));
     try {
       await context.sendActivity(noticeActivity(renderer.notice(locale, 'common:notice.somethingWentWrong'), locale));
     } catch (sendError) {

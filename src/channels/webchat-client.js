@@ -203,8 +203,9 @@
     const render = () => WebChat.renderWebChat(
       {
         directLine,
-        // Web Chat's own texts follow this, and it is sent as `locale` on every user activity.
-        locale,
+        // Web Chat's own texts follow this, and it is sent as `locale` on every user activity: the
+        // language table's `webChat` locale for a language Web Chat has no texts for (qps-ploc).
+        locale: config.webChatLocales[locale] || locale,
         store,
         overrideLocalizedStrings: { TEXT_INPUT_PLACEHOLDER: t('inputPlaceholder') },
         styleOptions: {

@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Next, Request, Response, Server } from 'restify';
-import { LOCALES, type Locale } from '../../dialogs/types';
+import type { Locale } from '../../dialogs/types';
+import { isLocaleIn, type Languages } from '../i18n/languages';
 import { lazyStaticAsset, sendStaticAsset, type StaticAsset } from '../web/static-asset';
 import type { ChannelLogger } from './directline';
 
@@ -19,8 +20,6 @@ export const WEBCHAT_STRING_KEYS = [
   'heading',
   'intro',
   'languageLabel',
-  'languageDutch',
-  'languageEnglish',
   'restartButton',
   'chatLabel',
   'inputPlaceholder',
@@ -36,9 +35,11 @@ export interface WebChatPageOptions {
   strings: (locale: Locale) => Record<string, string>;
   /** 'local': the page talks to the in-process Direct Line; 'azure': to Azure Direct Line via a server-made token. */
   tokenMode: 'local' | 'azure';
-  /** Used when neither the query, the stored choice nor Accept-Language picks a locale. */
-  defaultLocale: Locale;
-  /** Picker order. Default: Nederlands, English. */
+  /** The language table: the picker's languages, in its order, named in themselves; Web Chat's own locale for each. */
+  languages: Languages;
+  /** Used when neither the query, the stored choice nor Accept-Language picks a locale. Default: the table's. */
+  defaultLocale?: Locale;
+  /** The picker's languages, a subset of the table's. Default: all of them. */
   locales?: readonly Locale[];
   /** Required in azure mode (DIRECTLINE_SECRET). */
   directLineSecret?: string;
@@ -53,7 +54,6 @@ const DEFAULT_ENDPOINT = 'https://directline.botframework.com';
 const LOCAL_DIRECTLINE_PATH = '/v3/directline';
 const AZURE_TOKEN_ROUTE = '/api/directline/token';
 const LOCAL_TOKEN_ROUTE = `${LOCAL_DIRECTLINE_PATH}/tokens/generate`;
-const LANGUAGE_NAME_KEYS: Record<Locale, WebChatStringKey> = { 'nl-NL': 'languageDutch', 'en-US': 'languageEnglish' };
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 
@@ -71,30 +71,6 @@ export function jsonForScript(value: unknown): string {
     .replace(/&/g, '\\u0026')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
-}
-
-// ---- locale negotiation -----------------------------------------------------------------------
-
-/** Picks a supported locale from an Accept-Language header (exact tag first, then language). */
-export function negotiateLocale(acceptLanguage: string | undefined, locales: readonly Locale[], fallback: Locale): Locale {
-  if (!acceptLanguage) return fallback;
-  const ranked = acceptLanguage
-    .split(',')
-    .map((part, index) => {
-      const [tag, ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)).find(Boolean);
-      return { tag: tag.trim().toLowerCase(), q: q ? Number(q[1]) : 1, index };
-    })
-    .filter((entry) => entry.tag && entry.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  for (const { tag } of ranked) {
-    const exact = locales.find((locale) => locale.toLowerCase() === tag);
-    if (exact) return exact;
-    const language = tag.split('-')[0];
-    const sameLanguage = locales.find((locale) => locale.toLowerCase().split('-')[0] === language);
-    if (sameLanguage) return sameLanguage;
-  }
-  return fallback;
 }
 
 // ---- static assets ----------------------------------------------------------------------------
@@ -145,6 +121,10 @@ interface PageConfig {
   initialLocale: Locale;
   /** Set when the URL asked for a locale (?lang=), which wins over the stored choice. */
   requestedLocale: Locale | null;
+  /** Each language's name in itself: the picker's labels, which do not change with the page's language. */
+  names: Record<Locale, string>;
+  /** The locale Web Chat gets for its own texts, per language (the table's `webChat`). */
+  webChatLocales: Record<Locale, string>;
   strings: Record<string, Record<string, string>>;
   tokenUrl: string;
   /** Absolute, or a path on this origin. */
@@ -156,7 +136,7 @@ function renderPage(config: PageConfig, assets: { webchat: Asset; client: Asset;
   const locale = config.initialLocale;
   const s = (key: WebChatStringKey) => escapeHtml(config.strings[locale][key]);
   const options = config.locales
-    .map((l) => `<option value="${l}" lang="${l}" data-i18n="${LANGUAGE_NAME_KEYS[l]}"${l === locale ? ' selected' : ''}>${s(LANGUAGE_NAME_KEYS[l])}</option>`)
+    .map((l) => `<option value="${l}" lang="${l}"${l === locale ? ' selected' : ''}>${escapeHtml(config.names[l] ?? l)}</option>`)
     .join('');
   return `<!DOCTYPE html>
 <html lang="${locale}">
@@ -229,15 +209,15 @@ function parseEndpoint(raw: string | undefined): URL {
   return url;
 }
 
-function isLocale(value: unknown, locales: readonly Locale[]): value is Locale {
-  return typeof value === 'string' && (locales as readonly string[]).includes(value);
-}
-
 export function registerWebChatPage(server: Server, options: WebChatPageOptions): void {
-  const locales = options.locales ?? (['nl-NL', 'en-US'] as const).filter((l) => (LOCALES as readonly string[]).includes(l));
-  if (!locales.includes(options.defaultLocale)) {
-    throw new Error(`registerWebChatPage: defaultLocale ${options.defaultLocale} is not one of ${locales.join(', ')}`);
+  const { languages } = options;
+  const locales = options.locales ?? languages.tags;
+  const defaultLocale = options.defaultLocale ?? languages.defaultTag;
+  if (!locales.includes(defaultLocale)) {
+    throw new Error(`registerWebChatPage: defaultLocale ${defaultLocale} is not one of ${locales.join(', ')}`);
   }
+  const names = Object.fromEntries(locales.map((l) => [l, languages.name(l, l)]));
+  const webChatLocales = Object.fromEntries(locales.map((l) => [l, languages.row(l).webChat]));
   const logger = options.logger;
   const azure = options.tokenMode === 'azure';
   if (azure && !options.directLineSecret) throw new Error('registerWebChatPage: tokenMode "azure" needs directLineSecret');
@@ -278,15 +258,17 @@ export function registerWebChatPage(server: Server, options: WebChatPageOptions)
 
   function page(req: Request, res: Response, next: Next): void {
     const query = (req.query ?? {}) as Record<string, unknown>;
-    const requestedLocale = isLocale(query.lang, locales) ? query.lang : null;
-    const initialLocale = requestedLocale ?? negotiateLocale(req.header('accept-language'), locales, options.defaultLocale);
+    const requestedLocale = isLocaleIn(query.lang, locales) ? query.lang : null;
+    const initialLocale = requestedLocale ?? languages.negotiate(req.header('accept-language'), locales, defaultLocale);
     const strings: Record<string, Record<string, string>> = {};
     for (const locale of locales) strings[locale] = stringsFor(locale);
     const config: PageConfig = {
       locales,
-      defaultLocale: options.defaultLocale,
+      defaultLocale,
       initialLocale,
       requestedLocale,
+      names,
+      webChatLocales,
       strings,
       tokenUrl: azure ? AZURE_TOKEN_ROUTE : LOCAL_TOKEN_ROUTE,
       directLineDomain: endpointBase ? `${endpointBase}/v3/directline` : LOCAL_DIRECTLINE_PATH,

@@ -11,10 +11,12 @@
  * rest of the paste is still matched, so a key pasted with its error message names that error.
  */
 import fs from 'node:fs';
-import { LOCALES, type Locale, type MatchResult } from '../../dialogs/types';
+import type { Locale, MatchResult } from '../../dialogs/types';
+import { loadLanguages } from '../i18n/languages';
 import { createErrorMatcher, loadKnowledgeBase, localisedEntry, type ErrorMatcher } from '../understanding/known-errors';
 import { containsProductKey } from '../understanding/product-key';
 
+const LOCALES = loadLanguages().tags;
 const USAGE = `usage: npm run --silent match -- [--locale ${LOCALES.join('|')}] "<pasted text>"   (use - to read stdin)`;
 
 export interface CliIo {

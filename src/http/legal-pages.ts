@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import MarkdownIt from 'markdown-it';
 import type { Request, Response, Server } from 'restify';
 import type { Locale } from '../../dialogs/types';
-import { escapeHtml, negotiateLocale } from '../channels/webchat-page';
+import { escapeHtml } from '../channels/webchat-page';
+import { isLocaleIn } from '../i18n/languages';
 import type { Strings } from '../i18n/strings';
 
 export const LEGAL_PAGES = ['privacy', 'terms'] as const;
@@ -19,9 +20,9 @@ export interface LegalPagesOptions {
   strings: Strings;
   /** STATE_TTL_DAYS: how long conversation state, transcripts and cases are kept; 0 = for ever. */
   stateTtlDays: number;
-  /** Page order of the language links. Default: Nederlands, English. */
+  /** Page order of the language links. Default: the language table's. */
   locales?: readonly Locale[];
-  /** When neither ?lang= nor Accept-Language picks one. Default en-US. */
+  /** When neither ?lang= nor Accept-Language picks one. Default: the language table's. */
   defaultLocale?: Locale;
 }
 
@@ -38,8 +39,6 @@ nav ul { display: flex; flex-wrap: wrap; gap: 0.5rem 1.25rem; list-style: none; 
 `;
 const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
 
-const isLocale = (value: unknown, locales: readonly Locale[]): value is Locale => typeof value === 'string' && (locales as readonly string[]).includes(value);
-
 /** 30 → "30", 0.5 → "0.5": the figure as the operator wrote it in STATE_TTL_DAYS. */
 function formatDays(days: number): number {
   return Number(days.toFixed(2));
@@ -47,7 +46,7 @@ function formatDays(days: number): number {
 
 export function renderLegalPage(page: LegalPage, locale: Locale, options: LegalPagesOptions): string {
   const { strings } = options;
-  const locales = options.locales ?? ['nl-NL', 'en-US'];
+  const locales = options.locales ?? strings.languages.tags;
   const t = (key: string, vars?: Record<string, unknown>) => strings.t(locale, `legal:${key}`, vars);
   const retention = options.stateTtlDays > 0 ? t('retention', { count: formatDays(options.stateTtlDays) }) : t('retentionForever');
   const body = markdown.render(t(`${page}.text`, { retention }));
@@ -56,7 +55,7 @@ export function renderLegalPage(page: LegalPage, locale: Locale, options: LegalP
     `<li><a href="/${other}?lang=${locale}">${escapeHtml(t(`${other}.title`))}</a></li>`,
     ...locales
       .filter((l) => l !== locale)
-      .map((l) => `<li><a href="/${page}?lang=${l}" lang="${l}" hreflang="${l}">${escapeHtml(strings.t(l, 'legal:languageName'))}</a></li>`),
+      .map((l) => `<li><a href="/${page}?lang=${l}" lang="${l}" hreflang="${l}">${escapeHtml(strings.languages.name(l, l))}</a></li>`),
   ];
   return `<!DOCTYPE html>
 <html lang="${locale}">
@@ -79,14 +78,15 @@ ${body}
 }
 
 export function registerLegalPages(server: Server, options: LegalPagesOptions): void {
-  const locales = options.locales ?? (['nl-NL', 'en-US'] as const);
-  const fallback = options.defaultLocale ?? 'en-US';
+  const { languages } = options.strings;
+  const locales = options.locales ?? languages.tags;
+  const fallback = options.defaultLocale ?? languages.defaultTag;
   // Rendered once per page and language: the text and the TTL are fixed at boot.
   const cache = new Map<string, string>();
   for (const page of LEGAL_PAGES) {
     server.get(`/${page}`, (req: Request, res: Response, next: (err?: unknown) => void) => {
       const lang = ((req.query ?? {}) as Record<string, unknown>).lang;
-      const locale = isLocale(lang, locales) ? lang : negotiateLocale(req.header('accept-language'), locales, fallback);
+      const locale = isLocaleIn(lang, locales) ? lang : languages.negotiate(req.header('accept-language'), locales, fallback);
       const id = `${page}|${locale}`;
       let html = cache.get(id);
       if (html === undefined) cache.set(id, (html = renderLegalPage(page, locale, { ...options, locales })));

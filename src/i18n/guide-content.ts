@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCALES, type Locale } from '../../dialogs/types';
+import type { Locale } from '../../dialogs/types';
 import { CONTENT_DIR } from '../paths';
+import { loadLanguages } from './languages';
 
 /** One block of knowledge shown with a step: an intro text, or a titled list of steps with links. */
 export interface ContentBlock {
@@ -30,7 +31,7 @@ function flatten(tree: Tree, prefix = ''): Array<[string, ContentBlock]> {
 /** The step knowledge in content/<locale>/guide.json, addressed by the refs in each step's meta. */
 export function loadGuideContent(dir = CONTENT_DIR): GuideContent {
   const byLocale = new Map<Locale, Map<string, ContentBlock>>(
-    LOCALES.map((locale) => [locale, new Map(flatten(JSON.parse(readFileSync(join(dir, locale, 'guide.json'), 'utf8'))))]),
+    loadLanguages(dir).tags.map((locale) => [locale, new Map(flatten(JSON.parse(readFileSync(join(dir, locale, 'guide.json'), 'utf8'))))]),
   );
   return {
     block: (locale, ref) => byLocale.get(locale)?.get(ref),

@@ -1,15 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import i18next, { type i18n } from 'i18next';
-import { LOCALES, type Locale } from '../../dialogs/types';
+import type { Locale } from '../../dialogs/types';
 import { LOCALES_DIR } from '../paths';
+import { loadLanguages, type Languages } from './languages';
 
 export type Resources = Record<Locale, Record<string, Record<string, unknown>>>;
 
-/** Reads locales/<locale>/<namespace>.json for every supported locale. */
-export function readLocaleFiles(dir = LOCALES_DIR): Resources {
-  const resources = {} as Resources;
-  for (const locale of LOCALES) {
+/** Reads locales/<locale>/<namespace>.json for every language in the table. */
+export function readLocaleFiles(dir = LOCALES_DIR, languages: Languages = loadLanguages()): Resources {
+  const resources: Resources = {};
+  for (const locale of languages.tags) {
     const folder = join(dir, locale);
     resources[locale] = Object.fromEntries(
       readdirSync(folder)
@@ -21,6 +22,8 @@ export function readLocaleFiles(dir = LOCALES_DIR): Resources {
 }
 
 export interface Strings {
+  /** The language table these strings were loaded for. */
+  readonly languages: Languages;
   t(locale: Locale, key: string, vars?: Record<string, unknown>): string;
   has(locale: Locale, key: string): boolean;
   /** For pages that need a whole namespace at once (the web chat page). */
@@ -31,14 +34,22 @@ export interface Strings {
  * One i18next instance for the process, initialised synchronously from files on disk so that a
  * broken or missing locale file stops the server at boot rather than mid-conversation.
  */
-export function createStrings(resources: Resources = readLocaleFiles()): Strings {
-  const namespaces = Object.keys(resources['en-US']);
+export function createStrings(languages: Languages = loadLanguages(), resources: Resources = readLocaleFiles(LOCALES_DIR, languages)): Strings {
+  const fallback = languages.defaultTag;
+  const namespaces = Object.keys(resources[fallback] ?? {});
+  for (const locale of languages.tags) {
+    const missing = namespaces.filter((ns) => !resources[locale]?.[ns]);
+    if (missing.length) throw new Error(`locales/${locale} lacks ${missing.map((ns) => `${ns}.json`).join(', ')}`);
+  }
+  // i18next looks strings up under a tag's canonical spelling (BCP 47 capitalises a script:
+  // "qps-ploc" is read as "qps-Ploc"), so the bundles are filed under it.
+  const code = (locale: Locale) => Intl.getCanonicalLocales(locale)[0]!;
   const instance: i18n = i18next.createInstance();
   void instance.init({
-    resources,
-    lng: 'en-US',
-    fallbackLng: 'en-US',
-    supportedLngs: [...LOCALES],
+    resources: Object.fromEntries(Object.entries(resources).map(([locale, bundle]) => [code(locale), bundle])),
+    lng: code(fallback),
+    fallbackLng: code(fallback),
+    supportedLngs: languages.tags.map(code),
     ns: namespaces,
     defaultNS: 'common',
     initAsync: false,
@@ -57,9 +68,10 @@ export function createStrings(resources: Resources = readLocaleFiles()): Strings
     return value;
   };
   return {
+    languages,
     t: (locale, key, vars) =>
       vars ? (instance.t(key, { lng: locale, ...vars }) as string) : once(plain, locale, key, () => instance.t(key, { lng: locale }) as string),
     has: (locale, key) => once(known, locale, key, () => instance.exists(key, { lng: locale, fallbackLng: false })),
-    namespace: (locale, ns) => (instance.getResourceBundle(locale, ns) ?? {}) as Record<string, unknown>,
+    namespace: (locale, ns) => (instance.getResourceBundle(code(locale), ns) ?? {}) as Record<string, unknown>,
   };
 }

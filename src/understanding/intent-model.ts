@@ -2,7 +2,7 @@ import { NeuralNetwork, type Features } from '@nlpjs/neural';
 import { SpellCheck } from '@nlpjs/similarity';
 import { StemmerEn, StopwordsEn } from '@nlpjs/lang-en';
 import { StemmerNl, StopwordsNl } from '@nlpjs/lang-nl';
-import type { Locale } from '../../dialogs/types';
+import type { NlpModule } from '../i18n/languages';
 import { words } from './text';
 
 /** The label for messages the bot does not handle; trained from explicit examples. */
@@ -28,9 +28,10 @@ export interface ModelReading {
   meaningful: string[];
 }
 
-const linguistics: Record<Locale, { stemmer: { stem(t: string[]): string[] }; stopwords: { isStopword(w: string): boolean } }> = {
-  'en-US': { stemmer: new StemmerEn(), stopwords: new StopwordsEn() },
-  'nl-NL': { stemmer: new StemmerNl(), stopwords: new StopwordsNl() },
+/** Per nlp.js language package (a language table row's `nlp`): its stemmer and stopwords. */
+const linguistics: Record<NlpModule, { stemmer: { stem(t: string[]): string[] }; stopwords: { isStopword(w: string): boolean } }> = {
+  en: { stemmer: new StemmerEn(), stopwords: new StopwordsEn() },
+  nl: { stemmer: new StemmerNl(), stopwords: new StopwordsNl() },
 };
 
 /** Typos allowed in a word of this length: none in short words ("no" is not "on"). */
@@ -57,7 +58,7 @@ export class Lexicon {
   private readonly answers = new Set<string>();
 
   constructor(
-    readonly locale: Locale,
+    readonly nlp: NlpModule,
     utterances: Iterable<string>,
   ) {
     for (const u of utterances) {
@@ -69,7 +70,7 @@ export class Lexicon {
   }
 
   isStopword(word: string): boolean {
-    return !this.answers.has(word) && linguistics[this.locale].stopwords.isStopword(word);
+    return !this.answers.has(word) && linguistics[this.nlp].stopwords.isStopword(word);
   }
 
   knows(word: string): boolean {
@@ -78,7 +79,7 @@ export class Lexicon {
 
   /** Stems, leaving short words whole: the stemmer turns Dutch "waar" into "war". */
   stemsOf(tokens: readonly string[]): string[] {
-    const { stemmer } = linguistics[this.locale];
+    const { stemmer } = linguistics[this.nlp];
     return tokens.map((t) => (t.length < 5 || /\d/.test(t) ? t : (stemmer.stem([t])[0] ?? t)));
   }
 

@@ -1,4 +1,4 @@
-import { BRANCH_CHOICES, type Choice, type GuideEvent, type StepMeta } from '../../dialogs/setup';
+import { BRANCH_CHOICES, BRANCHES, COMMANDS, type BranchChoice, type Choice, type GuideEvent, type StepMeta } from '../../dialogs/setup';
 import type { Locale, MatchResult } from '../../dialogs/types';
 import type { MessageReader, Reading } from './message-reader';
 import { hasErrorCode, words } from './text';
@@ -15,7 +15,7 @@ export interface InterpretDeps {
   containsProductKey(text: string): boolean;
 }
 
-/** Offers the other language when a message is written in it; once per conversation. */
+/** Offers the message's language, with its button, when it is not the conversation's; once per conversation. */
 export const LANGUAGE_OFFER = 'common:notice.offerLanguage';
 
 /** A known-error score (0 = identical) at which a paste is the on-screen message itself, whatever topic words it has. */
@@ -25,11 +25,10 @@ const CLOSE_PASTE = { score: 0.42, words: 12 };
 /** Two capitalised words inside a sentence: a dialog's words retyped ("it says Product Deactivated"). */
 const TITLE_CASE = /\S\s+[A-Z][a-z]+\s+[A-Z][a-z]+/;
 
-type Opening = (typeof BRANCH_CHOICES)[number];
+type Opening = BranchChoice;
 const OPENINGS: readonly string[] = BRANCH_CHOICES;
-/** Typed commands; LANGUAGE switches to the language the message names, or to the other one. */
-const COMMANDS = ['AGENT', 'BACK', 'START_OVER', 'HELP', 'LANGUAGE'] as const;
-const BRANCH_OF: Record<Opening, string> = { ACTIVATE: 'activate', REACTIVATE: 'reactivate', PRODUCT_KEY: 'productKey', ERROR_MESSAGE: 'knownError' };
+/** Typed commands (dialogs/setup.ts); LANGUAGE switches to the language the message names, or asks which. */
+const BRANCH_OF: Record<Opening, string> = BRANCHES;
 
 const isOpening = (label: string): label is Opening => OPENINGS.includes(label);
 const isCommand = (label: string) => (COMMANDS as readonly string[]).includes(label);
@@ -87,7 +86,7 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   if (hasErrorCode(text) && !(reading.elsewhere && errorMatch().outcome === 'none')) return toErrors();
 
   if (reading.language !== state.locale && reading.outcome !== 'none' && reading.label !== 'LANGUAGE' && !state.languageOffered) {
-    notices.push(LANGUAGE_OFFER);
+    notices.push({ key: LANGUAGE_OFFER, options: [{ ag: 'language', locale: reading.language }] });
   }
   const acted = reading.outcome === 'confident' ? act(reading.label!, reading, state) : undefined;
   // A pasted on-screen message is recognised before the words in it count: "This product key has
@@ -140,11 +139,11 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
 /** The events for a confidently read label at this step, or undefined when it does not fit here. */
 function act(label: string, reading: Pick<Reading, 'detail' | 'names'>, state: InterpretState): GuideEvent[] | undefined {
   if (label === 'LANGUAGE') {
-    const event: GuideEvent = reading.names ? { type: 'SET_LOCALE', locale: reading.names } : commandEvent('LANGUAGE_TOGGLE', state.locale)!;
+    const event: GuideEvent = reading.names ? { type: 'SET_LOCALE', locale: reading.names } : { type: 'LANGUAGE' };
     return [event];
   }
   if (isCommand(label)) {
-    const event = commandEvent(label, state.locale);
+    const event = commandEvent(label);
     return event ? [event] : undefined;
   }
   if (isOpening(label)) return openingEvents(label, reading.detail, state);

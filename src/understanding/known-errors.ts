@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Fuse from 'fuse.js';
 import { z } from 'zod';
-import { LOCALES, type KnownErrorId, type Locale, type MatchResult } from '../../dialogs/types';
+import type { KnownErrorId, Locale, MatchResult } from '../../dialogs/types';
+import { loadLanguages } from '../i18n/languages';
 import { CONTENT_DIR } from '../paths';
 import { nearKnownCode } from './near-code';
 import { replaceProductKeys } from './product-key';
@@ -28,7 +29,8 @@ import { replaceProductKeys } from './product-key';
 // ---------------------------------------------------------------------------------------------
 // Schema
 
-const localised = <T extends z.ZodTypeAny>(value: T) => z.object({ 'en-US': value, 'nl-NL': value }).strict();
+/** One value per language; validateKnowledgeBase checks the languages are exactly the table's. */
+const localised = <T extends z.ZodTypeAny>(value: T) => z.record(z.string(), value);
 const nonEmpty = z.string().trim().min(1);
 const MARKDOWN_LINK = /\[([^\]]+)\]\(([^)\s]+)\)/g;
 const HEX_CODE = /^0x[0-9A-Fa-f]{8}$/;
@@ -59,8 +61,8 @@ export const knownErrorSchema = z
   .superRefine((entry, ctx) => {
     // Every label is shown: a page the fix already links to is not repeated as "more information".
     const inline = new Set<string>();
-    for (const locale of LOCALES) {
-      entry.fix[locale].forEach((step, i) => {
+    for (const locale of Object.keys(entry.fix)) {
+      entry.fix[locale]!.forEach((step, i) => {
         for (const [, , url] of step.matchAll(MARKDOWN_LINK)) {
           inline.add(url);
           if (!url.startsWith('https://')) {
@@ -134,14 +136,18 @@ export interface KnowledgeBase {
 }
 
 /** Validates a KB. Throws with every problem listed, so a broken content file fails at boot. */
-export function validateKnowledgeBase(entries: unknown[], config: unknown): KnowledgeBase {
+export function validateKnowledgeBase(entries: unknown[], config: unknown, locales: readonly Locale[] = loadLanguages().tags): KnowledgeBase {
   const parsedConfig = matchingConfigSchema.parse(config);
   const parsed = entries.map((e, i) => {
     const r = knownErrorSchema.safeParse(e);
-    if (!r.success) {
-      const id = typeof e === 'object' && e !== null && 'id' in e ? String((e as { id: unknown }).id) : `#${i}`;
-      throw new Error(`Known error ${id} is invalid: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
-    }
+    const id = typeof e === 'object' && e !== null && 'id' in e ? String((e as { id: unknown }).id) : `#${i}`;
+    if (!r.success) throw new Error(`Known error ${id} is invalid: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+    const texts: Array<[string, Record<string, unknown>]> = [['title', r.data.title], ['match', r.data.match], ['fix', r.data.fix], ...r.data.links.map((l, n) => [`links.${n}.label`, l.label] as [string, Record<string, unknown>])];
+    const wrong = texts.flatMap(([path, value]) => [
+      ...locales.filter((l) => !(l in value)).map((l) => `${path}.${l}: missing`),
+      ...Object.keys(value).filter((l) => !locales.includes(l)).map((l) => `${path}.${l}: not in the language table`),
+    ]);
+    if (wrong.length) throw new Error(`Known error ${id} is invalid: ${wrong.join('; ')}`);
     return r.data;
   });
   const seen = new Map<string, string>();
@@ -175,7 +181,7 @@ export function loadKnowledgeBase(contentDir: string = CONTENT_DIR): KnowledgeBa
     return raw;
   });
   const config: unknown = JSON.parse(fs.readFileSync(path.join(contentDir, 'matching.json'), 'utf8'));
-  return validateKnowledgeBase(entries, config);
+  return validateKnowledgeBase(entries, config, loadLanguages(contentDir).tags);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -279,7 +285,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
   const byId = new Map(sorted.map((e) => [e.id, e]));
   const commonList = sorted.filter((e) => e.common !== undefined).sort((a, b) => a.common! - b.common!);
 
-  const stopwords = new Set([...config.stopwords['en-US'], ...config.stopwords['nl-NL']].map((w) => normaliseText(w)));
+  const stopwords = new Set(Object.values(config.stopwords).flat().map((w) => normaliseText(w)));
   const synonyms = new Map(Object.entries(config.synonyms).map(([k, v]) => [normaliseText(k), normaliseText(v)]));
 
   const codeToEntry = new Map<string, number>();
@@ -314,13 +320,13 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     rawRecords.push({ entryIndex, sequence, weight });
   };
   sorted.forEach((e, i) => {
-    for (const locale of LOCALES) {
-      for (const s of e.match[locale]) {
+    for (const locale of Object.keys(e.match)) {
+      for (const s of e.match[locale]!) {
         addRecord(i, s, 1);
         const sentences = s.split(/(?<=[.!?])\s+/).filter((x) => x.trim().length > 0);
         if (sentences.length > 1) sentences.forEach((x) => addRecord(i, x, 1));
       }
-      addRecord(i, e.title[locale], scoring.titleWeight);
+      addRecord(i, e.title[locale]!, scoring.titleWeight);
     }
     // A code on its own line is a record too, so a mistyped named code still finds its entry.
     e.codes.forEach((c) => addRecord(i, c, 1));

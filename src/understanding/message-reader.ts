@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { LOCALES, type Locale } from '../../dialogs/types';
+import { BRANCH_CHOICES, COMMANDS } from '../../dialogs/setup';
+import type { Locale } from '../../dialogs/types';
+import { loadLanguages, type NlpModule } from '../i18n/languages';
 import type { Strings } from '../i18n/strings';
 import { CONTENT_DIR } from '../paths';
 import { IntentModel, Lexicon, OUT_OF_SCOPE, type Scored } from './intent-model';
@@ -27,7 +29,7 @@ export const DETAILS: Record<string, { entity: string; values: readonly string[]
  * invoice was not paid").
  */
 const SUBJECT = { entity: 'subject', product: 'OTHER_PRODUCT', matter: 'OTHER_MATTER' };
-const OPENINGS = new Set(['ACTIVATE', 'REACTIVATE', 'PRODUCT_KEY', 'ERROR_MESSAGE']);
+const OPENINGS = new Set<string>(BRANCH_CHOICES);
 
 /** A product bought in a shop under its retail name ("Home & Student") comes with a key to enter. */
 const RETAIL = { entity: 'product', value: 'RETAIL', opening: 'PRODUCT_KEY', instead: ['ACTIVATE'] };
@@ -59,7 +61,8 @@ export const THRESHOLDS = {
 
 const intentFile = z.object({
   description: z.string().optional(),
-  languageNames: z.record(z.enum(LOCALES), z.array(z.string().min(1))),
+  /** Keyed by the language table's tags (checked in loadIntentFiles). */
+  languageNames: z.record(z.string(), z.array(z.string().min(1))),
   /** Phrases that report what a screen said ("it says", "er staat"): see error-report.ts. */
   reportPhrases: z.array(z.string().min(1)),
   /** Enum entities: per entity, per value, the phrases that name it (entities.ts). */
@@ -103,9 +106,9 @@ interface Language {
 const OTHER_TOPIC = 'OTHER_TOPIC';
 
 /** Labels that answer a step's question, as opposed to topics and commands. */
-export const TOPIC_LABELS = new Set(['ACTIVATE', 'REACTIVATE', 'PRODUCT_KEY', 'ERROR_MESSAGE', 'AGENT', 'BACK', 'START_OVER', 'HELP', 'LANGUAGE', OUT_OF_SCOPE]);
+export const TOPIC_LABELS = new Set<string>([...BRANCH_CHOICES, ...COMMANDS, OUT_OF_SCOPE]);
 
-/** Reads typed messages in English and Dutch, whatever the conversation's language. */
+/** Reads typed messages in every language of the table, whatever the conversation's language. */
 export class MessageReader {
   private readonly languages: Record<Locale, Language>;
   private readonly reports: ReportDetector;
@@ -113,13 +116,19 @@ export class MessageReader {
   /**
    * @param extra more examples per language and label, such as the buttons' own labels: a client
    *   that drops a button's value still sends its label as text.
+   * @param nlp the nlp.js package each language stems with (its language table row).
    */
-  constructor(files: Record<Locale, IntentFile>, extra: Partial<Record<Locale, Record<string, readonly string[]>>> = {}) {
+  constructor(
+    files: Record<Locale, IntentFile>,
+    extra: Partial<Record<Locale, Record<string, readonly string[]>>> = {},
+    nlp: (locale: Locale) => NlpModule = (locale) => loadLanguages().row(locale).nlp,
+  ) {
     // Either language's phrases: an English dialog is often pasted into a Dutch conversation.
-    this.reports = new ReportDetector(LOCALES.flatMap((l) => files[l].reportPhrases));
+    const locales = Object.keys(files);
+    this.reports = new ReportDetector(locales.flatMap((l) => files[l]!.reportPhrases));
     this.languages = Object.fromEntries(
-      LOCALES.map((locale) => {
-        const file = files[locale];
+      locales.map((locale) => {
+        const file = files[locale]!;
         const training: Record<string, string[]> = {};
         for (const [label, list] of Object.entries(file.intents)) training[label] = [...list];
         for (const [label, list] of Object.entries(extra[locale] ?? {})) if (training[label]) training[label].push(...list);
@@ -135,7 +144,7 @@ export class MessageReader {
         const entityTexts = Object.entries(file.entities)
           .filter(([entity]) => entity !== SUBJECT.entity)
           .flatMap(([, values]) => Object.values(values).flat());
-        const lexicon = new Lexicon(locale, [...Object.values(training).flat(), ...entityTexts]);
+        const lexicon = new Lexicon(nlp(locale), [...Object.values(training).flat(), ...entityTexts]);
         const topics = new IntentModel(lexicon, topicData);
         const answers = new IntentModel(lexicon, answerData);
         const names = new Map<string, Locale>();
@@ -161,8 +170,15 @@ export class MessageReader {
       }
       return n;
     };
-    const other = conversation === 'nl-NL' ? 'en-US' : 'nl-NL';
-    return known(other) - known(conversation) >= THRESHOLDS.languageLead ? other : conversation;
+    const own = known(conversation);
+    let best = conversation;
+    let lead = 0;
+    for (const other of Object.keys(this.languages)) {
+      if (other === conversation) continue;
+      const more = known(other) - own;
+      if (more >= THRESHOLDS.languageLead && more > lead) [best, lead] = [other, more];
+    }
+    return best;
   }
 
   /**
@@ -264,11 +280,14 @@ function detailOf(label: string, found: readonly Entity[]): string | undefined {
 }
 
 export function loadIntentFiles(dir = CONTENT_DIR): Record<Locale, IntentFile> {
+  const languages = loadLanguages(dir);
   return Object.fromEntries(
-    LOCALES.map((locale) => {
+    languages.tags.map((locale) => {
       const path = join(dir, locale, 'intents.json');
       const parsed = intentFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
       if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      const unknown = Object.keys(parsed.data.languageNames).filter((tag) => !languages.has(tag));
+      if (unknown.length) throw new Error(`${path}: languageNames: ${unknown.join(', ')} is not in the language table`);
       return [locale, parsed.data];
     }),
   ) as Record<Locale, IntentFile>;
@@ -280,14 +299,15 @@ export function loadIntentFiles(dir = CONTENT_DIR): Record<Locale, IntentFile> {
  */
 export function buttonLabelExamples(strings: Strings): Record<Locale, Record<string, string[]>> {
   return Object.fromEntries(
-    LOCALES.map((locale) => [
+    strings.languages.tags.map((locale) => [
       locale,
       Object.fromEntries(Object.keys(strings.namespace(locale, 'common').choice as Record<string, string>).map((c) => [c, [strings.t(locale, `common:choice.${c}`)]])),
     ]),
   ) as Record<Locale, Record<string, string[]>>;
 }
 
-/** Trains both languages' models from content/, plus the buttons' labels: about a tenth of a second each. */
+/** Trains every language's models from content/, plus the buttons' labels: about a tenth of a second each. */
 export function loadMessageReader(strings?: Strings, dir = CONTENT_DIR): MessageReader {
-  return new MessageReader(loadIntentFiles(dir), strings ? buttonLabelExamples(strings) : {});
+  const languages = loadLanguages(dir);
+  return new MessageReader(loadIntentFiles(dir), strings ? buttonLabelExamples(strings) : {}, (locale) => languages.row(locale).nlp);
 }

@@ -149,6 +149,11 @@ describe('agent console API', () => {
     it('switches the customer language while the English column stays English', async () => {
       let view = await start('en-US');
       view = await send(view.id, { command: 'LANGUAGE' });
+      // The picker: one answer per other language, named in itself.
+      expect(view.customer.html).toContain('Which language would you like to continue in?');
+      expect(view.choices.filter((b: any) => 'language' in b.send)).toEqual([{ label: 'Nederlands', english: 'Nederlands', send: { language: 'nl-NL' } }]);
+      expect((await agent('POST', `/agent/api/sessions/${view.id}/events`, { language: 'de-DE' })).status).toBe(400);
+      view = await send(view.id, { language: 'nl-NL' });
       expect(view.locale).toBe('nl-NL');
       expect(view.customer.html).toContain('Prima, we gaan verder in het Nederlands.');
       expect(view.english.html).toContain("Sure, let's continue in English.");

@@ -1,19 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getStateNodes } from '@xstate/graph';
 import { guideMachine } from '../../dialogs/machine';
 import { flowMapFor } from '../../src/agent/desk';
 import { createStrings } from '../../src/i18n/strings';
 import { ROOT_DIR } from '../../src/paths';
 
-interface Node {
-  id: string;
-  path: string[];
-  type: string;
-  states: Record<string, Node>;
-}
-
-const descendants = (node: Node): Node[] => Object.values(node.states).flatMap((child) => [child, ...descendants(child)]);
-const allStates = descendants(guideMachine.root as unknown as Node);
+// Every state node, from @xstate/graph's public API (the root is the machine itself, not a step).
+const allStates = getStateNodes(guideMachine).filter((node) => node.path.length > 0);
 const map = flowMapFor(createStrings());
 
 describe('flow map (Mermaid)', () => {

@@ -13,10 +13,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator } from 'playwright-core';
-import { LOCALES, type Locale } from '../../dialogs/types';
+import type { Locale } from '../../dialogs/types';
+import { loadLanguages } from '../../src/i18n/languages';
 import { startHarness, type Harness } from '../support/bot-harness';
 import { launchBrowser, loopbackPage } from '../support/browser';
 import { block, BOT_MESSAGE, text, WebChatPage } from '../support/webchat-page';
+
+/** Every language of the table (content/languages.json). */
+const LOCALES = loadLanguages().tags;
 
 const REPLY_TIMEOUT = 30_000;
 const TEST_TIMEOUT = 180_000;
@@ -92,7 +96,7 @@ describe.each(LOCALES.map((l) => [l]))('in %s, in the Web Chat page (headless Ch
         t('common:summary.title'),
         `${t('common:summary.error')}: ${title}`,
         `${t('common:summary.reason')}: ${t('common:escalation.not-resolved')}`,
-        `${t('common:summary.language')}: ${t(`common:language.${locale}`)}`,
+        `${t('common:summary.language')}: ${loadLanguages().name(locale, locale)}`,
       ]);
       expect(await summary.innerText()).not.toContain(ERROR_ID);
       await expectNoNestedBold(chat.page.locator(BOT_MESSAGE));

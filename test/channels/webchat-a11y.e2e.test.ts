@@ -18,6 +18,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
 import { startHarness, type Harness } from '../support/bot-harness';
 import { artifactPath, launchBrowser, loopbackPage } from '../support/browser';
+import { truncatedLabels } from '../support/webchat-page';
 
 type Locale = 'nl-NL' | 'en-US';
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -75,23 +76,6 @@ async function openMore(page: Page, locale: Locale): Promise<void> {
   await more.click();
   await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await more.elementHandle());
   await cardButton(page, label(locale, 'START_OVER')).waitFor({ state: 'visible' });
-}
-
-/** Every button whose label is cut off: the label element is narrower than its text. */
-async function truncatedLabels(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const cut: string[] = [];
-    for (const button of Array.from(document.querySelectorAll<HTMLElement>('button'))) {
-      if (!button.offsetParent) continue; // not shown (screen-reader copies, closed cards)
-      for (const element of [button, ...Array.from(button.querySelectorAll<HTMLElement>('*'))]) {
-        if (element.scrollWidth > element.clientWidth && element.clientWidth > 0) {
-          cut.push(`${button.textContent?.trim()} (${element.scrollWidth} > ${element.clientWidth})`);
-          break;
-        }
-      }
-    }
-    return cut;
-  });
 }
 
 /**
@@ -259,18 +243,19 @@ describe('Web Chat page: accessibility and layout (headless Chromium, axe-core)'
       const { context, page } = await openPage('nl-NL', 1280);
       try {
         await choose(page, label('nl-NL', 'REACTIVATE'));
-        const dutchCount = await articleCount(page);
         await openMore(page, 'nl-NL');
-        await choose(page, label('nl-NL', 'LANGUAGE')); // "English"
+        await choose(page, label('nl-NL', 'LANGUAGE')); // the picker
+        const beforeSwitch = await articleCount(page);
+        await choose(page, 'English'); // the picker's button, named in its own language
         await page.waitForFunction(() => document.documentElement.lang === 'en-US');
         await page.waitForFunction(
           ({ selector, n }) => Array.from(document.querySelectorAll(selector)).filter((a) => a.getAttribute('lang')).length === n,
-          { selector: BOT_ARTICLE, n: dutchCount + 2 },
+          { selector: BOT_ARTICLE, n: beforeSwitch + 2 },
         );
         const langs = await page.locator(BOT_ARTICLE).evaluateAll((articles) => articles.map((a) => a.getAttribute('lang')));
-        // The welcome, the click and the Dutch answer stay Dutch; the click on "English" was made
-        // in the Dutch chat; the answer to it is English.
-        expect(langs.slice(0, dutchCount)).toEqual(Array(dutchCount).fill('nl-NL'));
+        // The welcome, the clicks and the Dutch answers (the picker's question among them) stay
+        // Dutch; the click on "English" was made in the Dutch chat; the answer to it is English.
+        expect(langs.slice(0, beforeSwitch)).toEqual(Array(beforeSwitch).fill('nl-NL'));
         expect(langs[langs.length - 1]).toBe('en-US');
         expect(await page.evaluate(() => document.documentElement.lang)).toBe('en-US');
         expect(formatViolations(await axeViolations(page))).toBe('');

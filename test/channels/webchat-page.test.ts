@@ -4,7 +4,10 @@ import { gunzipSync } from 'node:zlib';
 import en from '../../locales/en-US/webchat.json';
 import nl from '../../locales/nl-NL/webchat.json';
 import type { Locale } from '../../dialogs/types';
-import { negotiateLocale, registerWebChatPage, WEBCHAT_STRING_KEYS, type WebChatPageOptions } from '../../src/channels/webchat-page';
+import { registerWebChatPage, WEBCHAT_STRING_KEYS, type WebChatPageOptions } from '../../src/channels/webchat-page';
+import { loadLanguages, negotiateLocale } from '../../src/i18n/languages';
+
+const languages = loadLanguages();
 import { startServer, type TestServer } from './support/server';
 
 const realStrings = (locale: Locale): Record<string, string> => (locale === 'nl-NL' ? nl : en);
@@ -37,7 +40,7 @@ describe('Web Chat page', () => {
   let server: TestServer;
 
   async function start(options: Partial<WebChatPageOptions> = {}): Promise<TestServer> {
-    server = await startServer((s) => registerWebChatPage(s, { strings: realStrings, tokenMode: 'local', defaultLocale: 'nl-NL', ...options }));
+    server = await startServer((s) => registerWebChatPage(s, { strings: realStrings, languages, tokenMode: 'local', defaultLocale: 'nl-NL', ...options }));
     return server;
   }
 
@@ -280,7 +283,7 @@ describe('Web Chat page', () => {
 
     it('refuses to start without a secret, or with a plain-http endpoint off this machine', async () => {
       const register = (options: Partial<WebChatPageOptions>) => () =>
-        startServer((s) => registerWebChatPage(s, { strings: realStrings, tokenMode: 'azure', defaultLocale: 'nl-NL', ...options }));
+        startServer((s) => registerWebChatPage(s, { strings: realStrings, languages, tokenMode: 'azure', defaultLocale: 'nl-NL', ...options }));
       await expect(register({})()).rejects.toThrow(/directLineSecret/);
       await expect(register({ directLineSecret: SECRET, directLineEndpoint: 'http://directline.example.invalid' })()).rejects.toThrow(/https/);
       await expect(register({ directLineSecret: SECRET, directLineEndpoint: 'not a url' })()).rejects.toThrow(/not a URL/);

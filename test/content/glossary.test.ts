@@ -1,7 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCALES, type Locale } from '../../dialogs/types';
+import type { Locale } from '../../dialogs/types';
+import { loadLanguages } from '../../src/i18n/languages';
 import { CONTENT_DIR, LOCALES_DIR, ROOT_DIR } from '../../src/paths';
+
+/** Every language of the table (content/languages.json). */
+const LOCALES = loadLanguages().tags;
 
 /**
  * One term per concept: the variants content/GLOSSARY.md rejects must not appear in anything the

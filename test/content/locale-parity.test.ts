@@ -2,9 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { guideMachine } from '../../dialogs/machine';
 import type { StepMeta } from '../../dialogs/setup';
-import { LOCALES } from '../../dialogs/types';
+import { loadLanguages } from '../../src/i18n/languages';
 import { createStrings } from '../../src/i18n/strings';
 import { CONTENT_DIR, LOCALES_DIR } from '../../src/paths';
+
+/** Every language of the table (content/languages.json). */
+const LOCALES = loadLanguages().tags;
 
 /** Both languages must say everything: same files, same keys, same number of steps, nothing empty. */
 

@@ -1,5 +1,6 @@
-import type { GuideEvent } from '../../dialogs/setup';
-import type { MatchResult } from '../../dialogs/types';
+import { BRANCH_CHOICES, COMMANDS, type GuideEvent } from '../../dialogs/setup';
+import type { Locale, MatchResult } from '../../dialogs/types';
+import { loadLanguages } from '../../src/i18n/languages';
 
 /** Every event the machine knows, with representative payloads, for graph traversal. */
 const confident: MatchResult = { id: 'key-expired', outcome: 'confident', score: 0.05, alternatives: [] };
@@ -7,7 +8,7 @@ const ambiguous: MatchResult = { id: 'key-not-valid', outcome: 'ambiguous', scor
 const none: MatchResult = { id: null, outcome: 'none', score: 1, alternatives: [] };
 
 export const FORWARD_EVENTS: GuideEvent[] = [
-  ...(['ACTIVATE', 'REACTIVATE', 'PRODUCT_KEY', 'ERROR_MESSAGE'] as const).map((type) => ({ type })),
+  ...BRANCH_CHOICES.map((type) => ({ type })),
   ...(['YES', 'NO', 'NOT_SURE', 'CONTINUE', 'EXPIRED', 'DISABLED', 'CANCELLED', 'DELETED', 'BUSINESS', 'HOME', 'NO_ERROR', 'NONE_OF_THESE', 'SKIP'] as const).map((type) => ({ type })),
   ...(['RATE_1', 'RATE_2', 'RATE_3', 'RATE_4', 'RATE_5'] as const).map((type) => ({ type })),
   { type: 'ERROR_TEXT', match: confident },
@@ -17,14 +18,14 @@ export const FORWARD_EVENTS: GuideEvent[] = [
   { type: 'AGENT' },
 ];
 
-export const GLOBAL_EVENTS: GuideEvent[] = [
-  { type: 'START_OVER' },
-  { type: 'BACK' },
-  { type: 'HELP' },
-  { type: 'SET_LOCALE', locale: 'nl-NL' },
-  { type: 'SET_LOCALE', locale: 'en-US' },
+/** The moves every step takes: the commands (AGENT is forward), a switch to each language of the table, a miss, a pasted key. */
+export const globalEvents = (locales: readonly Locale[]): GuideEvent[] => [
+  ...COMMANDS.filter((type) => type !== 'AGENT').map((type) => ({ type })),
+  ...locales.map((locale) => ({ type: 'SET_LOCALE', locale }) as const),
   { type: 'MISS' },
   { type: 'KEY_PASTED' },
 ];
 
-export const ALL_EVENTS = [...FORWARD_EVENTS, ...GLOBAL_EVENTS];
+export const allEvents = (locales: readonly Locale[]) => [...FORWARD_EVENTS, ...globalEvents(locales)];
+
+export const ALL_EVENTS = allEvents(loadLanguages().tags);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { runCli, type CliOutput } from '../../src/cli/match';
 import { createErrorMatcher, loadKnowledgeBase } from '../../src/understanding/known-errors';
+import { loadLanguages } from '../../src/i18n/languages';
 
 const matcher = createErrorMatcher(loadKnowledgeBase());
 
@@ -61,7 +62,7 @@ describe('match CLI', () => {
   it.each([
     ['no text', [] as string[], /no text given/],
     ['blank text', ['   '], /no text given/],
-    ['an unknown locale', ['--locale', 'de-DE', 'text'], /--locale needs one of en-US, nl-NL/],
+    ['an unknown locale', ['--locale', 'de-DE', 'text'], new RegExp(`--locale needs one of ${loadLanguages().tags.join(', ')}`)],
     ['an unknown option', ['--verbose', 'text'], /unknown option --verbose/],
   ])('exits 2 with a message on stderr for %s', (_, argv, message) => {
     const { code, out, err } = run(argv);

@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LOCALES } from '../../dialogs/types';
+import { loadLanguages } from '../../src/i18n/languages';
 import { loadKnowledgeBase, normaliseText, validateKnowledgeBase, type KnownError } from '../../src/understanding/known-errors';
 import { loadGuideContent } from '../../src/i18n/guide-content';
 import { PRODUCT_KEY_MASK } from '../../src/understanding/product-key';
+
+/** Every language of the table (content/languages.json). */
+const LOCALES = loadLanguages().tags;
 
 /** The stable ids of the known-error table in the content facts. Tests, logs and analytics use them. */
 const FACT_IDS = [

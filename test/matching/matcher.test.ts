@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { LOCALES } from '../../dialogs/types';
+import { loadLanguages } from '../../src/i18n/languages';
 import {
   canonicalCode,
   createErrorMatcher,
@@ -11,6 +11,9 @@ import {
 } from '../../src/understanding/known-errors';
 
 import { codeCandidates, nearKnownCode } from '../../src/understanding/near-code';
+
+/** Every language of the table (content/languages.json). */
+const LOCALES = loadLanguages().tags;
 
 const kb = loadKnowledgeBase();
 const matcher = createErrorMatcher(kb);

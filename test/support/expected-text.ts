@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export type Locale = 'nl-NL' | 'en-US';
+export type { Locale } from '../../dialogs/types';
+import type { Locale } from '../../dialogs/types';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const files = new Map<string, unknown>();

@@ -13,6 +13,7 @@ import type { Chat } from './bot-harness';
  *   `guide:ref`     the first sentence of a content block (its title or text)
  *   `"literal"`     a literal fragment
  *   `!ns:key`       must NOT appear
+ * A string with {{placeholders}} (filled in by the bot: a button's label) is matched up to its first one.
  */
 export type Turn = ['say' | 'click', string, ...string[]];
 
@@ -27,7 +28,7 @@ export function expected(locale: Locale, ref: string): string {
     return (block.title ?? block.text ?? '').split(/(?<=[.!?])\s/)[0];
   }
   if (!strings.has(locale, ref)) throw new Error(`no string ${ref} in ${locale}`);
-  return strings.t(locale, ref);
+  return strings.t(locale, ref).split('{{')[0]!;
 }
 
 export async function play(chat: Chat, locale: Locale, turns: Turn[], lang: () => Locale = () => locale): Promise<void> {

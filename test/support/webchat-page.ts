@@ -17,6 +17,23 @@ export const USER_MESSAGE = '.webchat__stacked-layout.webchat__stacked-layout--f
 export const SEND_BOX = '[data-id="webchat-sendbox-input"]';
 const TRANSCRIPT = '.webchat__basic-transcript__scrollable';
 
+/** Every shown button whose label is cut off: the button, or an element in it, is narrower than its text. */
+export async function truncatedLabels(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const cut: string[] = [];
+    for (const button of Array.from(document.querySelectorAll<HTMLElement>('button'))) {
+      if (!button.offsetParent) continue; // not shown (screen-reader copies, closed cards)
+      for (const element of [button, ...Array.from(button.querySelectorAll<HTMLElement>('*'))]) {
+        if (element.scrollWidth > element.clientWidth && element.clientWidth > 0) {
+          cut.push(`${button.textContent?.trim()} (${element.scrollWidth} > ${element.clientWidth})`);
+          break;
+        }
+      }
+    }
+    return cut;
+  });
+}
+
 export class WebChatPage {
   constructor(
     readonly page: Page,

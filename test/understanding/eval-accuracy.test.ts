@@ -1,9 +1,12 @@
-import { LOCALES } from '../../dialogs/types';
+import { loadLanguages } from '../../src/i18n/languages';
 import { loadKnownErrorCatalog } from '../../src/understanding/known-error-catalog';
 import { containsProductKey } from '../../src/understanding/product-key';
 import { createStrings } from '../../src/i18n/strings';
 import { loadMessageReader } from '../../src/understanding/message-reader';
 import { EVAL_SETS, evaluate, score, verdict, type EvalResult } from './evaluate';
+
+/** Every language of the table (content/languages.json). */
+const LOCALES = loadLanguages().tags;
 
 /**
  * The intent model's floors on every evaluation set (eval-set.json and each blind-set-*.json), none

@@ -109,7 +109,9 @@ export interface Scores {
 /** The intent an expectation is about: its first event, after a START_OVER that opens a new topic. */
 export function intentOf(summary: string): string {
   const parts = summary.split('+');
-  return parts[0] === 'START_OVER' && parts.length > 1 ? parts[1]! : parts[0]!;
+  const intent = parts[0] === 'START_OVER' && parts.length > 1 ? parts[1]! : parts[0]!;
+  // A language command names the language (SET_LOCALE) or asks which (LANGUAGE, the picker): one intent.
+  return intent === 'LANGUAGE' ? 'SET_LOCALE' : intent;
 }
 
 /** How a result went: exact, the right branch with another detail, a question or a miss, or a wrong branch. */

@@ -66,14 +66,14 @@ describe('which reading wins', () => {
     expect(understood.notices).toContainEqual(expect.objectContaining({ key: 'common:notice.didYouMean' }));
   });
 
-  test('a language command names its language, or switches to the other', () => {
+  test('a language command names its language, or asks which (the picker)', () => {
     expect(at('activate.apps', 'nederlands').events).toEqual([{ type: 'SET_LOCALE', locale: 'nl-NL' }]);
     expect(at('activate.apps', 'english please', 'nl-NL').events).toEqual([{ type: 'SET_LOCALE', locale: 'en-US' }]);
-    expect(at('activate.apps', 'taal', 'nl-NL').events).toEqual([{ type: 'SET_LOCALE', locale: 'en-US' }]);
+    expect(at('activate.apps', 'taal', 'nl-NL').events).toEqual([{ type: 'LANGUAGE' }]);
   });
 
   test('a message in the other language is understood and offers that language; a language command does not', () => {
-    expect(at('start', 'mijn abonnement is verlopen')).toEqual({ events: [{ type: 'REACTIVATE' }, { type: 'EXPIRED' }], notices: ['common:notice.offerLanguage'] });
+    expect(at('start', 'mijn abonnement is verlopen')).toEqual({ events: [{ type: 'REACTIVATE' }, { type: 'EXPIRED' }], notices: [{ key: 'common:notice.offerLanguage', options: [{ ag: 'language', locale: 'nl-NL' }] }] });
     expect(at('start', 'nederlands').notices).toEqual([]);
     expect(at('start', 'my subscription stopped').notices).toEqual([]);
   });
@@ -102,7 +102,7 @@ describe('which reading wins', () => {
 describe('the offer of the other language', () => {
   test('is made for a message in the other language, and not again once made in this conversation', () => {
     const state = stateAt('activate.apps', 'nl-NL');
-    expect(interpret({ text: 'no, not yet' }, state, deps).notices).toEqual(['common:notice.offerLanguage']);
+    expect(interpret({ text: 'no, not yet' }, state, deps).notices).toEqual([{ key: 'common:notice.offerLanguage', options: [{ ag: 'language', locale: 'en-US' }] }]);
     expect(interpret({ text: 'no, not yet' }, { ...state, languageOffered: true }, deps)).toEqual({ events: [{ type: 'NO' }], notices: [] });
   });
 });

@@ -1,10 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOCALES } from '../../dialogs/types';
+import { loadLanguages } from '../../src/i18n/languages';
+import { CONTENT_DIR } from '../../src/paths';
 import { BRANCH_CHOICES } from '../../dialogs/setup';
 import { loadIntentFiles, MessageReader, type IntentFile } from '../../src/understanding/message-reader';
 import { hasErrorCode, words } from '../../src/understanding/text';
+
+/** Every language of the table (content/languages.json). */
+const LOCALES = loadLanguages().tags;
 
 const files = loadIntentFiles();
 const reader = new MessageReader(files);
@@ -36,11 +40,12 @@ describe('training data (content/<locale>/intents.json)', () => {
 
   test('a broken training file stops the start with the file and the problem named', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ag-intents-'));
+    copyFileSync(join(CONTENT_DIR, 'languages.json'), join(dir, 'languages.json'));
     for (const locale of LOCALES) {
       mkdirSync(join(dir, locale));
       writeFileSync(join(dir, locale, 'intents.json'), JSON.stringify({ ...files[locale], intents: { ...files[locale].intents, YES: [] } }));
     }
-    expect(() => loadIntentFiles(dir)).toThrow(/en-US[/\\]intents\.json: intents\.YES/);
+    expect(() => loadIntentFiles(dir)).toThrow(new RegExp(`${LOCALES[0]}[/\\\\]intents\\.json: intents\\.YES`));
   });
 });
 

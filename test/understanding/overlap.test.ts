@@ -1,9 +1,12 @@
-import { LOCALES } from '../../dialogs/types';
+import { loadLanguages } from '../../src/i18n/languages';
 import { loadKnowledgeBase } from '../../src/understanding/known-errors';
 import { loadIntentFiles } from '../../src/understanding/message-reader';
 import { loadBlindErrorSets } from '../matching/blind-errors';
 import { EVAL_SETS } from './evaluate';
 import { overlaps } from './near-copy';
+
+/** Every language of the table (content/languages.json). */
+const LOCALES = loadLanguages().tags;
 
 /**
  * No evaluation message is a near-copy of what the models learn from: exact, a few character

@@ -1,6 +1,7 @@
 import { startHarness, type Harness } from '../../support/bot-harness';
 import { play } from '../../support/transcript';
 import type { Locale } from '../../../dialogs/types';
+import { loadLanguages } from '../../../src/i18n/languages';
 
 let h: Harness;
 beforeAll(async () => (h = await startHarness()));
@@ -19,11 +20,17 @@ test('typed "liever in het Nederlands" switches, the choice sticks, and "in Engl
   await play(chat, 'en-US', [['say', 'in English please', 'common:notice.languageChanged', 'reactivate:ask.continue']], now);
 });
 
-test('"taal" toggles, and the language button does too', async () => {
+test('"andere taal" asks which language, the picker offers every other one in its own name, and its button switches', async () => {
+  const languages = loadLanguages();
+  const ownName = (locale: Locale) => languages.name(locale, locale);
   const chat = h.conversation('en-US');
   await play(chat, 'en-US', [['say', 'I bought a card with a 25-character code', 'productKey:ask.keyType']]);
-  await play(chat, 'nl-NL', [['say', 'andere taal', 'productKey:ask.keyType']]);
-  await play(chat, 'en-US', [['click', 'English', 'productKey:ask.keyType']]);
+  await play(chat, 'en-US', [['say', 'andere taal', 'common:notice.chooseLanguage', 'productKey:ask.keyType', '!common:notice.languageChanged']]);
+  expect(chat.buttons()).toEqual(expect.arrayContaining(languages.tags.filter((l) => l !== 'en-US').map(ownName)));
+  expect(chat.buttons()).not.toContain(ownName('en-US'));
+  await play(chat, 'nl-NL', [['click', ownName('nl-NL'), 'common:notice.languageChanged', 'productKey:ask.keyType']]);
+  await play(chat, 'nl-NL', [['click', 'common:choice.LANGUAGE', 'common:notice.chooseLanguage', 'productKey:ask.keyType']]);
+  await play(chat, 'en-US', [['click', ownName('en-US'), 'common:notice.languageChanged', 'productKey:ask.keyType']]);
 });
 
 test('a Dutch Web Chat user starts in Dutch without asking', async () => {
