@@ -167,7 +167,7 @@ export function describeEveryPath({ contentDir, localesDir, ...given }: EveryPat
       const files = LOCALES.flatMap((l) => [
         ...readdirSync(join(localesDir, l)).map((f) => join(localesDir, l, f)),
         join(contentDir, l, 'guide.json'),
-      ]).concat(readdirSync(join(contentDir, 'known-errors')).map((f) => join(contentDir, 'known-errors', f)));
+      ]).concat(knownErrorIds(contentDir).map((id) => `${id}.json`).map((f) => join(contentDir, 'known-errors', f)));
       const texts = files.flatMap((f) => all(JSON.parse(readFileSync(f, 'utf8'))));
       expect(texts.length).toBeGreaterThan(300);
       expect(texts.map(nestedBold).filter(Boolean)).toEqual([]);
