@@ -106,24 +106,21 @@ export const matchingConfigSchema = z
         maxPerPaste: z.number().int().positive(),
       })
       .strict(),
-    /**
-     * MiniSearch's relevance (BM25, higher is better, unbounded) as a MatchResult score (0 is
-     * perfect, 1 nothing alike): relevance r becomes halfAt / (halfAt + r), so r = halfAt is 0.5.
-     */
-    halfAt: z.number().positive(),
     outcome: z
       .object({
-        confidentMaxScore: ratio,
+        /** Least relevance (Candidate.relevance) for a confident answer. */
+        confidentMinRelevance: z.number().positive(),
         /** A confident answer is at least this many times as relevant as the runner-up. */
         confidentMinLead: z.number().min(1),
-        ambiguousMaxScore: ratio,
+        /** Least relevance for a "did you mean"; below it the answer is none. */
+        ambiguousMinRelevance: z.number().positive(),
         /** Candidates within this lead of the best are look-alikes: offered, or too many to offer. */
         ambiguousMaxLead: z.number().min(1),
         /** Most options in a "did you mean" question, the best guess included. */
         maxChoices: z.number().int().min(2),
       })
       .strict()
-      .refine((o) => o.confidentMaxScore <= o.ambiguousMaxScore, 'confidentMaxScore must not exceed ambiguousMaxScore'),
+      .refine((o) => o.confidentMinRelevance >= o.ambiguousMinRelevance, 'confidentMinRelevance must not be below ambiguousMinRelevance'),
     stopwords: localised(z.array(z.string())),
     synonyms: z.record(z.string(), z.string()),
   })
@@ -239,8 +236,14 @@ export interface ErrorMatcher {
 
 export interface Candidate {
   id: KnownErrorId;
-  /** 0 = perfect, 1 = nothing alike (fuse.js convention). */
+  /**
+   * How alike the paste and the entry's best string are, 0 = the same words, 1 = nothing alike:
+   * one minus the geometric mean of the share of the paste's words the string has and the share
+   * of the string's words the paste has. An exact code is 0.
+   */
   score: number;
+  /** MiniSearch's relevance (BM25), weighed by the share of the string the paste has; decide() reads it. */
+  relevance: number;
   /** How it was found: an error code, or the words. */
   via: 'code' | 'text';
 }
@@ -324,11 +327,11 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     // 1. Known codes decide on their own, in the order they appear.
     // (A named code typed in lower case is not a code to text.ts, but it is one we know.)
     const coded = [...new Set([...errorCodes(paste), ...words(paste)].flatMap((c) => codeToEntry.get(c) ?? []))];
-    if (coded.length > 0) return coded.slice(0, limit).map((i) => ({ id: sorted[i]!.id, score: 0, via: 'code' }));
+    if (coded.length > 0) return coded.slice(0, limit).map((i) => ({ id: sorted[i]!.id, score: 0, relevance: Infinity, via: 'code' }));
     // 2. A code retyped one edit away from exactly one known code is offered, never decided on,
     // since the user may have typed another error's code.
     const near = nearKnownCode(paste, [...codeToEntry.keys()]);
-    if (near !== undefined) return [{ id: sorted[codeToEntry.get(near)!]!.id, score: outcome.ambiguousMaxScore, via: 'code' }];
+    if (near !== undefined) return [{ id: sorted[codeToEntry.get(near)!]!.id, score: NEAR_CODE_SCORE, relevance: outcome.ambiguousMinRelevance, via: 'code' }];
 
     // 3. The words. Results come best first; an entry counts with its best string.
     const query = [...new Set(evidence(paste))].slice(0, config.words.maxPerPaste);
@@ -336,27 +339,27 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     // MiniSearch's relevance says how much of the paste a string explains; it is weighed by how
     // much of the string the paste contains, so that a few words shared with a long string
     // ("enter a valid email address") count less than a whole short one ("Unlicensed Product").
-    const best = new Map<number, number>();
-    for (const { entry, size, score, terms } of index.search(query.join(' '))) {
-      const relevance = score * (new Set(terms).size / size);
-      if (relevance > (best.get(entry) ?? 0)) best.set(entry, relevance);
+    const best = new Map<number, Candidate>();
+    for (const { entry, size, score, terms, queryTerms } of index.search(query.join(' '))) {
+      const ofString = new Set(terms).size / size;
+      const relevance = score * ofString;
+      if (relevance <= (best.get(entry)?.relevance ?? 0)) continue;
+      const alike = Math.sqrt(ofString * (queryTerms.length / query.length));
+      best.set(entry, { id: sorted[entry]!.id, score: round(1 - alike), relevance: round(relevance), via: 'text' });
     }
-    return [...best]
-      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-      .slice(0, limit)
-      .map(([i, relevance]) => ({ id: sorted[i]!.id, score: Math.round((config.halfAt / (config.halfAt + relevance)) * 1000) / 1000, via: 'text' }));
+    return [...best.values()].sort((a, b) => b.relevance - a.relevance || (a.id < b.id ? -1 : 1)).slice(0, limit);
   }
 
-  /** How many times as relevant `a` is as `b`: scores turned back into relevance (see halfAt). */
-  const lead = (a: Candidate, b: Candidate): number => (a.score === b.score ? 1 : ((1 - a.score) / a.score) * (b.score / (1 - b.score)));
+  /** How many times as relevant `a` is as `b`. */
+  const lead = (a: Candidate, b: Candidate): number => (a.relevance === b.relevance ? 1 : a.relevance / b.relevance);
 
   function decide(ranked: Candidate[]): MatchResult {
     const best = ranked[0];
-    if (!best || best.score > outcome.ambiguousMaxScore) {
+    if (!best || best.relevance < outcome.ambiguousMinRelevance) {
       return { id: null, outcome: 'none', score: best?.score ?? 1, alternatives: [] };
     }
     const second = ranked[1];
-    if (best.score <= outcome.confidentMaxScore && (!second || lead(best, second) >= outcome.confidentMinLead)) {
+    if (best.relevance >= outcome.confidentMinRelevance && (!second || lead(best, second) >= outcome.confidentMinLead)) {
       return { id: best.id, outcome: 'confident', score: best.score, alternatives: [] };
     }
     // More look-alikes than we can offer means the paste is too vague ("product key"): a "did you
@@ -365,7 +368,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     if (close.length + 1 > outcome.maxChoices) {
       return { id: null, outcome: 'none', score: best.score, alternatives: [] };
     }
-    const offered = close.filter((c) => c.score <= outcome.ambiguousMaxScore).map((c) => c.id);
+    const offered = close.filter((c) => c.relevance >= outcome.ambiguousMinRelevance).map((c) => c.id);
     return { id: best.id, outcome: 'ambiguous', score: best.score, alternatives: offered };
   }
 
@@ -377,6 +380,13 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     list: () => sorted,
     common: () => commonList,
   };
+}
+
+/** A retyped code is offered, never matched: as alike as half. */
+const NEAR_CODE_SCORE = 0.5;
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
 }
 
 let shared: ErrorMatcher | undefined;

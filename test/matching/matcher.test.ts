@@ -199,12 +199,12 @@ describe('thresholds are data', () => {
 
   it('a stricter confident threshold turns the same paste into a question', () => {
     expect(matcher.match(paste).outcome).toBe('confident');
-    const strict = createErrorMatcher(withOutcome((o) => (o.confidentMaxScore = 0)));
+    const strict = createErrorMatcher(withOutcome((o) => (o.confidentMinRelevance = 1e6)));
     expect(strict.match(paste)).toMatchObject({ id: 'key-expired', outcome: 'ambiguous' });
   });
 
   it('a stricter ambiguous threshold turns it into no match', () => {
-    const strict = createErrorMatcher(withOutcome((o) => ((o.confidentMaxScore = 0), (o.ambiguousMaxScore = 0))));
+    const strict = createErrorMatcher(withOutcome((o) => ((o.confidentMinRelevance = 1e6), (o.ambiguousMinRelevance = 1e6))));
     expect(strict.match(paste)).toMatchObject({ id: null, outcome: 'none' });
   });
 });
