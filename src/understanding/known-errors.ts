@@ -16,12 +16,14 @@ import { errorCodes, fold, withoutHexCodes, words } from './text';
  *  2. Error codes (text.ts: 0x80072EFD, 80072EFD, NoMatchingEligibleProductsFound) are looked up
  *     exactly; a known code decides on its own. A hex code one edit from exactly one known code
  *     (near-code.ts) is offered as a question.
- *  3. Otherwise fuse.js's token search compares the paste's words with every on-screen string,
- *     sentence, title and code of both languages, typos allowed, and each entry keeps the score of
- *     its best string: the idf-weighted share of the paste's words that string contains.
- *  4. decide() turns the scores into an outcome with the thresholds of content/matching.json:
- *     confident needs a good score and a gap to the runner-up; ambiguous offers at most
- *     maxChoices look-alikes; anything vaguer or worse is none.
+ *  3. Otherwise one MiniSearch index over every on-screen string, each of its sentences, every
+ *     title and named code, in both languages, finds the strings that share the paste's words
+ *     (typos and word beginnings allowed, content/matching.json's `search`). A string's relevance
+ *     is MiniSearch's (BM25: rare words count more, and more shared words more) times the share
+ *     of the string the paste contains; an entry counts with its best string.
+ *  4. decide() turns relevance into an outcome with the thresholds of matching.json's `outcome`:
+ *     confident needs enough relevance and a lead over the runner-up; ambiguous offers at most
+ *     maxChoices look-alikes; anything vaguer or weaker is none.
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -225,7 +227,7 @@ export function normaliseText(text: string): string {
 export interface ErrorMatcher {
   /** Matches a paste in any of the supported languages. The text is never stored. */
   match(text: string): MatchResult;
-  /** The best candidates with their scores (0 = perfect), for support agents and tuning. */
+  /** The best candidates, most relevant first, for support agents and tuning. */
   explain(text: string, limit?: number): Candidate[];
   entry(id: KnownErrorId): KnownError | undefined;
   /** All entries, in id order. */
@@ -333,7 +335,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     const near = nearKnownCode(paste, [...codeToEntry.keys()]);
     if (near !== undefined) return [{ id: sorted[codeToEntry.get(near)!]!.id, score: NEAR_CODE_SCORE, relevance: outcome.ambiguousMinRelevance, via: 'code' }];
 
-    // 3. The words. Results come best first; an entry counts with its best string.
+    // 3. The words.
     const query = [...new Set(evidence(paste))].slice(0, config.words.maxPerPaste);
     if (query.length === 0) return [];
     // MiniSearch's relevance says how much of the paste a string explains; it is weighed by how
