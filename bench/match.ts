@@ -1,9 +1,9 @@
 /**
  * Known-error matcher benchmark: `npm run bench:match`.
  *
- * Prints top-1 accuracy (tune / held-out / all), the confident-but-wrong count and match latency
- * (median, p99) on the real knowledge base and on one grown to 10,000 entries with synthetic
- * look-alikes, then one JSON line with the same figures for scripts. No network; the synthetic
+ * Prints top-1 accuracy (tune / held-out / all), the confident-but-wrong count, how many non-errors
+ * got an answer, and match latency (median, p99) on the real knowledge base and on one grown to
+ * 10,000 entries with synthetic look-alikes, then one JSON line with the same figures for scripts. No network; the synthetic
  * KB is generated from a fixed seed, so two runs compare like with like. Then top-1 and confident-wrong
  * on every blind set of pastes (test/matching/blind-errors-*.json), and their misses with `--misses`.
  */
@@ -82,17 +82,24 @@ interface Figures {
   buildMs: number;
   top1: { tune: number; holdout: number; all: number };
   confidentButWrong: number;
+  /** Labelled pastes that are no known error (expected null), and how many got an answer. */
+  nonErrors: { total: number; answered: number };
   latencyMs: { median: number; p99: number; max: number };
   samples: number;
 }
 
-function accuracy(matcher: ErrorMatcher): Pick<Figures, 'top1' | 'confidentButWrong'> {
+function accuracy(matcher: ErrorMatcher): Pick<Figures, 'top1' | 'confidentButWrong' | 'nonErrors'> {
   const hits: Record<string, [number, number]> = { tune: [0, 0], holdout: [0, 0], all: [0, 0] };
   let confidentButWrong = 0;
+  const nonErrors = { total: 0, answered: 0 };
   for (const item of items) {
     const r = matcher.match(item.text);
     const right = item.expected === null ? r.outcome === 'none' : r.id === item.expected;
     if (r.outcome === 'confident' && r.id !== item.expected) confidentButWrong++;
+    if (item.expected === null) {
+      nonErrors.total++;
+      if (r.outcome !== 'none') nonErrors.answered++;
+    }
     for (const bucket of [item.split, 'all']) {
       const h = (hits[bucket] ??= [0, 0]);
       h[0] += right ? 1 : 0;
@@ -100,7 +107,7 @@ function accuracy(matcher: ErrorMatcher): Pick<Figures, 'top1' | 'confidentButWr
     }
   }
   const rate = (b: string): number => round(hits[b]![0] / hits[b]![1], 4);
-  return { top1: { tune: rate('tune'), holdout: rate('holdout'), all: rate('all') }, confidentButWrong };
+  return { top1: { tune: rate('tune'), holdout: rate('holdout'), all: rate('all') }, confidentButWrong, nonErrors };
 }
 
 function latency(matcher: ErrorMatcher, texts: string[], passes: number): Figures['latencyMs'] & { samples: number } {
@@ -151,6 +158,11 @@ function main(): void {
     ['top-1, held out', pct(realFigures.top1.holdout), pct(grownFigures.top1.holdout)],
     ['top-1, all', pct(realFigures.top1.all), pct(grownFigures.top1.all)],
     ['confident but wrong', String(realFigures.confidentButWrong), String(grownFigures.confidentButWrong)],
+    [
+      'non-errors answered',
+      `${realFigures.nonErrors.answered}/${realFigures.nonErrors.total}`,
+      `${grownFigures.nonErrors.answered}/${grownFigures.nonErrors.total}`,
+    ],
     ['latency median (ms)', realFigures.latencyMs.median.toFixed(3), grownFigures.latencyMs.median.toFixed(3)],
     ['latency p99 (ms)', realFigures.latencyMs.p99.toFixed(3), grownFigures.latencyMs.p99.toFixed(3)],
     ['latency max (ms)', realFigures.latencyMs.max.toFixed(3), grownFigures.latencyMs.max.toFixed(3)],
@@ -162,11 +174,13 @@ function main(): void {
   process.stdout.write(`Known-error matcher: ${counts.all} labelled pastes (${counts.tune} tune, ${counts.holdout} held out), seed ${SEED}\n\n`);
   for (const r of rows) process.stdout.write(`${r[0].padEnd(widths[0]!)}  ${r[1].padStart(widths[1]!)}  ${r[2].padStart(widths[2]!)}\n`);
   process.stdout.write(`\n4 KB paste on the real KB: median ${long.median.toFixed(3)} ms, p99 ${long.p99.toFixed(3)} ms\n\n`);
-  const blind: Record<string, { total: number; top1: number; confidentWrong: number }> = {};
+  const blind: Record<string, { total: number; top1: number; confidentWrong: number; nonErrors: { total: number; answered: number } }> = {};
   for (const set of loadBlindErrorSets()) {
     const { misses, ...figures } = scoreBlindErrors(realMatcher, set.items);
     blind[set.name] = { ...figures, top1: round(figures.top1, 4) };
-    process.stdout.write(`blind pastes ${set.name}: ${figures.total}, top-1 ${pct(figures.top1)}, confident but wrong ${figures.confidentWrong}\n`);
+    process.stdout.write(
+      `blind pastes ${set.name}: ${figures.total}, top-1 ${pct(figures.top1)}, confident but wrong ${figures.confidentWrong}, non-errors answered ${figures.nonErrors.answered}/${figures.nonErrors.total}\n`,
+    );
     if (process.argv.includes('--misses')) for (const m of misses) process.stdout.write(`  ${JSON.stringify(m)}\n`);
   }
   process.stdout.write(

@@ -1,29 +1,30 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Fuse from 'fuse.js';
+import MiniSearch from 'minisearch';
 import { z } from 'zod';
 import type { KnownErrorId, Locale, MatchResult } from '../../dialogs/types';
 import { loadLanguages } from '../i18n/languages';
 import { CONTENT_DIR } from '../paths';
 import { nearKnownCode } from './near-code';
 import { replaceProductKeys } from './product-key';
+import { errorCodes, fold, withoutHexCodes, words } from './text';
 
 /*
  * Known-error knowledge base and matcher.
  *
  * How a paste is matched:
  *  1. Product keys are dropped (never matched, never kept), the text is cut to maxInputBytes.
- *  2. Error codes (0x80072EFD, 0X80072efd, 80072EFD, NoMatchingEligibleProductsFound) are looked
- *     up exactly. A known code decides the answer on its own.
- *  3. Otherwise the text is normalised into words, and each word is looked up in the vocabulary of
- *     the on-screen strings of both languages: exactly, or as a typo, which fuse.js decides.
- *  4. Each on-screen string (each of its sentences, and the title) is scored by how much of the
- *     paste it explains and how much of it the paste contains, both idf-weighted, plus word pairs
- *     kept in order. So a fragment, a whole message and a message wrapped in chat all score well,
- *     while one shared common word does not.
- *  5. content/matching.json turns the scores into outcomes. Confident needs a good score, a gap to
- *     the runner-up and a lead over it (paste words the runner-up does not explain); ambiguous
- *     offers at most maxChoices look-alikes; anything vaguer or worse is none.
+ *  2. Error codes (text.ts: 0x80072EFD, 80072EFD, NoMatchingEligibleProductsFound) are looked up
+ *     exactly; a known code decides on its own. A hex code one edit from exactly one known code
+ *     (near-code.ts) is offered as a question.
+ *  3. Otherwise one MiniSearch index over every on-screen string, each of its sentences, every
+ *     title and named code, in both languages, finds the strings that share the paste's words
+ *     (typos and word beginnings allowed, content/matching.json's `search`). A string's relevance
+ *     is MiniSearch's (BM25: rare words count more, and more shared words more) times the share
+ *     of the string the paste contains; an entry counts with its best string.
+ *  4. decide() turns relevance into an outcome with the thresholds of matching.json's `outcome`:
+ *     confident needs enough relevance and a lead over the runner-up; ambiguous offers at most
+ *     maxChoices look-alikes; anything vaguer or weaker is none.
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -84,45 +85,46 @@ const ratio = z.number().min(0).max(1);
 export const matchingConfigSchema = z
   .object({
     maxInputBytes: z.number().int().positive(),
-    /** Options for the fuse.js index over KB words (the typo-tolerant part). */
-    fuse: z
+    /** MiniSearch options: which paste words may match KB words they are not. */
+    search: z
       .object({
-        threshold: ratio,
-        location: z.number().int().min(0),
-        distance: z.number().int().min(0),
-        ignoreLocation: z.boolean(),
-        minMatchCharLength: z.number().int().min(1),
+        /** Edits a typo may have, as a share of the word's length (MiniSearch's fuzzy). */
+        fuzzy: ratio,
+        /** At most this many edits, however long the word: more cost time and find nothing real. */
+        maxFuzzy: z.number().int().min(0),
+        /** Shorter words match exactly: "kan" is not "can", "key" is not "keys". */
+        fuzzyMinLength: z.number().int().min(1),
+        /** A word this long also matches the KB words it begins ("licentie" → "licenties"). */
+        prefixMinLength: z.number().int().min(1),
+        /** What a typo and a prefix match count, against 1 for the word itself. */
+        weights: z.object({ fuzzy: ratio, prefix: ratio }).strict(),
+        /** Titles are our own words: they count, but less than what users actually see. */
+        titleBoost: ratio,
       })
       .strict(),
-    scoring: z
+    words: z
       .object({
-        minTokenLength: z.number().int().min(1),
-        /** Share of the final similarity that comes from "how much of the paste is explained". */
-        queryWeight: ratio,
-        /** Weight of a word no KB string knows, relative to the rarest KB word. */
-        unknownTermWeight: z.number().min(0),
-        /** Same, for an error code that is not in the KB: a strong hint that it is another error. */
-        unknownCodeWeight: z.number().min(0),
-        /** Titles are our own words: they count, but less than what users actually see. */
-        titleWeight: ratio,
-        maxQueryTerms: z.number().int().positive(),
-        /** Share of the similarity that comes from word pairs kept in the KB string's order. */
-        phraseWeight: ratio,
+        /** Shorter words are not evidence. */
+        minLength: z.number().int().min(1),
+        /** Distinct words of a paste that are compared, in the order typed. */
+        maxPerPaste: z.number().int().positive(),
       })
       .strict(),
     outcome: z
       .object({
-        confidentMaxScore: ratio,
-        confidentMinGap: ratio,
-        /** Least lead (see Candidate.lead) over the runner-up for a confident answer. */
-        confidentMinLead: z.number().min(0),
-        ambiguousMaxScore: ratio,
-        ambiguousWindow: ratio,
+        /** Least relevance (Candidate.relevance) for a confident answer. */
+        confidentMinRelevance: z.number().positive(),
+        /** A confident answer is at least this many times as relevant as the runner-up. */
+        confidentMinLead: z.number().min(1),
+        /** Least relevance for a "did you mean"; below it the answer is none. */
+        ambiguousMinRelevance: z.number().positive(),
+        /** Candidates within this lead of the best are look-alikes: offered, or too many to offer. */
+        ambiguousMaxLead: z.number().min(1),
         /** Most options in a "did you mean" question, the best guess included. */
         maxChoices: z.number().int().min(2),
       })
       .strict()
-      .refine((o) => o.confidentMaxScore <= o.ambiguousMaxScore, 'confidentMaxScore must not exceed ambiguousMaxScore'),
+      .refine((o) => o.confidentMinRelevance >= o.ambiguousMinRelevance, 'confidentMinRelevance must not be below ambiguousMinRelevance'),
     stopwords: localised(z.array(z.string())),
     synonyms: z.record(z.string(), z.string()),
   })
@@ -185,7 +187,7 @@ export function loadKnowledgeBase(contentDir: string = CONTENT_DIR): KnowledgeBa
 }
 
 // ---------------------------------------------------------------------------------------------
-// Normalisation
+// Words
 
 /** Cuts to at most `maxBytes` of UTF-8 without splitting a character. */
 export function cutToBytes(text: string, maxBytes: number): string {
@@ -198,43 +200,32 @@ export function cutToBytes(text: string, maxBytes: number): string {
   return bytes.subarray(0, end).toString('utf8');
 }
 
+/** 0x80072EFD, 0X80072efd, 0x8007 2EFD and a bare 80072EFD all become `0x80072efd`. */
+export function canonicalCode(code: string): string {
+  return errorCodes(code)[0] ?? code.toLowerCase().replace(/\s+/g, '');
+}
+
 const MONTHS = [
   'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
   'januari', 'februari', 'maart', 'mei', 'juni', 'juli', 'augustus', 'oktober',
   'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'okt', 'nov', 'dec',
 ];
-const DATE_PATTERNS: RegExp[] = [
+/** Dates and placeholders (<x>, <date>) stand for whatever the user's screen showed: no evidence. */
+const NOT_EVIDENCE: RegExp[] = [
+  /<[^<>]{0,24}>/g,
   /\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b/g,
   new RegExp(`\\b(?:\\d{1,2}\\s+)?(?:${MONTHS.join('|')})\\b\\.?(?:\\s+\\d{1,2}\\b,?)?(?:\\s+\\d{4}\\b)?`, 'g'),
 ];
 
-/** 0x80072EFD, 0X80072efd, 0x8007 2EFD and a bare 80072EFD all become `0x80072efd`. */
-export function canonicalCode(code: string): string {
-  const c = code.toLowerCase().replace(/\s+/g, '');
-  if (/^(?:0[x×])?[0-9a-f]{8}$/.test(c)) return `0x${c.slice(-8)}`;
-  return c;
-}
-
 /**
- * Lower case, no accents, no apostrophes (isn't / isn’t / isnt), no punctuation, no placeholders
- * or dates, and error codes in one canonical form. Returns space-separated words.
+ * The words of an on-screen string or a paste that are evidence, space-separated: text.ts's words
+ * without hex codes (looked up exactly instead), dates and placeholders.
  */
 export function normaliseText(text: string): string {
-  let s = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
-  // Placeholders in the KB strings (<x>, <date>) stand for whatever the user's screen showed.
-  s = s.replace(/<[^<>]{0,24}>/g, ' ');
-  s = s.replace(/['’‘`´ʼ]/g, '');
-  s = s.replace(/\b0\s*[x×]\s*([0-9a-f]{4})\s?([0-9a-f]{4})\b/g, ' 0x$1$2 ');
-  // A bare 8-digit hex word is a code only if it has a digit: "deadbeef" is not an error code.
-  s = s.replace(/(?<![0-9a-z])(?=[a-f]*[0-9])([0-9a-f]{8})(?![0-9a-z])/g, ' 0x$1 ');
-  for (const re of DATE_PATTERNS) s = s.replace(re, ' ');
-  return s
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  let s = fold(withoutHexCodes(text));
+  for (const re of NOT_EVIDENCE) s = s.replace(re, ' ');
+  return words(s).join(' ');
 }
-
-const isHexCode = (t: string): boolean => /^0x[0-9a-f]{8}$/.test(t);
 
 // ---------------------------------------------------------------------------------------------
 // Matcher
@@ -242,7 +233,7 @@ const isHexCode = (t: string): boolean => /^0x[0-9a-f]{8}$/.test(t);
 export interface ErrorMatcher {
   /** Matches a paste in any of the supported languages. The text is never stored. */
   match(text: string): MatchResult;
-  /** The best candidates with their scores (0 = perfect), for support agents and tuning. */
+  /** The best candidates, most relevant first, for support agents and tuning. */
   explain(text: string, limit?: number): Candidate[];
   entry(id: KnownErrorId): KnownError | undefined;
   /** All entries, in id order. */
@@ -253,315 +244,140 @@ export interface ErrorMatcher {
 
 export interface Candidate {
   id: KnownErrorId;
-  score: number;
   /**
-   * Evidence this candidate has over the next one: the idf mass of paste words it explains better,
-   * in units of the rarest possible word. Two entries that explain the same words ("product key
-   * you entered" fits three messages) have no lead, however their scores differ. An exact code
-   * leads by 1.
+   * How alike the paste and the entry's best string are, 0 = the same words, 1 = nothing alike:
+   * one minus the geometric mean of the share of the paste's words the string has and the share
+   * of the string's words the paste has. An exact code is 0.
    */
-  lead: number;
-  /** How it was found: an exact error code, or fuzzy text. */
+  score: number;
+  /** MiniSearch's relevance (BM25), weighed by the share of the string the paste has; decide() reads it. */
+  relevance: number;
+  /** How it was found: an error code, or the words. */
   via: 'code' | 'text';
 }
 
-interface MatchRecord {
-  entryIndex: number;
-  /** Vocabulary indices of the record's distinct words. */
-  terms: number[];
-  termSet: Set<number>;
-  /** Sum of idf over `terms`. */
-  mass: number;
-  /** Adjacent word pairs ("a b" as a*vocabSize+b), to reward a paste that keeps the wording. */
-  pairs: Set<number>;
-  weight: number;
+/** One string of an entry in the index: an on-screen string, one of its sentences, a title or a code. */
+interface Screen {
+  id: number;
+  entry: number;
+  screen?: string;
+  title?: string;
+  /** How many distinct words it has. */
+  size: number;
 }
 
-/** Builds the matcher. The word indexes and all KB statistics are built here, once. */
+/** Builds the matcher: the MiniSearch index over every entry's strings is built here, once. */
 export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): ErrorMatcher {
   const { entries, config } = kb;
-  const { scoring, outcome } = config;
+  const { outcome, search } = config;
   const sorted = [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const byId = new Map(sorted.map((e) => [e.id, e]));
   const commonList = sorted.filter((e) => e.common !== undefined).sort((a, b) => a.common! - b.common!);
 
-  const stopwords = new Set(Object.values(config.stopwords).flat().map((w) => normaliseText(w)));
-  const synonyms = new Map(Object.entries(config.synonyms).map(([k, v]) => [normaliseText(k), normaliseText(v)]));
-
   const codeToEntry = new Map<string, number>();
   sorted.forEach((e, i) => e.codes.forEach((c) => codeToEntry.set(canonicalCode(c), i)));
-  const hexCodes = [...codeToEntry.keys()].filter(isHexCode);
 
-  const words = (normalised: string): string[] =>
-    normalised
+  const stopwords = new Set(Object.values(config.stopwords).flat().map(normaliseText));
+  const synonyms = new Map(Object.entries(config.synonyms).map(([k, v]) => [normaliseText(k), normaliseText(v)]));
+  /** The words that are evidence, the same for a KB string and a paste. */
+  const evidence = (text: string): string[] =>
+    normaliseText(text)
       .split(' ')
       .map((w) => synonyms.get(w) ?? w)
-      .filter((w) => w.length >= scoring.minTokenLength && !stopwords.has(w));
+      .filter((w) => w.length >= config.words.minLength && !stopwords.has(w) && !/^\d+$/.test(w));
 
-  // Vocabulary and records. A record is one on-screen string in one language, each of its
-  // sentences (so a fragment is compared with the sentence it comes from), or a title.
-  const vocab: string[] = [];
-  const vocabIndex = new Map<string, number>();
-  const docFreq: number[] = [];
-  const rawRecords: { entryIndex: number; sequence: number[]; weight: number }[] = [];
-  const addRecord = (entryIndex: number, text: string, weight: number): void => {
-    const sequence = words(normaliseText(text)).map((w) => {
-      let v = vocabIndex.get(w);
-      if (v === undefined) {
-        v = vocab.length;
-        vocab.push(w);
-        vocabIndex.set(w, v);
-        docFreq.push(0);
-      }
-      return v;
-    });
-    if (sequence.length === 0) return;
-    for (const v of new Set(sequence)) docFreq[v]! += 1;
-    rawRecords.push({ entryIndex, sequence, weight });
+  const screens: Screen[] = [];
+  const add = (entry: number, text: string, field: 'screen' | 'title'): void => {
+    const words = evidence(text);
+    if (words.length > 0) screens.push({ id: screens.length, entry, [field]: words.join(' '), size: new Set(words).size });
   };
   sorted.forEach((e, i) => {
     for (const locale of Object.keys(e.match)) {
       for (const s of e.match[locale]!) {
-        addRecord(i, s, 1);
+        add(i, s, 'screen');
+        // Each sentence on its own too, so a fragment is compared with the sentence it comes from.
         const sentences = s.split(/(?<=[.!?])\s+/).filter((x) => x.trim().length > 0);
-        if (sentences.length > 1) sentences.forEach((x) => addRecord(i, x, 1));
+        if (sentences.length > 1) sentences.forEach((x) => add(i, x, 'screen'));
       }
-      addRecord(i, e.title[locale]!, scoring.titleWeight);
+      add(i, e.title[locale]!, 'title');
     }
-    // A code on its own line is a record too, so a mistyped named code still finds its entry.
-    e.codes.forEach((c) => addRecord(i, c, 1));
+    // A named code is a string of its own, so a mistyped one still finds its entry.
+    e.codes.forEach((c) => add(i, c, 'screen'));
   });
-  const vocabSize = vocab.length;
-  const pairKey = (a: number, b: number): number => a * vocabSize + b;
-  const recordCount = rawRecords.length;
-  const idf = docFreq.map((df) => Math.log(1 + (recordCount - df + 0.5) / (df + 0.5)));
-  const maxIdf = Math.log(1 + (recordCount + 0.5) / 0.5);
-  const records: MatchRecord[] = rawRecords.map(({ entryIndex, sequence, weight }) => {
-    const terms = [...new Set(sequence)];
-    const pairs = new Set<number>();
-    for (let k = 1; k < sequence.length; k++) pairs.add(pairKey(sequence[k - 1]!, sequence[k]!));
-    return { entryIndex, terms, termSet: new Set(terms), mass: terms.reduce((sum, t) => sum + idf[t]!, 0), pairs, weight };
-  });
-  const recordsByTerm: number[][] = vocab.map(() => []);
-  records.forEach((r, ri) => r.terms.forEach((t) => recordsByTerm[t]!.push(ri)));
-  const explained = new Float64Array(records.length);
-  const covered = new Float64Array(records.length);
-  const bestForQuery = new Float64Array(records.length);
-  const lastQuery = new Int32Array(records.length).fill(-1);
 
-  // Typo lookup. fuse.js (bitap) decides whether a paste word is a KB word with typos. To keep
-  // that fast on a large vocabulary, a bigram count filter picks the candidates first. The filter
-  // loses nothing: k edits destroy at most 2k of a word's distinct bigrams, and a KB word whose
-  // length differs by more than k cannot be within k edits. The length limit also keeps prefixes
-  // out: "activeren" is not "activeringslimiet". Words are wrapped in markers and fuse.js anchors
-  // the match at location 0, so it compares whole words rather than finding "vraag" in "aanvraag".
-  const wrap = (w: string): string => `_${w}_`;
-  const fuseOptions: Fuse.IFuseOptions<string> = { ...config.fuse, isCaseSensitive: true, includeMatches: false };
-  const bigrams = (w: string): Set<string> => {
-    const out = new Set<string>();
-    for (let k = 1; k < w.length; k++) out.add(w.slice(k - 1, k + 1));
-    return out;
-  };
-  const wrappedVocab = vocab.map(wrap);
-  // Postings per (bigram, word length): a lookup only reads the lengths it could match.
-  const postings = new Map<string, number[]>();
-  const postingKey = (bigram: string, length: number): string => `${bigram}${length}`;
-  const byLength = new Map<number, number[]>();
-  wrappedVocab.forEach((w, v) => {
-    for (const g of bigrams(w)) {
-      const key = postingKey(g, w.length);
-      const list = postings.get(key);
-      if (list) list.push(v);
-      else postings.set(key, [v]);
-    }
-    const list = byLength.get(w.length);
-    if (list) list.push(v);
-    else byLength.set(w.length, [v]);
+  // Strings are already words (evidence()), so MiniSearch only splits them at spaces.
+  const index = new MiniSearch<Screen>({
+    fields: ['screen', 'title'],
+    storeFields: ['entry', 'size'],
+    tokenize: (s) => s.split(' '),
+    processTerm: (w) => w,
+    searchOptions: {
+      boost: { title: search.titleBoost },
+      fuzzy: (w) => (w.length >= search.fuzzyMinLength ? search.fuzzy : false),
+      prefix: (w) => w.length >= search.prefixMinLength,
+      maxFuzzy: search.maxFuzzy,
+      weights: search.weights,
+      combineWith: 'OR',
+    },
   });
-  const shared = new Int32Array(vocab.length);
-
-  /** KB words that `w` is, or is a typo of, with their similarity in (0, 1]. */
-  const lookupTerm = (w: string): Map<number, number> => {
-    const hits = new Map<number, number>();
-    const exact = vocabIndex.get(w);
-    if (exact !== undefined) hits.set(exact, 1);
-    // Codes only ever match exactly: 0x80004005 is a different error from 0x80070005.
-    if (isHexCode(w)) return hits;
-    const pattern = wrap(w);
-    const budget = Math.floor(config.fuse.threshold * pattern.length);
-    const patternBigrams = bigrams(pattern);
-    const needed = patternBigrams.size - 2 * budget;
-    const candidates: number[] = [];
-    if (needed > 0) {
-      const seen: number[] = [];
-      for (const g of patternBigrams) {
-        for (let len = pattern.length - budget; len <= pattern.length + budget; len++) {
-          for (const v of postings.get(postingKey(g, len)) ?? []) {
-            if (shared[v] === 0) seen.push(v);
-            shared[v]! += 1;
-          }
-        }
-      }
-      for (const v of seen) {
-        if (shared[v]! >= needed) candidates.push(v);
-        shared[v] = 0;
-      }
-    } else {
-      for (let len = pattern.length - budget; len <= pattern.length + budget; len++) candidates.push(...(byLength.get(len) ?? []));
-    }
-    for (const v of candidates) {
-      if (v === exact) continue;
-      const r = Fuse.match(pattern, wrappedVocab[v]!, fuseOptions);
-      if (!r.isMatch) continue;
-      const sim = 1 - r.score;
-      if (sim > (hits.get(v) ?? 0)) hits.set(v, sim);
-    }
-    return hits;
-  };
+  // A string that several entries share once its code is gone ("Error code 0x80070005" and
+  // "Error code 0x80072EFD" are both "error code") tells them apart no better than no string.
+  const owners = new Map<string, Set<number>>();
+  for (const { entry, screen, title } of screens) owners.set(screen ?? title!, (owners.get(screen ?? title!) ?? new Set()).add(entry));
+  index.addAll(screens.filter(({ screen, title }) => owners.get(screen ?? title!)!.size === 1));
 
   /** The best `limit` candidates, best first. */
   function rank(text: string, limit: number): Candidate[] {
     if (typeof text !== 'string') return [];
     // Keys go first, before the cut, so a key straddling the cut cannot survive in part.
-    const normalised = normaliseText(cutToBytes(replaceProductKeys(text, ' '), config.maxInputBytes));
-    if (!normalised) return [];
-    const tokens = normalised.split(' ');
+    const paste = cutToBytes(replaceProductKeys(text, ' '), config.maxInputBytes);
 
-    // 1. Exact codes, in the order they appear.
-    const codeHits: number[] = [];
-    for (const t of tokens) {
-      const i = codeToEntry.get(t);
-      if (i !== undefined && !codeHits.includes(i)) codeHits.push(i);
+    // 1. Known codes decide on their own, in the order they appear.
+    // (A named code typed in lower case is not a code to text.ts, but it is one we know.)
+    const coded = [...new Set([...errorCodes(paste), ...words(paste)].flatMap((c) => codeToEntry.get(c) ?? []))];
+    if (coded.length > 0) return coded.slice(0, limit).map((i) => ({ id: sorted[i]!.id, score: 0, relevance: Infinity, via: 'code' }));
+    // 2. A code retyped one edit away from exactly one known code is offered, never decided on,
+    // since the user may have typed another error's code.
+    const near = nearKnownCode(paste, [...codeToEntry.keys()]);
+    if (near !== undefined) return [{ id: sorted[codeToEntry.get(near)!]!.id, score: NEAR_CODE_SCORE, relevance: outcome.ambiguousMinRelevance, via: 'code' }];
+
+    // 3. The words.
+    const query = [...new Set(evidence(paste))].slice(0, config.words.maxPerPaste);
+    if (query.length === 0) return [];
+    // MiniSearch's relevance says how much of the paste a string explains; it is weighed by how
+    // much of the string the paste contains, so that a few words shared with a long string
+    // ("enter a valid email address") count less than a whole short one ("Unlicensed Product").
+    const best = new Map<number, Candidate>();
+    for (const { entry, size, score, terms, queryTerms } of index.search(query.join(' '))) {
+      const ofString = new Set(terms).size / size;
+      const relevance = score * ofString;
+      if (relevance <= (best.get(entry)?.relevance ?? 0)) continue;
+      const alike = Math.sqrt(ofString * (queryTerms.length / query.length));
+      best.set(entry, { id: sorted[entry]!.id, score: round(1 - alike), relevance: round(relevance), via: 'text' });
     }
-    if (codeHits.length > 0) return codeHits.slice(0, limit).map((i) => ({ id: sorted[i]!.id, score: 0, lead: 1, via: 'code' }));
-    // 1b. A code retyped one edit away from exactly one known code: offered, never decided on
-    // (the score of a "did you mean", no lead), since the user may have typed another error's code.
-    const near = nearKnownCode(cutToBytes(replaceProductKeys(text, ' '), config.maxInputBytes), hexCodes);
-    if (near !== undefined) return [{ id: sorted[codeToEntry.get(near)!]!.id, score: outcome.ambiguousMaxScore, lead: 0, via: 'code' }];
-
-    // 2. Fuzzy words. Repeats are kept in the sequence (for word pairs) but weigh once.
-    const sequence = words(normalised)
-      // A number that appears in no KB string is a count or a date part, not evidence.
-      .filter((w) => !/^\d+$/.test(w) || vocabIndex.has(w));
-    const distinct = [...new Set(sequence)].slice(0, scoring.maxQueryTerms);
-    if (distinct.length === 0) return [];
-    const termOf = new Map(distinct.map((w, qi) => [w, qi]));
-
-    const hits = distinct.map(lookupTerm);
-    const weights = distinct.map((w, qi) => {
-      const h = hits[qi]!;
-      if (h.size === 0) return (isHexCode(w) ? scoring.unknownCodeWeight : scoring.unknownTermWeight) * maxIdf;
-      // A typo weighs what the word it stands for weighs. Ties go to the first KB word, so the
-      // order in which candidates were found cannot change a score.
-      let best = -1;
-      let bestSim = 0;
-      for (const [v, sim] of h) if (sim > bestSim || (sim === bestSim && v < best)) [best, bestSim] = [v, sim];
-      return idf[best]!;
-    });
-    const queryMass = weights.reduce((s, w) => s + w, 0);
-
-    // Per record: idf mass of the paste it explains, and of itself that the paste contains.
-    // Scratch arrays are reused across calls (matching is synchronous), so a paste that touches
-    // thousands of records in a large KB allocates nothing per record.
-    const touched: number[] = [];
-    const touch = (ri: number): void => {
-      if (lastQuery[ri] === -1) touched.push(ri);
-    };
-    hits.forEach((h, qi) => {
-      for (const [v, sim] of h) {
-        for (const ri of recordsByTerm[v]!) {
-          touch(ri);
-          if (lastQuery[ri] !== qi) {
-            if (lastQuery[ri]! >= 0) explained[ri]! += bestForQuery[ri]! * weights[lastQuery[ri]!]!;
-            lastQuery[ri] = qi;
-            bestForQuery[ri] = sim;
-          } else if (sim > bestForQuery[ri]!) bestForQuery[ri] = sim;
-        }
-      }
-    });
-    const bestForWord = new Map<number, number>();
-    for (const h of hits) for (const [v, sim] of h) if (sim > (bestForWord.get(v) ?? 0)) bestForWord.set(v, sim);
-    for (const [v, sim] of bestForWord) for (const ri of recordsByTerm[v]!) covered[ri]! += sim * idf[v]!;
-
-    // Adjacent word pairs of the paste, as the KB word pairs they could stand for.
-    const pairSims = new Map<number, number>();
-    const queryPairs = new Set<number>();
-    for (let k = 1; k < sequence.length; k++) {
-      const a = termOf.get(sequence[k - 1]!);
-      const b = termOf.get(sequence[k]!);
-      if (a === undefined || b === undefined || a === b) continue;
-      queryPairs.add(a * distinct.length + b);
-      for (const [va, sa] of hits[a]!) {
-        for (const [vb, sb] of hits[b]!) {
-          const key = pairKey(va, vb);
-          if (sa * sb > (pairSims.get(key) ?? 0)) pairSims.set(key, sa * sb);
-        }
-      }
-    }
-
-    const bestByEntry = new Map<number, number>();
-    const bestRecord = new Map<number, number>();
-    for (const ri of touched) {
-      const r = records[ri]!;
-      const queryCoverage = (explained[ri]! + bestForQuery[ri]! * weights[lastQuery[ri]!]!) / queryMass;
-      const recordCoverage = covered[ri]! / r.mass;
-      explained[ri] = 0;
-      covered[ri] = 0;
-      lastQuery[ri] = -1;
-      const wordSimilarity = blend(queryCoverage, recordCoverage, scoring.queryWeight);
-
-      let similarity = wordSimilarity;
-      if (r.pairs.size > 0 && queryPairs.size > 0) {
-        let kept = 0;
-        for (const p of r.pairs) kept += pairSims.get(p) ?? 0;
-        const pairSimilarity = blend(Math.min(1, kept / queryPairs.size), kept / r.pairs.size, scoring.queryWeight);
-        similarity = (1 - scoring.phraseWeight) * wordSimilarity + scoring.phraseWeight * pairSimilarity;
-      }
-      similarity *= r.weight;
-      if (similarity > (bestByEntry.get(r.entryIndex) ?? 0)) {
-        bestByEntry.set(r.entryIndex, similarity);
-        bestRecord.set(r.entryIndex, ri);
-      }
-    }
-
-    // How well each of the top candidates explains each paste word, to measure their leads.
-    const top = topCandidates(bestByEntry, limit);
-    const explainedWords = top.map(([i]) => {
-      const terms = records[bestRecord.get(i)!]!.termSet;
-      return hits.map((h) => {
-        let best = 0;
-        for (const [v, sim] of h) if (sim > best && terms.has(v)) best = sim;
-        return best;
-      });
-    });
-    return top.map(([i, sim], k): Candidate => {
-      const mine = explainedWords[k]!;
-      const next = explainedWords[k + 1];
-      let lead = 0;
-      mine.forEach((s, qi) => (lead += weights[qi]! * Math.max(0, s - (next?.[qi] ?? 0))));
-      return { id: sorted[i]!.id, score: round(1 - sim), lead: round(lead / maxIdf), via: 'text' };
-    });
+    return [...best.values()].sort((a, b) => b.relevance - a.relevance || (a.id < b.id ? -1 : 1)).slice(0, limit);
   }
+
+  /** How many times as relevant `a` is as `b`. */
+  const lead = (a: Candidate, b: Candidate): number => (a.relevance === b.relevance ? 1 : a.relevance / b.relevance);
 
   function decide(ranked: Candidate[]): MatchResult {
     const best = ranked[0];
-    if (!best || best.score > outcome.ambiguousMaxScore) {
+    if (!best || best.relevance < outcome.ambiguousMinRelevance) {
       return { id: null, outcome: 'none', score: best?.score ?? 1, alternatives: [] };
     }
     const second = ranked[1];
-    const gap = second ? second.score - best.score : 1;
-    if (best.score <= outcome.confidentMaxScore && gap >= outcome.confidentMinGap && best.lead >= outcome.confidentMinLead) {
+    if (best.relevance >= outcome.confidentMinRelevance && (!second || lead(best, second) >= outcome.confidentMinLead)) {
       return { id: best.id, outcome: 'confident', score: best.score, alternatives: [] };
     }
-    const close = ranked
-      .slice(1)
-      .filter((c) => c.score <= outcome.ambiguousMaxScore && c.score - best.score <= outcome.ambiguousWindow);
-    // More look-alikes than we can offer means the paste is too vague ("key"): a "did you mean"
-    // that leaves out equally good answers would mislead, so say we don't know.
+    // More look-alikes than we can offer means the paste is too vague ("product key"): a "did you
+    // mean" that leaves out equally good answers would mislead, so say we don't know.
+    const close = ranked.slice(1).filter((c) => lead(best, c) <= outcome.ambiguousMaxLead);
     if (close.length + 1 > outcome.maxChoices) {
       return { id: null, outcome: 'none', score: best.score, alternatives: [] };
     }
-    return { id: best.id, outcome: 'ambiguous', score: best.score, alternatives: close.map((c) => c.id) };
+    const offered = close.filter((c) => c.relevance >= outcome.ambiguousMinRelevance).map((c) => c.id);
+    return { id: best.id, outcome: 'ambiguous', score: best.score, alternatives: offered };
   }
 
   return {
@@ -574,28 +390,8 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
   };
 }
 
-/**
- * The `limit` highest similarities, best first; ties go to the lower index (ids are sorted), so
- * results do not depend on Map order. A bounded insertion: a large KB can yield thousands of
- * candidates and only a handful are ever needed.
- */
-function topCandidates(similarities: Map<number, number>, limit: number): [number, number][] {
-  const top: [number, number][] = [];
-  const better = (a: [number, number], b: [number, number]): boolean => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
-  for (const candidate of similarities) {
-    if (top.length === limit && !better(candidate, top[top.length - 1]!)) continue;
-    let at = top.length;
-    while (at > 0 && better(candidate, top[at - 1]!)) at--;
-    top.splice(at, 0, candidate);
-    if (top.length > limit) top.pop();
-  }
-  return top;
-}
-
-/** Weighted geometric mean: both "how much of the paste" and "how much of the string" must be high. */
-function blend(queryCoverage: number, recordCoverage: number, queryWeight: number): number {
-  return Math.pow(queryCoverage, queryWeight) * Math.pow(recordCoverage, 1 - queryWeight);
-}
+/** A retyped code is offered, never matched: as alike as half. */
+const NEAR_CODE_SCORE = 0.5;
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;

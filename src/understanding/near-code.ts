@@ -1,17 +1,23 @@
 /**
  * Error codes as people retype them: a digit dropped or doubled, two digits swapped, one misread
- * from a photo (8 for B), spaces inside ("80072 EFD", "0x D000 00C"). Such a code is taken for a
- * known one only when exactly one known code is within one edit of it, so two known codes that
- * differ in one digit are never guessed between.
+ * from a photo (8 for B, O for 0), spaces inside ("80072 EFD", "0x D000 00C", "8 0 0 7 2 E F D").
+ * Such a code is taken for a known one only when exactly one known code is within one edit of it,
+ * so two known codes that differ in one digit are never guessed between.
  */
 
 /** A run of hex chunks that may be a code: 0x and 6-9 hex digits, or a bare run with a digit in its first chunk. */
 const CANDIDATE = /(?<![0-9a-z])(0\s*[x×]\s*)?([0-9a-f]{2,9}(?:\s+[0-9a-f]{1,8}){0,2})(?![0-9a-z])/gi;
 
+/** A letter O for a zero after 0x ("0xC004B1OO"): photos and hand-typing give it. */
+const OH_FOR_ZERO = /(?<![0-9a-z])0\s*[x×]\s*[0-9a-fo]{6,9}(?![0-9a-z])/gi;
+/** A code read out or typed one character at a time: "8 0 0 7 2 E F D". */
+const SPELLED = /(?<![0-9a-z])(?:[0-9a-f] ){5,8}[0-9a-f](?![0-9a-z])/gi;
+
 /** The hex digits of every code-like run in `text`, each chunk prefix of a run tried as well. */
 export function codeCandidates(text: string): string[] {
   const found = new Set<string>();
-  for (const m of text.matchAll(CANDIDATE)) {
+  const read = text.replace(OH_FOR_ZERO, (run) => run.replace(/o/gi, '0')).replace(SPELLED, (run) => run.replace(/ /g, ''));
+  for (const m of read.matchAll(CANDIDATE)) {
     const prefixed = m[1] !== undefined;
     const chunks = m[2]!.toLowerCase().split(/\s+/);
     // Without 0x, a code starts with a chunk of four or more that has a digit ("80072 efd"), so
@@ -44,13 +50,19 @@ export function withinOneEdit(a: string, b: string): boolean {
 }
 
 /**
- * The one known code (as `0x` + 8 hex digits, lower case) that a code in `text` is a near miss of,
- * or undefined when none is, or more than one.
+ * The one known code that a code in `text` is a near miss of, or undefined when none is, or more
+ * than one. `known` holds hex codes as `0x` + 8 hex digits and named codes, both in lower case; a
+ * named code is compared with the words of 12 letters or more ("NoMatchingEligableProductsFound").
  */
 export function nearKnownCode(text: string, known: readonly string[]): string | undefined {
   const hits = new Set<string>();
+  const hex = known.filter((code) => code.startsWith('0x'));
+  const named = known.filter((code) => !code.startsWith('0x'));
   for (const candidate of codeCandidates(text)) {
-    for (const code of known) if (withinOneEdit(candidate, code.slice(2))) hits.add(code);
+    for (const code of hex) if (withinOneEdit(candidate, code.slice(2))) hits.add(code);
+  }
+  for (const word of text.toLowerCase().split(/[^a-z]+/)) {
+    if (word.length >= 12) for (const code of named) if (withinOneEdit(word, code)) hits.add(code);
   }
   return hits.size === 1 ? [...hits][0] : undefined;
 }

@@ -1,33 +1,82 @@
+/*
+ * The one normaliser of typed text, for the intent side and the known-error side alike, and the
+ * one rule for what an error code is.
+ */
+
 /**
- * Turns a typed message into the words the intent model reads. Accents go ("oké", "geïnstalleerd"),
- * apostrophes join ("don't" → "dont"), and everything else that is not a letter or digit splits
- * words, so "office-doos" and "office.com/setup" become separate words.
+ * Lower case without accents or apostrophes. NFKD also unfolds compatibility forms ("ﬁ" → "fi",
+ * full-width letters, "①" → "1"), which pasted and photographed text brings along; then every mark
+ * goes ("oké", "geïnstalleerd", "verifiëren"), and apostrophes join ("don't", "isn’t" → "dont",
+ * "isnt") so that both spellings are one word.
+ */
+export function fold(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/['’‘`´ʼ]/g, '');
+}
+
+/**
+ * Turns a typed message into words: folded, and split at everything that is not a letter or a
+ * digit, so "office-doos" and "office.com/setup" become separate words.
  */
 export function words(text: string): string[] {
-  const plain = text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[’'`´]/g, '');
-  const split = plain.split(/[^a-z0-9]+/).filter(Boolean);
+  const plain = fold(text);
+  const split = plain.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   // A lone question mark is a request for help; inside a sentence it is only punctuation.
   if (split.length === 0 && plain.trim() === '?') return ['?'];
   return split;
 }
 
-const HEX_CODE = /\b(?:0x)?[0-9a-f]{8}\b/gi;
+/**
+ * 0x and eight hex digits (a space may split them in halves, "0x8007 2EFD"), or eight bare ones in
+ * one run: a bare run split by a space is only ever a near miss (near-code.ts).
+ */
+const HEX_CODE = /(?<![\p{L}\p{N}])(?:0\s*[x×]\s*([0-9a-f]{4})\s?([0-9a-f]{4})|([0-9a-f]{8}))(?![\p{L}\p{N}])/giu;
 /** Named codes such as NoMatchingEligibleProductsFound: one long word with several capitals. */
-const NAMED_CODE = /\b[A-Z][a-z]+(?:[A-Z][a-z]+){2,}\b/;
+const NAMED_CODE = /(?<![\p{L}\p{N}])[A-Z][a-z]+(?:[A-Z][a-z]+){2,}(?![\p{L}\p{N}])/gu;
+
+/**
+ * Whether eight hex digits typed without 0x are an error code. With 0x they always are. Without,
+ * they are when they mix digits and letters (80072EFD), or are all digits starting with 8 or 9:
+ * an error code (an HRESULT) has its top bit set, so its first hex digit is 8 to F, and people do
+ * type 80070005 without the 0x. "12345678" is therefore a number (a phone number, an order
+ * number), not a code, and "deadbeef" is a word.
+ */
+function isBareCode(hex: string): boolean {
+  const digits = /[0-9]/.test(hex);
+  const letters = /[a-f]/.test(hex);
+  return (digits && letters) || (digits && /^[89]/.test(hex));
+}
+
+/**
+ * The error codes in a message, each once and in the order typed: hex codes as `0x` + eight lower
+ * case digits (0X80072efd, 0x8007 2EFD and 80072EFD are all `0x80072efd`), named codes in lower
+ * case (`nomatchingeligibleproductsfound`).
+ */
+export function errorCodes(text: string): string[] {
+  const found = new Set<string>();
+  const spans: { at: number; code: string }[] = [];
+  for (const m of text.matchAll(HEX_CODE)) {
+    const bare = m[3]?.toLowerCase();
+    if (bare === undefined) spans.push({ at: m.index, code: `0x${m[1]}${m[2]}`.toLowerCase() });
+    else if (isBareCode(bare)) spans.push({ at: m.index, code: `0x${bare}` });
+  }
+  for (const m of text.matchAll(NAMED_CODE)) spans.push({ at: m.index, code: m[0].toLowerCase() });
+  for (const { code } of spans.sort((a, b) => a.at - b.at)) found.add(code);
+  return [...found];
+}
+
+/** The text with its hex codes blanked out: they are looked up exactly, never read as words. */
+export function withoutHexCodes(text: string): string {
+  return text.replace(HEX_CODE, (m, _a, _b, bare?: string) => (bare === undefined || isBareCode(bare.toLowerCase()) ? ' ' : m));
+}
 
 /**
  * An error code in the message (0x80070005, 80072EFD, NoMatchingEligibleProductsFound): such a
  * message is about an error whatever else it says, so it goes to the known-error lookup first.
  */
 export function hasErrorCode(text: string): boolean {
-  for (const [code] of text.matchAll(HEX_CODE)) {
-    const hex = code.toLowerCase().replace(/^0x/, '');
-    // "deadbeef" or "12345678" alone is a word or a number; codes mix digits and letters or carry 0x.
-    if (code.toLowerCase().startsWith('0x') || (/[0-9]/.test(hex) && /[a-f]/.test(hex))) return true;
-  }
-  return NAMED_CODE.test(text);
+  return errorCodes(text).length > 0;
 }

@@ -40,12 +40,15 @@ export interface BlindErrorScores {
   top1: number;
   /** A fix shown for the wrong error, or for a message that is not a known one. */
   confidentWrong: number;
+  /** Pastes that are no known error, and how many of them got an answer other than none. */
+  nonErrors: { total: number; answered: number };
   misses: { text: string; expected: string | null; got: string | null; outcome: string }[];
 }
 
 export function scoreBlindErrors(matcher: ErrorMatcher, items: readonly BlindPaste[]): BlindErrorScores {
   let right = 0;
   let confidentWrong = 0;
+  const nonErrors = { total: 0, answered: 0 };
   const misses: BlindErrorScores['misses'] = [];
   for (const item of items) {
     const r = matcher.match(item.text);
@@ -53,6 +56,10 @@ export function scoreBlindErrors(matcher: ErrorMatcher, items: readonly BlindPas
     if (ok) right++;
     else misses.push({ text: item.text, expected: item.expected, got: r.id, outcome: r.outcome });
     if (r.outcome === 'confident' && r.id !== item.expected) confidentWrong++;
+    if (item.expected === null) {
+      nonErrors.total++;
+      if (r.outcome !== 'none') nonErrors.answered++;
+    }
   }
-  return { total: items.length, top1: right / items.length, confidentWrong, misses };
+  return { total: items.length, top1: right / items.length, confidentWrong, nonErrors, misses };
 }

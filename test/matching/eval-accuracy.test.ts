@@ -7,7 +7,7 @@ import evalSet from './eval-set.json';
  * content/matching.json; `holdout` pastes were only measured. The holdout floor is the one that
  * says something about pastes nobody has seen yet.
  */
-const FLOOR = { tune: 0.95, holdout: 0.95 };
+const FLOOR = { tune: 0.98, holdout: 0.99 };
 
 interface Item {
   text: string;
@@ -67,10 +67,10 @@ describe('accuracy', () => {
 /**
  * Blind pastes (test/matching/blind-errors-*.json, written by people who never saw the KB): no
  * confident-wrong answer on any set, and top-1 at least the set's floor. The issue's target is
- * 95 %; the sealed set, never looked at while tuning, is held where it stood when it was first
- * measured (issue 27), so a change can only move it up.
+ * 95 %; the sets measured so far are held where the MiniSearch matcher (issue 25) brought them,
+ * so a change can only move them up. A new set gets the target.
  */
-const BLIND_TOP1_FLOOR: Record<string, number> = { 'blind-errors-sealed.json': 0.81 };
+const BLIND_TOP1_FLOOR: Record<string, number> = { 'blind-errors-dev.json': 1, 'blind-errors-sealed.json': 0.97 };
 const BLIND_TOP1_TARGET = 0.95;
 
 describe.each(loadBlindErrorSets())('blind pastes $name', ({ name, items: pastes }) => {

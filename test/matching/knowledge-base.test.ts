@@ -158,8 +158,8 @@ describe('known-error knowledge base', () => {
 
     it('thresholds in the wrong order', () => {
       const config = structuredClone(kb.config);
-      config.outcome.confidentMaxScore = config.outcome.ambiguousMaxScore + 0.1;
-      expect(() => validateKnowledgeBase(clone(), config)).toThrow(/confidentMaxScore/);
+      config.outcome.confidentMinRelevance = config.outcome.ambiguousMinRelevance / 2;
+      expect(() => validateKnowledgeBase(clone(), config)).toThrow(/confidentMinRelevance/);
     });
 
     it('a file whose name is not its id', () => {

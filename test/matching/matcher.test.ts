@@ -30,7 +30,8 @@ describe('normaliseText', () => {
     ['placeholders', 'The maximum is <x> user licenses', 'the maximum is user licenses'],
     ['numeric dates', 'turned off on 3/15/2025.', 'turned off on'],
     ['written dates in both languages', 'off on 15 March 2025 / op 1 april 2025', 'off on op'],
-    ['code forms', 'Error 0X80072efd, 0x8007 0005 and 80072EFD', 'error 0x80072efd 0x80070005 and 0x80072efd'],
+    // Codes are looked up exactly (text.ts's errorCodes), never compared as words.
+    ['code forms', 'Error 0X80072efd, 0x8007 0005 and 80072EFD', 'error and'],
   ])('handles %s', (_, input, expected) => {
     expect(normaliseText(input)).toBe(expected);
   });
@@ -83,7 +84,10 @@ describe('error codes', () => {
   );
   // Retyped codes: one edit from exactly one known code is offered as a question, never decided on.
   it.each([
-    ['a dropped digit', 'it shows 0x8007205 now', 'error-0x80070005'],
+    ['a dropped digit', 'it shows 0x8007005 now', 'error-0x80070005'],
+    ['an O for a zero', 'foto van scherm: foutcode 0xC004B1OO', 'error-0xc004b100'],
+    ['one character at a time', 'the code is 8 0 0 7 2 E F D', 'error-0x80072efd'],
+    ['a mistyped named code', 'NoMatchingEligableProductsFound', 'region-mismatch'],
     ['a doubled digit', 'foutcode 0x800720005', 'error-0x80070005'],
     ['swapped neighbours', 'error 0x8007E2FD after the update', 'error-0x80072efd'],
     ['B read as 8 from a photo', 'code 0xC0048100', 'error-0xc004b100'],
@@ -116,14 +120,18 @@ describe('fuzzy text', () => {
   it.each([
     ['en-US typos', 'the product key you entred has expierd', 'key-expired'],
     ['nl-NL typos', 'de opgegeven productcode is verlopn', 'key-expired'],
-    ['a fragment', 'has already been used', 'key-already-used'],
+    ['a fragment', 'this product key has already been used', 'key-already-used'],
     ['a message wrapped in chat', 'hi, when I type my key I get "This product key isn’t valid" — what now?', 'key-not-valid'],
     ['a Dutch synonym', 'Deze productsleutel is niet geldig', 'key-not-valid'],
     ['a placeholder value', 'The maximum is 25 user licenses', 'too-many-licenses'],
     ['a date placeholder', 'Couldn’t verify account. Most features will be turned off on 3/15/2025', 'couldnt-verify-subscription'],
-    ['a mistyped named code', 'NoMatchingEligableProductsFound', 'region-mismatch'],
+    ['a named code in lower case', 'nomatchingeligibleproductsfound', 'region-mismatch'],
   ])('finds the error in %s', (_, text, id) => {
     expect(matcher.match(text)).toMatchObject({ id, outcome: 'confident' });
+  });
+
+  it('offers a fragment of two telling words as a question', () => {
+    expect(matcher.match('has already been used')).toMatchObject({ id: 'key-already-used', outcome: 'ambiguous' });
   });
 
   it('reads both languages whatever the conversation language, and gives one id', () => {
@@ -194,12 +202,12 @@ describe('thresholds are data', () => {
 
   it('a stricter confident threshold turns the same paste into a question', () => {
     expect(matcher.match(paste).outcome).toBe('confident');
-    const strict = createErrorMatcher(withOutcome((o) => (o.confidentMaxScore = 0)));
+    const strict = createErrorMatcher(withOutcome((o) => (o.confidentMinRelevance = 1e6)));
     expect(strict.match(paste)).toMatchObject({ id: 'key-expired', outcome: 'ambiguous' });
   });
 
   it('a stricter ambiguous threshold turns it into no match', () => {
-    const strict = createErrorMatcher(withOutcome((o) => ((o.confidentMaxScore = 0), (o.ambiguousMaxScore = 0))));
+    const strict = createErrorMatcher(withOutcome((o) => ((o.confidentMinRelevance = 1e6), (o.ambiguousMinRelevance = 1e6))));
     expect(strict.match(paste)).toMatchObject({ id: null, outcome: 'none' });
   });
 });
