@@ -26,6 +26,8 @@ export interface ModelReading {
   stems: string[];
   /** The stems of its meaningful (not stopword) words, after typo correction. */
   meaningful: string[];
+  /** The share of the labels left out (`only`), which `rest` took on top of its own. */
+  leftOut: number;
 }
 
 const linguistics: Record<Locale, { stemmer: { stem(t: string[]): string[] }; stopwords: { isStopword(w: string): boolean } }> = {
@@ -163,7 +165,13 @@ export class IntentModel {
     return features;
   }
 
-  read(tokens: readonly string[], only?: ReadonlySet<string>): ModelReading {
+  /**
+   * @param rest with `only`: the label that takes the share of the labels left out, so that a
+   *   message that is clearly about a label not allowed here is not read as the runner-up among
+   *   those that are ("the install froze at 80%" is no request for a person because the activation
+   *   branch it is about is the one the conversation is already in).
+   */
+  read(tokens: readonly string[], only?: ReadonlySet<string>, rest?: string): ModelReading {
     const { lexicon } = this;
     let exact = 0;
     let corrected = 0;
@@ -191,16 +199,25 @@ export class IntentModel {
     // As nlp.js does: squared outputs, normalised, so the winner stands out from the rest.
     let total = 0;
     const ranked: Scored[] = [];
+    let leftOut = 0;
     for (const [label, raw] of Object.entries(output)) {
-      if (only && !only.has(label)) continue;
       const score = raw * raw;
+      if (only && !only.has(label)) {
+        leftOut += score;
+        continue;
+      }
       total += score;
       ranked.push({ label, score });
     }
-    if (total === 0) return { ranked: [{ label: OUT_OF_SCOPE, score: 1 }], coverage, exact, corrected, stems, meaningful: meaningfulStems };
+    const restEntry = rest === undefined ? undefined : ranked.find((r) => r.label === rest);
+    if (restEntry) {
+      restEntry.score += leftOut;
+      total += leftOut;
+    }
+    if (total === 0) return { ranked: [{ label: OUT_OF_SCOPE, score: 1 }], coverage, exact, corrected, stems, meaningful: meaningfulStems, leftOut: 0 };
     for (const r of ranked) r.score /= total;
     ranked.sort((a, b) => b.score - a.score);
-    return { ranked, coverage, exact, corrected, stems, meaningful: meaningfulStems };
+    return { ranked, coverage, exact, corrected, stems, meaningful: meaningfulStems, leftOut: restEntry ? leftOut / total : 0 };
   }
 
   /** The label among `labels` that the word (a stem) is a whole example of on its own ("no"), if one. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { LOCALES, type Locale } from '../../dialogs/types';
 import type { Strings } from '../i18n/strings';
 import { CONTENT_DIR } from '../paths';
-import { IntentModel, Lexicon, OUT_OF_SCOPE, type Scored } from './intent-model';
+import { IntentModel, Lexicon, OUT_OF_SCOPE, type ModelReading, type Scored } from './intent-model';
 import { EntityExtractor, type Entity } from './entities';
 import { ReportDetector, type ReportCue } from './error-report';
 import { words } from './text';
@@ -41,7 +41,7 @@ export const THRESHOLDS = {
   confident: 0.5,
   /** ...and this lead over the runner-up. */
   gap: 0.2,
-  /** Mid-flow, the score a new problem needs to drop the step's question for it. */
+  /** Mid-flow, the score a new problem or a command needs to drop the step's question for it. */
   switchTopic: 0.9,
   /** Two labels together this strong, neither of them out of scope: ask which one. */
   pair: 0.6,
@@ -176,7 +176,7 @@ export class MessageReader {
 
     // The answer model has seen every example, so its vocabulary is the whole language's.
     const answer = answers.read(tokens, new Set([...allowed.answers, OTHER_TOPIC]));
-    const topic = topics.read(tokens, new Set([...allowed.topics, OUT_OF_SCOPE]));
+    const topic = topics.read(tokens, new Set([...allowed.topics, OUT_OF_SCOPE]), OUT_OF_SCOPE);
     const base = { language, coverage: answer.coverage, outOfScope: false };
     if (answer.coverage < THRESHOLDS.coverage) return { ...base, ranked: topic.ranked, outcome: 'none' };
 
@@ -202,8 +202,9 @@ export class MessageReader {
     if (elsewhere && topic.ranked[0]?.label !== 'LANGUAGE' && decided.label !== 'LANGUAGE') {
       return { ...base, ranked: topic.ranked, outcome: 'none', outOfScope: true, elsewhere };
     }
-    // Mid-flow, dropping the question for a new problem takes a clearer reading than answering it.
-    const midFlowSwitch = allowed.answers.size > 0 && decided.outcome === 'confident' && OPENINGS.has(decided.label!) && topic.ranked[0]!.score < THRESHOLDS.switchTopic;
+    // Mid-flow, dropping the question for a new problem or a command (a person, back, help) takes
+    // a clearer reading than answering it; a language change does not drop it.
+    const midFlowSwitch = allowed.answers.size > 0 && decided.outcome === 'confident' && decided.label !== 'LANGUAGE' && topic.ranked[0]!.score < THRESHOLDS.switchTopic;
     // "No, it says …" mid-flow begins with this step's answer: ask rather than drop the question.
     const lead = answer.stems[0] === undefined ? undefined : answers.answeredBy(answer.stems[0], allowed.answers);
     if (lead && decided.outcome === 'confident' && OPENINGS.has(decided.label!) && allowed.answers.size > 0) {
@@ -225,8 +226,20 @@ export class MessageReader {
     ) {
       return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: [answerTop.label, topicTop.label] };
     }
-    return { ...base, ranked: topic.ranked, outOfScope: topic.ranked[0]?.label === OUT_OF_SCOPE, ...decided };
+    return { ...base, ranked: topic.ranked, outOfScope: saysOutOfScope(topic), ...decided };
   }
+}
+
+/**
+ * Whether the topic model itself reads the message as out of scope: its own OUT_OF_SCOPE share,
+ * not the share it took from labels left out at this step ("Niet-gelicentieerd product" where an
+ * error was asked for is about errors, not about nothing).
+ */
+function saysOutOfScope(topic: ModelReading): boolean {
+  const [top, second] = topic.ranked;
+  if (top?.label !== OUT_OF_SCOPE) return false;
+  const own = top.score - topic.leftOut;
+  return own >= topic.leftOut && own >= (second?.score ?? 0);
 }
 
 function decide(ranked: readonly Scored[], rest: string): Pick<Reading, 'outcome' | 'label' | 'options'> {
