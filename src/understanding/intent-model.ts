@@ -28,6 +28,12 @@ export interface ModelReading {
   meaningful: string[];
   /** The share of the labels left out (`only`), which `rest` took on top of its own. */
   leftOut: number;
+  /**
+   * The network's own output for the best label, before the scores are normalised: near 1 for a
+   * message like its examples, small for one that barely touches them (a lone score of 1.0 after
+   * normalising can rest on one weak word).
+   */
+  strength: number;
 }
 
 const linguistics: Record<Locale, { stemmer: { stem(t: string[]): string[] }; stopwords: { isStopword(w: string): boolean } }> = {
@@ -214,10 +220,11 @@ export class IntentModel {
       restEntry.score += leftOut;
       total += leftOut;
     }
-    if (total === 0) return { ranked: [{ label: OUT_OF_SCOPE, score: 1 }], coverage, exact, corrected, stems, meaningful: meaningfulStems, leftOut: 0 };
+    if (total === 0) return { ranked: [{ label: OUT_OF_SCOPE, score: 1 }], coverage, exact, corrected, stems, meaningful: meaningfulStems, leftOut: 0, strength: 0 };
     for (const r of ranked) r.score /= total;
     ranked.sort((a, b) => b.score - a.score);
-    return { ranked, coverage, exact, corrected, stems, meaningful: meaningfulStems, leftOut: restEntry ? leftOut / total : 0 };
+    const strength = output[ranked[0]!.label] ?? 0;
+    return { ranked, coverage, exact, corrected, stems, meaningful: meaningfulStems, leftOut: restEntry ? leftOut / total : 0, strength };
   }
 
   /** The label among `labels` that the word (a stem) is a whole example of on its own ("no"), if one. */

@@ -41,6 +41,8 @@ export const THRESHOLDS = {
   confident: 0.5,
   /** ...and this lead over the runner-up. */
   gap: 0.2,
+  /** The topic network's own output (before normalising) a topic needs to be read at all. */
+  topicStrength: 0.2,
   /** Mid-flow, the score a new problem or a command needs to drop the step's question for it. */
   switchTopic: 0.9,
   /** Two labels together this strong, neither of them out of scope: ask which one. */
@@ -191,7 +193,9 @@ export class MessageReader {
       if (decided.outcome === 'confident' && supported) return { ...base, ranked: answer.ranked, outcome: 'confident', label: decided.label };
       if (decided.outcome === 'ambiguous') answerOptions = decided.options;
     }
-    const decided = decide(topic.ranked, OUT_OF_SCOPE);
+    // A topic whose network output is weak rests on a word or two of its examples ("will it rain
+    // today"): however clear its lead after normalising, it is no reading.
+    const decided = topic.strength >= THRESHOLDS.topicStrength ? decide(topic.ranked, OUT_OF_SCOPE) : { outcome: 'none' as const };
     const found = entities.extract(tokens);
     // A problem with something we do not cover ("dark mode in Teams", "Windows Update") is out of
     // scope, however much it shares our words ("activate", "error", "subscription", "someone"):
