@@ -45,6 +45,8 @@ export const THRESHOLDS = {
   topicStrength: 0.2,
   /** Mid-flow, the score a new problem or a command needs to drop the step's question for it. */
   switchTopic: 0.9,
+  /** ...and this much of the network's own output (as topicStrength). */
+  switchStrength: 0.5,
   /** Two labels together this strong, neither of them out of scope: ask which one. */
   pair: 0.6,
   minSecond: 0.15,
@@ -125,6 +127,12 @@ export class MessageReader {
         const training: Record<string, string[]> = {};
         for (const [label, list] of Object.entries(file.intents)) training[label] = [...list];
         for (const [label, list] of Object.entries(extra[locale] ?? {})) if (training[label]) training[label].push(...list);
+        // Subjects we do not cover stay out of the vocabulary: typos are not corrected towards them.
+        const entityTexts = Object.entries(file.entities)
+          .filter(([entity]) => entity !== SUBJECT.entity)
+          .flatMap(([, values]) => Object.values(values).flat());
+        const lexicon = new Lexicon(locale, [...Object.values(training).flat(), ...entityTexts]);
+        const entities = new EntityExtractor(lexicon, file.entities, new Set([SUBJECT.entity]));
         const topicData: Record<string, string[]> = {};
         const answerData: Record<string, string[]> = { [OTHER_TOPIC]: [] };
         for (const [label, list] of Object.entries(training)) {
@@ -133,16 +141,11 @@ export class MessageReader {
             answerData[OTHER_TOPIC]!.push(...list);
           } else answerData[label] = list;
         }
-        // Subjects we do not cover stay out of the vocabulary: typos are not corrected towards them.
-        const entityTexts = Object.entries(file.entities)
-          .filter(([entity]) => entity !== SUBJECT.entity)
-          .flatMap(([, values]) => Object.values(values).flat());
-        const lexicon = new Lexicon(locale, [...Object.values(training).flat(), ...entityTexts]);
         const topics = new IntentModel(lexicon, topicData);
         const answers = new IntentModel(lexicon, answerData);
         const names = new Map<string, Locale>();
         for (const [named, list] of Object.entries(file.languageNames)) for (const n of list) names.set(n, named as Locale);
-        return [locale, { topics, answers, names, entities: new EntityExtractor(lexicon, file.entities, new Set([SUBJECT.entity])) }];
+        return [locale, { topics, answers, names, entities }];
       }),
     ) as Record<Locale, Language>;
   }
@@ -208,7 +211,7 @@ export class MessageReader {
     }
     // Mid-flow, dropping the question for a new problem or a command (a person, back, help) takes
     // a clearer reading than answering it; a language change does not drop it.
-    const midFlowSwitch = allowed.answers.size > 0 && decided.outcome === 'confident' && decided.label !== 'LANGUAGE' && topic.ranked[0]!.score < THRESHOLDS.switchTopic;
+    const midFlowSwitch = allowed.answers.size > 0 && decided.outcome === 'confident' && decided.label !== 'LANGUAGE' && (topic.ranked[0]!.score < THRESHOLDS.switchTopic || topic.strength < THRESHOLDS.switchStrength);
     // "No, it says …" mid-flow begins with this step's answer: ask rather than drop the question.
     const lead = answer.stems[0] === undefined ? undefined : answers.answeredBy(answer.stems[0], allowed.answers);
     if (lead && decided.outcome === 'confident' && OPENINGS.has(decided.label!) && allowed.answers.size > 0) {
