@@ -191,10 +191,12 @@ export class MessageReader {
     // Text whose words the step's answers mostly never use ("tell me a joke about cats") answers
     // nothing, whatever one word of it an answer shares ("tell", as in "I can't tell").
     const supported = answers.support(answer, allowed.answers) >= THRESHOLDS.answerWords;
+    let answerOutcome: Reading['outcome'] = 'none';
     if (allowed.answers.size > 0) {
       const decided = decide(answer.ranked, OTHER_TOPIC);
       if (decided.outcome === 'confident' && supported) return { ...base, ranked: answer.ranked, outcome: 'confident', label: decided.label };
       if (decided.outcome === 'ambiguous') answerOptions = decided.options;
+      answerOutcome = decided.outcome;
     }
     // A topic whose network output is weak rests on a word or two of its examples ("will it rain
     // today"): however clear its lead after normalising, it is no reading.
@@ -216,6 +218,12 @@ export class MessageReader {
     const lead = answer.stems[0] === undefined ? undefined : answers.answeredBy(answer.stems[0], allowed.answers);
     if (lead && decided.outcome === 'confident' && OPENINGS.has(decided.label!) && allowed.answers.size > 0) {
       return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: [lead, decided.label!] };
+    }
+    // "Nee, de betaling gaat niet door": the step's answer first, then why, in words that read as
+    // no other answer and no topic. The first word is the answer, unless it begins a compound
+    // ("Niet-gelicentieerd product").
+    if (lead && answerOutcome === 'none' && decided.outcome === 'none' && !answerOptions && !COMPOUND_START.test(text)) {
+      return { ...base, ranked: answer.ranked, outcome: 'confident', label: lead };
     }
     if (decided.outcome === 'confident' && !midFlowSwitch) {
       const retail = found.some((e) => e.entity === RETAIL.entity && e.value === RETAIL.value);
@@ -248,6 +256,9 @@ function saysOutOfScope(topic: ModelReading): boolean {
   const own = top.score - topic.leftOut;
   return own >= topic.leftOut && own >= (second?.score ?? 0);
 }
+
+/** A message whose first word is joined to the next by a hyphen. */
+const COMPOUND_START = /^\W*[\p{L}\d]+-[\p{L}\d]/u;
 
 function decide(ranked: readonly Scored[], rest: string): Pick<Reading, 'outcome' | 'label' | 'options'> {
   const [top, second] = ranked;
