@@ -31,9 +31,10 @@ export interface ModelReading {
   /** The share of the labels left out (`only`), which `rest` took on top of its own. */
   leftOut: number;
   /**
-   * The network's own output for the best label, before the scores are normalised: near 1 for a
-   * message like its examples, small for one that barely touches them (a lone score of 1.0 after
-   * normalising can rest on one weak word).
+   * How much the message is like the best label's examples, before the scores are normalised: the
+   * network's own output for it or the similarity of its nearest example, whichever is more. Near
+   * 1 for a message like its examples, small for one that barely touches them (a lone score of 1.0
+   * after normalising can rest on one weak word).
    */
   strength: number;
 }
@@ -209,7 +210,8 @@ export class IntentModel {
     const input: Features = {};
     for (const f of Object.keys(this.features(fixed))) if (this.knownFeatures.has(f)) input[f] = 1;
     const net = Object.keys(input).length === 0 ? { [OUT_OF_SCOPE]: 1 } : (this.network.run(input) ?? { [OUT_OF_SCOPE]: 1 });
-    const output = blend(net, this.examples.nearest(Object.keys(input)));
+    const nearest = this.examples.nearest(Object.keys(input));
+    const output = blend(net, nearest);
     // As nlp.js does: squared outputs, normalised, so the winner stands out from the rest.
     let total = 0;
     const ranked: Scored[] = [];
@@ -231,7 +233,7 @@ export class IntentModel {
     if (total === 0) return { ranked: [{ label: OUT_OF_SCOPE, score: 1 }], coverage, exact, corrected, stems, meaningful: meaningfulStems, guessed, leftOut: 0, strength: 0 };
     for (const r of ranked) r.score /= total;
     ranked.sort((a, b) => b.score - a.score);
-    const strength = net[ranked[0]!.label] ?? 0;
+    const strength = Math.max(net[ranked[0]!.label] ?? 0, nearest.get(ranked[0]!.label) ?? 0);
     return { ranked, coverage, exact, corrected, stems, meaningful: meaningfulStems, guessed, leftOut: restEntry ? leftOut / total : 0, strength };
   }
 

@@ -41,12 +41,14 @@ export const THRESHOLDS = {
   confident: 0.5,
   /** ...and this lead over the runner-up. */
   gap: 0.2,
-  /** The topic network's own output (before normalising) a topic needs to be read at all. */
+  /** How like its examples (ModelReading.strength, before normalising) a topic must be to be read at all. */
   topicStrength: 0.2,
   /** Mid-flow, the score a new problem or a command needs to drop the step's question for it. */
   switchTopic: 0.9,
-  /** ...and this much of the network's own output (as topicStrength). */
+  /** ...and this much likeness (as topicStrength). */
   switchStrength: 0.5,
+  /** OUT_OF_SCOPE needs this share to win over the topics; below, the best topic is read among the rest. */
+  outOfScope: 0.45,
   /** Two labels together this strong, neither of them out of scope: ask which one. */
   pair: 0.6,
   minSecond: 0.15,
@@ -198,9 +200,9 @@ export class MessageReader {
       if (decided.outcome === 'ambiguous') answerOptions = decided.options;
       answerOutcome = decided.outcome;
     }
-    // A topic whose network output is weak rests on a word or two of its examples ("will it rain
-    // today"): however clear its lead after normalising, it is no reading.
-    const decided = topic.strength >= THRESHOLDS.topicStrength ? decide(topic.ranked, OUT_OF_SCOPE) : { outcome: 'none' as const };
+    // A topic the message is little like rests on a word or two of its examples ("is it going to
+    // snow tomorrow"): however clear its lead after normalising, it is no reading.
+    const decided = topic.strength >= THRESHOLDS.topicStrength ? decide(withoutWeakRest(topic), OUT_OF_SCOPE) : { outcome: 'none' as const };
     const found = entities.extract(tokens);
     // A problem with something we do not cover ("dark mode in Teams", "Windows Update") is out of
     // scope, however much it shares our words ("activate", "error", "subscription", "someone"):
@@ -259,6 +261,20 @@ function saysOutOfScope(topic: ModelReading): boolean {
 
 /** A message whose first word is joined to the next by a hyphen. */
 const COMPOUND_START = /^\W*[\p{L}\d]+-[\p{L}\d]/u;
+
+/**
+ * The topics without OUT_OF_SCOPE when it wins by too little to say so: the out-of-scope examples
+ * share many words with ours ("Microsoft 365", "company", "get it back"), so a narrow win for them
+ * says less than a narrow win for a topic. Not for a message of fewer than two meaningful words
+ * ("me"), which has too little to read a topic from.
+ */
+function withoutWeakRest({ ranked, meaningful }: ModelReading): readonly Scored[] {
+  const [top] = ranked;
+  if (top?.label !== OUT_OF_SCOPE || top.score >= THRESHOLDS.outOfScope || meaningful.length < 2) return ranked;
+  const rest = ranked.slice(1);
+  const total = rest.reduce((t, r) => t + r.score, 0);
+  return total === 0 ? ranked : rest.map((r) => ({ label: r.label, score: r.score / total }));
+}
 
 function decide(ranked: readonly Scored[], rest: string): Pick<Reading, 'outcome' | 'label' | 'options'> {
   const [top, second] = ranked;
