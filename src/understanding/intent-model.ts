@@ -181,8 +181,9 @@ export class IntentModel {
    *   message that is clearly about a label not allowed here is not read as the runner-up among
    *   those that are ("the install froze at 80%" is no request for a person because the activation
    *   branch it is about is the one the conversation is already in).
+   * @param ignored labels dropped altogether: neither read nor lending their share to `rest`.
    */
-  read(tokens: readonly string[], only?: ReadonlySet<string>, rest?: string): ModelReading {
+  read(tokens: readonly string[], only?: ReadonlySet<string>, rest?: string, ignored?: ReadonlySet<string>): ModelReading {
     const { lexicon } = this;
     let exact = 0;
     let corrected = 0;
@@ -217,6 +218,7 @@ export class IntentModel {
     const ranked: Scored[] = [];
     let leftOut = 0;
     for (const [label, raw] of Object.entries(output)) {
+      if (ignored?.has(label)) continue;
       const score = raw * raw;
       if (only && !only.has(label)) {
         leftOut += score;

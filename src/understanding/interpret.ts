@@ -31,6 +31,9 @@ const OPENINGS: readonly string[] = BRANCH_CHOICES;
 const COMMANDS = ['AGENT', 'BACK', 'START_OVER', 'HELP', 'LANGUAGE'] as const;
 const BRANCH_OF: Record<Opening, string> = { ACTIVATE: 'activate', REACTIVATE: 'reactivate', PRODUCT_KEY: 'productKey', ERROR_MESSAGE: 'knownError' };
 
+/** The machine's first step, where the conversation starts. */
+const FIRST_STEP = 'start';
+
 const isOpening = (label: string): label is Opening => OPENINGS.includes(label);
 const isCommand = (label: string) => (COMMANDS as readonly string[]).includes(label);
 
@@ -39,7 +42,10 @@ const isCommand = (label: string) => (COMMANDS as readonly string[]).includes(la
  * step that asks for a topic the openings are its answers; elsewhere they start a new problem
  * ("actually I also have a product key"), except the branch the conversation is already in.
  */
-function allowedLabels(state: InterpretState): { answers: Set<string>; topics: Set<string> } {
+function allowedLabels(state: InterpretState): { answers: Set<string>; topics: Set<string>; secondary: Set<string> } {
+  // At the first question there is nothing to go back to or start over from: a message that reads
+  // as an opening without them ("can I switch my subscription back on") is that opening.
+  const secondary = new Set<string>(state.meta.step === FIRST_STEP ? ['BACK', 'START_OVER'] : []);
   const topics = new Set<string>(COMMANDS);
   const answers = new Set<string>();
   const { meta } = state;
@@ -54,7 +60,7 @@ function allowedLabels(state: InterpretState): { answers: Set<string>; topics: S
     const branch = meta.step.split('.')[0];
     for (const opening of BRANCH_CHOICES) if (BRANCH_OF[opening] !== branch) topics.add(opening);
   }
-  return { answers, topics };
+  return { answers, topics, secondary };
 }
 
 export function interpret(input: UserInput, state: InterpretState, deps: InterpretDeps): Understanding {

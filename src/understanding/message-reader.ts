@@ -176,14 +176,21 @@ export class MessageReader {
    * Reads `text`. A step's answers (`answers`) are tried first, against everything else; then
    * the topics and commands in `topics`, against out of scope.
    */
-  read(text: string, conversation: Locale, allowed: { answers: ReadonlySet<string>; topics: ReadonlySet<string> }): Reading {
+  /**
+   * @param allowed.secondary topics read only when no opening is read without them (BACK at the
+   *   first question: "can I switch my subscription back on" is a reactivation there, while "back"
+   *   alone is still BACK). Left out, they lend their share to nothing, as if never trained.
+   */
+  read(text: string, conversation: Locale, allowed: { answers: ReadonlySet<string>; topics: ReadonlySet<string>; secondary?: ReadonlySet<string> }): Reading {
     const tokens = words(text);
     const language = this.language(tokens, conversation);
     const { topics, answers, names, entities } = this.languages[language];
 
     // The answer model has seen every example, so its vocabulary is the whole language's.
     const answer = answers.read(tokens, new Set([...allowed.answers, OTHER_TOPIC]));
-    const topic = topics.read(tokens, new Set([...allowed.topics, OUT_OF_SCOPE]), OUT_OF_SCOPE);
+    const onlyTopics = new Set([...allowed.topics, OUT_OF_SCOPE]);
+    let topic = topics.read(tokens, onlyTopics, OUT_OF_SCOPE, allowed.secondary);
+    if (allowed.secondary?.size && !OPENINGS.has(decideTopic(topic).label ?? '')) topic = topics.read(tokens, onlyTopics, OUT_OF_SCOPE);
     const base = { language, coverage: answer.coverage, outOfScope: false };
     if (answer.coverage < THRESHOLDS.coverage) return { ...base, ranked: topic.ranked, outcome: 'none' };
 
@@ -200,9 +207,7 @@ export class MessageReader {
       if (decided.outcome === 'ambiguous') answerOptions = decided.options;
       answerOutcome = decided.outcome;
     }
-    // A topic the message is little like rests on a word or two of its examples ("is it going to
-    // snow tomorrow"): however clear its lead after normalising, it is no reading.
-    const decided = topic.strength >= THRESHOLDS.topicStrength ? decide(withoutWeakRest(topic), OUT_OF_SCOPE) : { outcome: 'none' as const };
+    const decided = decideTopic(topic);
     const found = entities.extract(tokens);
     // A problem with something we do not cover ("dark mode in Teams", "Windows Update") is out of
     // scope, however much it shares our words ("activate", "error", "subscription", "someone"):
@@ -263,15 +268,23 @@ function saysOutOfScope(topic: ModelReading): boolean {
 const COMPOUND_START = /^\W*[\p{L}\d]+-[\p{L}\d]/u;
 
 /**
+ * A topic the message is little like rests on a word or two of its examples ("is it going to snow
+ * tomorrow"): however clear its lead after normalising, it is no reading.
+ */
+function decideTopic(topic: ModelReading): Pick<Reading, 'outcome' | 'label' | 'options'> {
+  return topic.strength >= THRESHOLDS.topicStrength ? decide(withoutWeakRest(topic), OUT_OF_SCOPE) : { outcome: 'none' };
+}
+
+/**
  * The topics without OUT_OF_SCOPE when it wins by too little to say so: the out-of-scope examples
  * share many words with ours ("Microsoft 365", "company", "get it back"), so a narrow win for them
  * says less than a narrow win for a topic. Not for a message of fewer than two meaningful words
  * ("me"), which has too little to read a topic from.
  */
 function withoutWeakRest({ ranked, meaningful }: ModelReading): readonly Scored[] {
-  const [top] = ranked;
-  if (top?.label !== OUT_OF_SCOPE || top.score >= THRESHOLDS.outOfScope || meaningful.length < 2) return ranked;
-  const rest = ranked.slice(1);
+  const weak = ranked.find((r) => r.label === OUT_OF_SCOPE);
+  if (!weak || weak.score >= THRESHOLDS.outOfScope || meaningful.length < 2) return ranked;
+  const rest = ranked.filter((r) => r !== weak);
   const total = rest.reduce((t, r) => t + r.score, 0);
   return total === 0 ? ranked : rest.map((r) => ({ label: r.label, score: r.score / total }));
 }

@@ -61,6 +61,10 @@ describe('which reading wins', () => {
     ['knownError.paste', 'The operation failed unexpectedly, reference number 4471', 'ERROR_TEXT'],
     // A weak reading is none: a question about the weather is no topic of ours.
     ['start', 'is it going to snow tomorrow', 'MISS'],
+    // At the first question an opening beats going back or starting over; alone, they still count.
+    ['start', 'please put our subscription back on', 'REACTIVATE'],
+    ['start', 'go back', 'BACK'],
+    ['start', 'start over', 'START_OVER'],
   ])('at %s, "%s" → %s', (step, text, expected) => {
     expect(events(step, text)).toBe(expected);
   });
