@@ -63,6 +63,7 @@ export class Lexicon {
   private readonly vocabulary = new Map<string, number>();
   private readonly spelling: SpellCheck;
   private readonly corrections = new Map<string, string[]>();
+  private readonly stems = new Map<string, string>();
 
   /** Words that are a whole example on their own ("ja", "niet"): never stopwords here. */
   private readonly answers = new Set<string>();
@@ -89,8 +90,19 @@ export class Lexicon {
 
   /** Stems, leaving short words whole: the stemmer turns Dutch "waar" into "war". */
   stemsOf(tokens: readonly string[]): string[] {
-    const { stemmer } = linguistics[this.locale];
-    return tokens.map((t) => (t.length < 5 || /\d/.test(t) ? t : (stemmer.stem([t])[0] ?? t)));
+    return tokens.map((t) => this.stemOf(t));
+  }
+
+  /** A word's stem, remembered: training stems every example several times over. */
+  private stemOf(token: string): string {
+    if (token.length < 5 || /\d/.test(token)) return token;
+    let stem = this.stems.get(token);
+    if (stem === undefined) {
+      stem = linguistics[this.locale].stemmer.stem([token])[0] ?? token;
+      if (this.stems.size >= CORRECTION_CACHE) this.stems.clear();
+      this.stems.set(token, stem);
+    }
+    return stem;
   }
 
   /** The known words a typed word stands for: itself, a compound's parts, or the word a typo meant. */
