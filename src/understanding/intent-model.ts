@@ -142,7 +142,8 @@ export class Lexicon {
 /**
  * nlp.js's neural classifier over some labels of one language, trained in memory at startup from
  * content/<locale>/intents.json (no model file is written, nothing is logged). Features are word
- * stems, plus whole words where the stemmer merged two.
+ * stems, plus whole words where the stemmer merged two. Read together with the nearest training
+ * examples (NearestExamples, below).
  */
 export class IntentModel {
   // Training stops once the error improves by less than this per pass: nlp.js's default (1e-6)
@@ -191,8 +192,8 @@ export class IntentModel {
   /**
    * @param rest with `only`: the label that takes the share of the labels left out, so that a
    *   message that is clearly about a label not allowed here is not read as the runner-up among
-   *   those that are ("the install froze at 80%" is no request for a person because the activation
-   *   branch it is about is the one the conversation is already in).
+   *   those that are ("the setup hangs at 90 percent" is no request for a person because the
+   *   activation branch it is about is the one the conversation is already in).
    * @param ignored labels dropped altogether: neither read nor lending their share to `rest`.
    */
   read(tokens: readonly string[], only?: ReadonlySet<string>, rest?: string, ignored?: ReadonlySet<string>): ModelReading {

@@ -21,7 +21,9 @@ export const LANGUAGE_OFFER = 'common:notice.offerLanguage';
 /** A known-error score (0 = identical) at which a paste is the on-screen message itself, whatever topic words it has. */
 const NEAR_VERBATIM = 0.2;
 /** A known-error score and length at which a message is a known on-screen text retyped, even loosely. */
-const CLOSE_PASTE = { score: 0.42, words: 12, minWords: 5 };
+const CLOSE_PASTE = { score: 0.42, words: 12 };
+/** Words from which a message that reads as nothing else, where an error text was asked for, is that text. */
+const PASTE_WORDS = 5;
 /** Two capitalised words inside a sentence: a dialog's words retyped ("it says Product Deactivated"). */
 const TITLE_CASE = /\S\s+[A-Z][a-z]+\s+[A-Z][a-z]+/;
 
@@ -142,7 +144,7 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   if (pasted.outcome === 'ambiguous' && !reading.outOfScope && state.meta.input !== 'choice') return toErrors();
   // Where an error message was asked for, a sentence that is nothing else is that message, known
   // or not: the branch says when it does not know it and offers a person.
-  if (state.meta.input === 'error-text' && length >= CLOSE_PASTE.minWords && !reading.outOfScope && reading.outcome === 'none') return toErrors();
+  if (state.meta.input === 'error-text' && length >= PASTE_WORDS && !reading.outOfScope && reading.outcome === 'none') return toErrors();
   return only({ type: 'MISS' });
 }
 

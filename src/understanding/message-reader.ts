@@ -47,7 +47,7 @@ export const THRESHOLDS = {
   switchTopic: 0.9,
   /** ...and this much likeness (as topicStrength). */
   switchStrength: 0.5,
-  /** OUT_OF_SCOPE needs this share to win over the topics; below, the best topic is read among the rest. */
+  /** OUT_OF_SCOPE needs this share to win over the topics or be their runner-up; below, the topics are read among themselves. */
   outOfScope: 0.45,
   /** Two labels together this strong, neither of them out of scope: ask which one. */
   pair: 0.6,
@@ -181,8 +181,7 @@ export class MessageReader {
   /**
    * Reads `text`. A step's answers (`answers`) are tried first, against everything else; then
    * the topics and commands in `topics`, against out of scope.
-   */
-  /**
+   *
    * @param allowed.secondary topics read only when no opening is read without them (BACK at the
    *   first question: "can I switch my subscription back on" is a reactivation there, while "back"
    *   alone is still BACK). Left out, they lend their share to nothing, as if never trained.
