@@ -14,8 +14,11 @@ const BUTTON = String.raw`\[?\s*(?:ok|close|sluiten|cancel|annuleren|activate|ac
 /** A line of one to three buttons ("[Activate] [Close]", "Activeren   Sluiten"). */
 const BUTTON_LINE = new RegExp(String.raw`(?:^|\n)\s*${BUTTON}(?:\s+${BUTTON}){0,2}\s*(?:\[.*)?$`, 'im');
 const BRACKETED = /\[[^\]\n]{2,24}\]/;
-/** Two or more words in quotes: something copied from a screen. */
-const QUOTED = /["“”„«»'‘’]\s*[^"“”„«»\s]+\s+[^"“”„«»]{2,}["“”„«»'‘’]/;
+/**
+ * Two or more words in quotes: something copied from a screen. An apostrophe inside a word ("I'd
+ * like… if that's") is no quote: a quote opens after no letter and closes before none.
+ */
+const QUOTED = /(?<![\p{L}\d])["“”„«»'‘’]\s*[^"“”„«»\s]+\s+[^"“”„«»]{2,}["“”„«»'‘’](?![\p{L}\d])/u;
 /** "melding: …", "I get: …", "popup -> …": a colon or an arrow that introduces what was shown. */
 const INTRODUCED = /(?::|->|=>)\s*\S+(?:\s+\S+){2,}/;
 

@@ -26,6 +26,17 @@ export interface ModelReading {
   stems: string[];
   /** The stems of its meaningful (not stopword) words, after typo correction. */
   meaningful: string[];
+  /** Those of them that are a guess at a typo ("store" for "story"): weak evidence. */
+  guessed: ReadonlySet<string>;
+  /** The share of the labels left out (`only`), which `rest` took on top of its own. */
+  leftOut: number;
+  /**
+   * How much the message is like the best label's examples, before the scores are normalised: the
+   * network's own output for it or the similarity of its nearest example, whichever is more. Near
+   * 1 for a message like its examples, small for one that barely touches them (a lone score of 1.0
+   * after normalising can rest on one weak word).
+   */
+  strength: number;
 }
 
 /** Per nlp.js language package (a language table row's `nlp`): its stemmer and stopwords. */
@@ -53,6 +64,7 @@ export class Lexicon {
   private readonly vocabulary = new Map<string, number>();
   private readonly spelling: SpellCheck;
   private readonly corrections = new Map<string, string[]>();
+  private readonly stems = new Map<string, string>();
 
   /** Words that are a whole example on their own ("ja", "niet"): never stopwords here. */
   private readonly answers = new Set<string>();
@@ -79,8 +91,19 @@ export class Lexicon {
 
   /** Stems, leaving short words whole: the stemmer turns Dutch "waar" into "war". */
   stemsOf(tokens: readonly string[]): string[] {
-    const { stemmer } = linguistics[this.nlp];
-    return tokens.map((t) => (t.length < 5 || /\d/.test(t) ? t : (stemmer.stem([t])[0] ?? t)));
+    return tokens.map((t) => this.stemOf(t));
+  }
+
+  /** A word's stem, remembered: training stems every example several times over. */
+  private stemOf(token: string): string {
+    if (token.length < 5 || /\d/.test(token)) return token;
+    let stem = this.stems.get(token);
+    if (stem === undefined) {
+      stem = linguistics[this.nlp].stemmer.stem([token])[0] ?? token;
+      if (this.stems.size >= CORRECTION_CACHE) this.stems.clear();
+      this.stems.set(token, stem);
+    }
+    return stem;
   }
 
   /** The known words a typed word stands for: itself, a compound's parts, or the word a typo meant. */
@@ -120,7 +143,8 @@ export class Lexicon {
 /**
  * nlp.js's neural classifier over some labels of one language, trained in memory at startup from
  * content/<locale>/intents.json (no model file is written, nothing is logged). Features are word
- * stems, plus whole words where the stemmer merged two.
+ * stems, plus whole words where the stemmer merged two. Read together with the nearest training
+ * examples (NearestExamples, below).
  */
 export class IntentModel {
   // Training stops once the error improves by less than this per pass: nlp.js's default (1e-6)
@@ -132,6 +156,7 @@ export class IntentModel {
   private readonly stemsByLabel = new Map<string, Set<string>>();
   private readonly aloneByLabel = new Map<string, Set<string>>();
   readonly labels: string[];
+  private readonly examples: NearestExamples;
 
   constructor(
     readonly lexicon: Lexicon,
@@ -148,6 +173,7 @@ export class IntentModel {
       this.aloneByLabel.set(label, new Set(examples.filter((e) => e.length === 1).flat()));
     }
     this.network.train(corpus);
+    this.examples = new NearestExamples(corpus.map(({ input, output }) => ({ features: Object.keys(input), label: Object.keys(output)[0]! })));
   }
 
   /**
@@ -164,13 +190,21 @@ export class IntentModel {
     return features;
   }
 
-  read(tokens: readonly string[], only?: ReadonlySet<string>): ModelReading {
+  /**
+   * @param rest with `only`: the label that takes the share of the labels left out, so that a
+   *   message that is clearly about a label not allowed here is not read as the runner-up among
+   *   those that are ("the setup hangs at 90 percent" is no request for a person because the
+   *   activation branch it is about is the one the conversation is already in).
+   * @param ignored labels dropped altogether: neither read nor lending their share to `rest`.
+   */
+  read(tokens: readonly string[], only?: ReadonlySet<string>, rest?: string, ignored?: ReadonlySet<string>): ModelReading {
     const { lexicon } = this;
     let exact = 0;
     let corrected = 0;
     let meaningful = 0;
     let known = 0;
     const meaningfulStems: string[] = [];
+    const guessed = new Set<string>();
     const fixed = tokens.flatMap((t) => {
       const parts = lexicon.correct(t);
       const isKnown = parts.every((p) => lexicon.knows(p));
@@ -180,7 +214,9 @@ export class IntentModel {
         meaningful++;
         // A corrected word is weaker evidence: "rain" is one letter from "main".
         if (isKnown) known += parts.length > 1 || parts[0] === t ? 1 : 0.5;
-        meaningfulStems.push(...lexicon.stemsOf(parts));
+        const partStems = lexicon.stemsOf(parts);
+        meaningfulStems.push(...partStems);
+        if (parts.length === 1 && parts[0] !== t) guessed.add(partStems[0]!);
       }
       return parts;
     });
@@ -188,20 +224,33 @@ export class IntentModel {
     const coverage = meaningful === 0 ? (tokens.length === 0 ? 0 : (exact + corrected) / tokens.length) : known / meaningful;
     const input: Features = {};
     for (const f of Object.keys(this.features(fixed))) if (this.knownFeatures.has(f)) input[f] = 1;
-    const output = Object.keys(input).length === 0 ? { [OUT_OF_SCOPE]: 1 } : (this.network.run(input) ?? { [OUT_OF_SCOPE]: 1 });
+    const net = Object.keys(input).length === 0 ? { [OUT_OF_SCOPE]: 1 } : (this.network.run(input) ?? { [OUT_OF_SCOPE]: 1 });
+    const nearest = this.examples.nearest(Object.keys(input));
+    const output = blend(net, nearest);
     // As nlp.js does: squared outputs, normalised, so the winner stands out from the rest.
     let total = 0;
     const ranked: Scored[] = [];
+    let leftOut = 0;
     for (const [label, raw] of Object.entries(output)) {
-      if (only && !only.has(label)) continue;
+      if (ignored?.has(label)) continue;
       const score = raw * raw;
+      if (only && !only.has(label)) {
+        leftOut += score;
+        continue;
+      }
       total += score;
       ranked.push({ label, score });
     }
-    if (total === 0) return { ranked: [{ label: OUT_OF_SCOPE, score: 1 }], coverage, exact, corrected, stems, meaningful: meaningfulStems };
+    const restEntry = rest === undefined ? undefined : ranked.find((r) => r.label === rest);
+    if (restEntry) {
+      restEntry.score += leftOut;
+      total += leftOut;
+    }
+    if (total === 0) return { ranked: [{ label: OUT_OF_SCOPE, score: 1 }], coverage, exact, corrected, stems, meaningful: meaningfulStems, guessed, leftOut: 0, strength: 0 };
     for (const r of ranked) r.score /= total;
     ranked.sort((a, b) => b.score - a.score);
-    return { ranked, coverage, exact, corrected, stems, meaningful: meaningfulStems };
+    const strength = Math.max(net[ranked[0]!.label] ?? 0, nearest.get(ranked[0]!.label) ?? 0);
+    return { ranked, coverage, exact, corrected, stems, meaningful: meaningfulStems, guessed, leftOut: restEntry ? leftOut / total : 0, strength };
   }
 
   /** The label among `labels` that the word (a stem) is a whole example of on its own ("no"), if one. */
@@ -213,11 +262,77 @@ export class IntentModel {
   /**
    * Share of a reading's meaningful words that the examples of `labels` use: 1 when it has none,
    * or when one of its words is on its own an example of one of them ("no, it is stuck at 80%").
+   * A word guessed at through a typo supports nothing: "story" and "dogs" are one letter from
+   * "store" and "does", whatever an answer's examples say with those.
    */
-  support(reading: Pick<ModelReading, 'meaningful'>, labels: Iterable<string>): number {
+  support(reading: Pick<ModelReading, 'meaningful' | 'guessed'>, labels: Iterable<string>): number {
     const list = [...labels];
     if (reading.meaningful.length === 0 || reading.meaningful.some((stem) => this.answeredBy(stem, list) !== undefined)) return 1;
-    const used = (stem: string) => list.some((l) => this.stemsByLabel.get(l)?.has(stem));
+    const used = (stem: string) => !reading.guessed.has(stem) && list.some((l) => this.stemsByLabel.get(l)?.has(stem));
     return reading.meaningful.filter(used).length / reading.meaningful.length;
+  }
+}
+
+/** How much the nearest examples count against the network, in the blended reading. */
+const NEAREST_WEIGHT = 0.3;
+
+/**
+ * The network's outputs and the nearest examples' similarities, each squared and normalised as
+ * nlp.js does, mixed, and given back as outputs (square roots), so that read() squares them again.
+ */
+function blend(net: Record<string, number>, nearest: Map<string, number>): Record<string, number> {
+  if (nearest.size === 0) return net;
+  const share = (entries: [string, number][]) => {
+    const total = entries.reduce((t, [, v]) => t + v * v, 0);
+    return new Map(entries.map(([k, v]) => [k, total === 0 ? 0 : (v * v) / total]));
+  };
+  const a = share(Object.entries(net));
+  const b = share([...nearest]);
+  const out: Record<string, number> = {};
+  for (const label of new Set([...a.keys(), ...b.keys()])) {
+    out[label] = Math.sqrt((1 - NEAREST_WEIGHT) * (a.get(label) ?? 0) + NEAREST_WEIGHT * (b.get(label) ?? 0));
+  }
+  return out;
+}
+
+/**
+ * The training examples as idf-weighted unit vectors over the network's features: per label, the
+ * cosine similarity of a message to its closest example. A second opinion beside the network,
+ * which sums word weights and so can be swayed by many weak words of a big label.
+ */
+class NearestExamples {
+  private readonly postings = new Map<string, { example: number; weight: number }[]>();
+  private readonly idf = new Map<string, number>();
+  private readonly labels: string[];
+
+  constructor(examples: readonly { features: readonly string[]; label: string }[]) {
+    this.labels = examples.map((e) => e.label);
+    const df = new Map<string, number>();
+    for (const e of examples) for (const f of e.features) df.set(f, (df.get(f) ?? 0) + 1);
+    for (const [f, n] of df) this.idf.set(f, Math.log(1 + examples.length / n));
+    examples.forEach((e, i) => {
+      const norm = Math.sqrt(e.features.reduce((t, f) => t + this.idf.get(f)! ** 2, 0));
+      for (const f of e.features) {
+        let list = this.postings.get(f);
+        if (!list) this.postings.set(f, (list = []));
+        list.push({ example: i, weight: this.idf.get(f)! / norm });
+      }
+    });
+  }
+
+  nearest(features: readonly string[]): Map<string, number> {
+    const known = features.filter((f) => this.idf.has(f));
+    const norm = Math.sqrt(known.reduce((t, f) => t + this.idf.get(f)! ** 2, 0));
+    const sims = new Map<number, number>();
+    for (const f of known) {
+      const q = this.idf.get(f)! / norm;
+      for (const { example, weight } of this.postings.get(f)!) sims.set(example, (sims.get(example) ?? 0) + q * weight);
+    }
+    const best = new Map<string, number>();
+    for (const [example, sim] of sims) {
+      const label = this.labels[example]!;
+      if (sim > (best.get(label) ?? 0)) best.set(label, sim);
+    }
+    return best;
   }
 }

@@ -22,6 +22,8 @@ export const LANGUAGE_OFFER = 'common:notice.offerLanguage';
 const NEAR_VERBATIM = 0.2;
 /** A known-error score and length at which a message is a known on-screen text retyped, even loosely. */
 const CLOSE_PASTE = { score: 0.42, words: 12 };
+/** Words from which a message that reads as nothing else, where an error text was asked for, is that text. */
+const PASTE_WORDS = 5;
 /** Two capitalised words inside a sentence: a dialog's words retyped ("it says Product Deactivated"). */
 const TITLE_CASE = /\S\s+[A-Z][a-z]+\s+[A-Z][a-z]+/;
 
@@ -29,6 +31,9 @@ type Opening = BranchChoice;
 const OPENINGS: readonly string[] = BRANCH_CHOICES;
 /** Typed commands (dialogs/setup.ts); LANGUAGE switches to the language the message names, or asks which. */
 const BRANCH_OF: Record<Opening, string> = BRANCHES;
+
+/** The machine's first step, where the conversation starts. */
+const FIRST_STEP = 'start';
 
 const isOpening = (label: string): label is Opening => OPENINGS.includes(label);
 const isCommand = (label: string) => (COMMANDS as readonly string[]).includes(label);
@@ -38,7 +43,10 @@ const isCommand = (label: string) => (COMMANDS as readonly string[]).includes(la
  * step that asks for a topic the openings are its answers; elsewhere they start a new problem
  * ("actually I also have a product key"), except the branch the conversation is already in.
  */
-function allowedLabels(state: InterpretState): { answers: Set<string>; topics: Set<string> } {
+function allowedLabels(state: InterpretState): { answers: Set<string>; topics: Set<string>; secondary: Set<string> } {
+  // At the first question there is nothing to go back to or start over from: a message that reads
+  // as an opening without them ("can I switch my subscription back on") is that opening.
+  const secondary = new Set<string>(state.meta.step === FIRST_STEP ? ['BACK', 'START_OVER'] : []);
   const topics = new Set<string>(COMMANDS);
   const answers = new Set<string>();
   const { meta } = state;
@@ -53,7 +61,7 @@ function allowedLabels(state: InterpretState): { answers: Set<string>; topics: S
     const branch = meta.step.split('.')[0];
     for (const opening of BRANCH_CHOICES) if (BRANCH_OF[opening] !== branch) topics.add(opening);
   }
-  return { answers, topics };
+  return { answers, topics, secondary };
 }
 
 export function interpret(input: UserInput, state: InterpretState, deps: InterpretDeps): Understanding {
@@ -133,6 +141,9 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   }
   // Only text that looks like an error message goes down the known-error path.
   if (pasted.outcome === 'ambiguous' && !reading.outOfScope && state.meta.input !== 'choice') return toErrors();
+  // Where an error message was asked for, a sentence that is nothing else is that message, known
+  // or not: the branch says when it does not know it and offers a person.
+  if (state.meta.input === 'error-text' && length >= PASTE_WORDS && !reading.outOfScope && reading.outcome === 'none') return toErrors();
   return only({ type: 'MISS' });
 }
 

@@ -52,6 +52,20 @@ describe('which reading wins', () => {
     ['start', 'Microsoft switched off our subscription because the invoice was unpaid', 'REACTIVATE+DISABLED'],
     // Typos are not corrected towards such a subject ("most" is not "cost").
     ['start', 'most of word is greyed out and it says Unlicensed Product', 'ERROR_MESSAGE+ERROR_TEXT'],
+    // Mid-flow, a message about the branch the conversation is already in is no command ("…closes"
+    // is no request for a person) because that branch is not allowed here.
+    ['activate.install', 'the office setup hangs at 90 percent and then closes', 'MISS'],
+    // The step's answer first, then why, in words that read as nothing else: the first word answers.
+    ['activate.assignLicense', 'nee, want de beheerder is met vakantie', 'NO'],
+    // Where an error message was asked for, a sentence that reads as nothing else is that message,
+    // known or not.
+    ['knownError.paste', 'The operation failed unexpectedly, reference number 4471', 'ERROR_TEXT'],
+    // A weak reading is none: a question about the weather is no topic of ours.
+    ['start', 'is it going to snow tomorrow', 'MISS'],
+    // At the first question an opening beats going back or starting over; alone, they still count.
+    ['start', 'please put our subscription back on', 'REACTIVATE'],
+    ['start', 'go back', 'BACK'],
+    ['start', 'start over', 'START_OVER'],
   ])('at %s, "%s" → %s', (step, text, expected) => {
     expect(events(step, text)).toBe(expected);
   });
@@ -86,7 +100,7 @@ describe('which reading wins', () => {
   });
 
   test('two close readings become a question with both as buttons of this step, and no event', () => {
-    const understood = at('start', 'waar wijs ik licenties toe in het beheercentrum', 'nl-NL');
+    const understood = at('start', 'help, licenties toewijzen', 'nl-NL');
     expect(understood.events).toEqual([]);
     expect(understood.notices).toEqual([
       {

@@ -6,6 +6,7 @@ import { CONTENT_DIR } from '../../src/paths';
 import { BRANCH_CHOICES } from '../../dialogs/setup';
 import { loadIntentFiles, MessageReader, type IntentFile } from '../../src/understanding/message-reader';
 import { hasErrorCode, words } from '../../src/understanding/text';
+import { IntentModel, Lexicon, OUT_OF_SCOPE } from '../../src/understanding/intent-model';
 
 /** Every language of the table (content/languages.json). */
 const LOCALES = loadLanguages().tags;
@@ -127,5 +128,42 @@ describe('text', () => {
   test('error codes are found in any spelling, plain words and numbers are not codes', () => {
     for (const t of ['Error 0x80070005', 'ik krijg 0XC004F074', 'code 80072EFD', 'NoMatchingEligibleProductsFound']) expect({ t, code: hasErrorCode(t) }).toEqual({ t, code: true });
     for (const t of ['call me on 12345678', 'deadbeef', 'I have an error message', 'Microsoft Office']) expect({ t, code: hasErrorCode(t) }).toEqual({ t, code: false });
+  });
+});
+
+describe('error reports (error-report.ts)', () => {
+  test('a quote copied from a screen is a report; apostrophes inside words are no quotes', () => {
+    expect(reader.reportCue("it now says 'Product Deactivated' at the top")).toBe('dialog');
+    expect(reader.reportCue('er staat "Er is iets misgegaan" in beeld')).toBe('dialog');
+    expect(reader.reportCue("I'd like Word on my laptop too, if that's possible")).toBeUndefined();
+    expect(reader.reportCue("we've bought it but it doesn't start")).toBeUndefined();
+  });
+});
+
+describe('the intent model (intent-model.ts)', () => {
+  const lexicon = new Lexicon('en', ['install froze halfway', 'install stopped halfway', 'talk to a person', 'get me a person', 'the weather today', 'cook some rice']);
+  const model = new IntentModel(lexicon, {
+    ACTIVATE: ['install froze halfway', 'install stopped halfway'],
+    AGENT: ['talk to a person', 'get me a person'],
+    [OUT_OF_SCOPE]: ['the weather today', 'cook some rice'],
+  });
+
+  test('a label left out at a step lends its share to the rest, not to the runner-up it is not', () => {
+    const reading = model.read(words('install froze halfway'), new Set(['AGENT', OUT_OF_SCOPE]), OUT_OF_SCOPE);
+    expect(reading.ranked[0]!.label).toBe(OUT_OF_SCOPE);
+    expect(reading.leftOut).toBeGreaterThan(0.5);
+    expect(model.read(words('install froze halfway'), new Set(['AGENT', OUT_OF_SCOPE])).leftOut).toBe(0);
+  });
+
+  test('a word guessed at through a typo supports no answer', () => {
+    const typed = model.read(words('install frozn halfway'));
+    expect([...typed.guessed]).toEqual(lexicon.stemsOf(['froze']));
+    expect(model.support(typed, ['ACTIVATE'])).toBeCloseTo(2 / 3);
+    expect(model.support(model.read(words('install froze halfway')), ['ACTIVATE'])).toBe(1);
+  });
+
+  test('the network\'s own output is kept beside the normalised scores: strong for an example, weak for a stray word', () => {
+    expect(model.read(words('talk to a person')).strength).toBeGreaterThan(0.5);
+    expect(model.read(words('the person')).strength).toBeLessThan(model.read(words('talk to a person')).strength);
   });
 });

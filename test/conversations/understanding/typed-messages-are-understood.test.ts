@@ -32,7 +32,7 @@ test('a new problem mid-flow starts it, wherever the conversation was', async ()
 
 test('two close readings are asked about, with both as buttons', async () => {
   const chat = h.conversation('nl-NL');
-  await play(chat, 'nl-NL', [['say', 'waar wijs ik licenties toe in het beheercentrum', opening('nl-NL', 'common:notice.didYouMean'), 'common:ask.start']]);
+  await play(chat, 'nl-NL', [['say', 'help, licenties toewijzen', opening('nl-NL', 'common:notice.didYouMean'), 'common:ask.start']]);
   expect(chat.lastText()).toContain(`**${expected('nl-NL', 'common:choice.HELP')}**`);
   expect(chat.lastText()).toContain(`**${expected('nl-NL', 'common:choice.ACTIVATE')}**`);
   expect(chat.buttons().slice(0, 2)).toEqual([expected('nl-NL', 'common:choice.HELP'), expected('nl-NL', 'common:choice.ACTIVATE')]);
