@@ -1,11 +1,7 @@
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../logger';
 import type { ConversationStore } from '../storage/create-store';
-
-/** Said in the reason, since it is what the operator can fix: the store's error names the disk as full. */
-function isOutOfRoom(err: unknown): boolean {
-  return /disk is full|SQLITE_FULL|ENOSPC/i.test(String((err as Error | undefined)?.message ?? ''));
-}
+import { isOutOfRoom } from '../storage/errors';
 
 /**
  * `GET /healthz` (the process runs) and `GET /readyz` (the store answers); during shutdown the

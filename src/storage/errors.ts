@@ -30,3 +30,17 @@ export class StorageUnavailableError extends Error {
 export function isStorageUnavailable(err: unknown): err is StorageUnavailableError {
   return err instanceof StorageUnavailableError;
 }
+
+/**
+ * The disk (or its inodes) is full, anywhere along the error's causes: SQLite says SQLITE_FULL, or
+ * SQLITE_IOERR when a write fails for want of room on a small filesystem; Node says ENOSPC. The
+ * embedded store then retries its open, and the readiness probe names the full disk, since it is
+ * what the operator can fix.
+ */
+export function isOutOfRoom(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_FULL' || code === 'ENOSPC' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR'))) return true;
+  }
+  return false;
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Storage, StoreItems } from 'botbuilder';
 
-import { ETagConflictError, StorageUnavailableError } from './errors';
+import { ETagConflictError, isOutOfRoom, StorageUnavailableError } from './errors';
 import { importJournal, importLegacyFiles } from './journal-import';
 
 /** The database's name in its directory; `-wal` and `-shm` files sit next to it while it is open. */
@@ -781,15 +781,6 @@ function isDamage(err: unknown): boolean {
 /** A call's failure (`StorageUnavailableError` from `guard`) that SQLite gave for a damaged page. */
 function isDamageError(err: unknown): boolean {
   return isDamage((err as { cause?: unknown } | null)?.cause);
-}
-
-/** The disk (or its inodes) is full: the open is tried again later, rather than ending the start. */
-function isOutOfRoom(err: unknown): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    const code = errorCode(e) ?? '';
-    if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code.startsWith('SQLITE_IOERR')) return true;
-  }
-  return false;
 }
 
 /** Damaged pages: the rest is served. A damaged file (header, schema): the bot cannot start on it, and leaves it as it is. */
