@@ -276,6 +276,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
 
   const codeToEntry = new Map<string, number>();
   sorted.forEach((e, i) => e.codes.forEach((c) => codeToEntry.set(canonicalCode(c), i)));
+  const knownCodes = [...codeToEntry.keys()];
 
   const stopwords = new Set(Object.values(config.stopwords).flat().map(normaliseText));
   const synonyms = new Map(Object.entries(config.synonyms).map(([k, v]) => [normaliseText(k), normaliseText(v)]));
@@ -338,7 +339,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     if (coded.length > 0) return coded.slice(0, limit).map((i) => ({ id: sorted[i]!.id, score: 0, relevance: Infinity, via: 'code' }));
     // 2. A code retyped one edit away from exactly one known code is offered, never decided on,
     // since the user may have typed another error's code.
-    const near = nearKnownCode(paste, [...codeToEntry.keys()]);
+    const near = nearKnownCode(paste, knownCodes);
     if (near !== undefined) return [{ id: sorted[codeToEntry.get(near)!]!.id, score: NEAR_CODE_SCORE, relevance: outcome.ambiguousMinRelevance, via: 'code' }];
 
     // 3. The words.
