@@ -7,7 +7,7 @@ import { loadLanguages } from '../i18n/languages';
 import { CONTENT_DIR } from '../paths';
 import { nearKnownCode } from './near-code';
 import { replaceProductKeys } from './product-key';
-import { errorCodes, fold, withoutHexCodes, words } from './text';
+import { asPhotographed, errorCodes, fold, withoutHexCodes, words } from './text';
 
 /*
  * Known-error knowledge base and matcher.
@@ -327,6 +327,16 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
   for (const { entry, screen, title } of screens) owners.set(screen ?? title!, (owners.get(screen ?? title!) ?? new Set()).add(entry));
   index.addAll(screens.filter(({ screen, title }) => owners.get(screen ?? title!)!.size === 1));
 
+  // A paste's word the strings do not have may be one of theirs misread from a photo ("rnaxirnurn"):
+  // read it as that word when exactly one of theirs looks the same (text.ts, asPhotographed).
+  const known = new Set(screens.flatMap(({ screen, title }) => (screen ?? title!).split(' ')));
+  const lookalikes = new Map<string, string | undefined>();
+  for (const w of known) {
+    const seen = asPhotographed(w);
+    lookalikes.set(seen, lookalikes.has(seen) ? undefined : w);
+  }
+  const asTheirs = (w: string): string => (known.has(w) ? w : (lookalikes.get(asPhotographed(w)) ?? w));
+
   /** The best `limit` candidates, best first. */
   function rank(text: string, limit: number): Candidate[] {
     if (typeof text !== 'string') return [];
@@ -343,7 +353,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     if (near !== undefined) return [{ id: sorted[codeToEntry.get(near)!]!.id, score: NEAR_CODE_SCORE, relevance: outcome.ambiguousMinRelevance, via: 'code' }];
 
     // 3. The words.
-    const query = [...new Set(evidence(paste))].slice(0, config.words.maxPerPaste);
+    const query = [...new Set(evidence(paste).map(asTheirs))].slice(0, config.words.maxPerPaste);
     if (query.length === 0) return [];
     // MiniSearch's relevance says how much of the paste a string explains; it is weighed by how
     // much of the string the paste contains, so that a few words shared with a long string

@@ -4,19 +4,24 @@
  * Such a code is taken for a known one only when exactly one known code is within one edit of it,
  * so two known codes that differ in one digit are never guessed between.
  */
+import { asPhotographed } from './text';
 
 /** A run of hex chunks that may be a code: 0x and 6-9 hex digits, or a bare run with a digit in its first chunk. */
 const CANDIDATE = /(?<![0-9a-z])(0\s*[x×]\s*)?([0-9a-f]{2,9}(?:\s+[0-9a-f]{1,8}){0,2})(?![0-9a-z])/gi;
 
-/** A letter O for a zero after 0x ("0xC004B1OO"): photos and hand-typing give it. */
-const OH_FOR_ZERO = /(?<![0-9a-z])0\s*[x×]\s*[0-9a-fo]{6,9}(?![0-9a-z])/gi;
+/**
+ * A code after 0x read off a photo or typed by hand: a letter O for a zero, in the prefix too
+ * ("Ox8007OOO5"), and a capital I or a small l for a one ("0xC004BI00").
+ */
+const MISREAD_RUN = /(?<![0-9a-z])[0o]\s*[x×]\s*[0-9a-filo]{6,9}(?![0-9a-z])/gi;
+const MISREAD_DIGIT: Record<string, string> = { o: '0', i: '1', l: '1' };
 /** A code read out or typed one character at a time: "8 0 0 7 2 E F D". */
 const SPELLED = /(?<![0-9a-z])(?:[0-9a-f] ){5,8}[0-9a-f](?![0-9a-z])/gi;
 
 /** The hex digits of every code-like run in `text`, each chunk prefix of a run tried as well. */
 export function codeCandidates(text: string): string[] {
   const found = new Set<string>();
-  const read = text.replace(OH_FOR_ZERO, (run) => run.replace(/o/gi, '0')).replace(SPELLED, (run) => run.replace(/ /g, ''));
+  const read = text.replace(MISREAD_RUN, (run) => run.replace(/[oil]/gi, (c) => MISREAD_DIGIT[c.toLowerCase()]!)).replace(SPELLED, (run) => run.replace(/ /g, ''));
   for (const m of read.matchAll(CANDIDATE)) {
     const prefixed = m[1] !== undefined;
     const chunks = m[2]!.toLowerCase().split(/\s+/);
@@ -62,7 +67,7 @@ export function nearKnownCode(text: string, known: readonly string[]): string | 
     for (const code of hex) if (withinOneEdit(candidate, code.slice(2))) hits.add(code);
   }
   for (const word of text.toLowerCase().split(/[^a-z]+/)) {
-    if (word.length >= 12) for (const code of named) if (withinOneEdit(word, code)) hits.add(code);
+    if (word.length >= 12) for (const code of named) if (withinOneEdit(asPhotographed(word), asPhotographed(code))) hits.add(code);
   }
   return hits.size === 1 ? [...hits][0] : undefined;
 }

@@ -80,3 +80,12 @@ export function withoutHexCodes(text: string): string {
 export function hasErrorCode(text: string): boolean {
   return errorCodes(text).length > 0;
 }
+
+/**
+ * A lower-case word with the letters a photo or a hurried reader confuses made the same ("rn" and
+ * "m", "i" and "l", "q" and "g"): "rnaxirnurn" and "maximum", "noMatchinqEIigible" and
+ * "nomatchingeligible" are the same word this way, or nearly.
+ */
+export function asPhotographed(word: string): string {
+  return word.replace(/rn/g, 'm').replace(/i/g, 'l').replace(/q/g, 'g');
+}

@@ -70,7 +70,7 @@ describe('accuracy', () => {
  * 95 %; the sets measured so far are held where the MiniSearch matcher (issue 25) brought them,
  * so a change can only move them up. A new set gets the target.
  */
-const BLIND_TOP1_FLOOR: Record<string, number> = { 'blind-errors-dev.json': 1, 'blind-errors-sealed.json': 0.97, 'blind-errors-3.json': 0.949 };
+const BLIND_TOP1_FLOOR: Record<string, number> = { 'blind-errors-dev.json': 1, 'blind-errors-sealed.json': 0.97, 'blind-errors-3.json': 0.974 };
 const BLIND_TOP1_TARGET = 0.95;
 
 describe.each(loadBlindErrorSets())('blind pastes $name', ({ name, items: pastes }) => {

@@ -93,6 +93,10 @@ describe('error codes', () => {
     ['B read as 8 from a photo', 'code 0xC0048100', 'error-0xc004b100'],
     ['spaces inside, no 0x', 'i get 8007 2EFD', 'error-0x80072efd'],
     ['spaces inside and a dropped digit', 'fout 0x D00 0000C op de mac', 'error-0xd000000c'],
+    ['a letter O for the zero of 0x', 'Ox80072EFD (the photo is blurry)', 'error-0x80072efd'],
+    ['letters O for zeros throughout', 'error code Ox8007OOO5', 'error-0x80070005'],
+    ['a capital I for a one', '0xC004BI00', 'error-0xc004b100'],
+    ['a named code misread twice from a photo', 'eindigt met (NoMatchinqEIigibleProductsFound)', 'region-mismatch'],
   ])('%s: %j', (_, text, id) => {
     const r = matcher.match(text);
     if (id === null) expect(r.outcome).toBe('none');
@@ -103,6 +107,14 @@ describe('error codes', () => {
     expect(nearKnownCode('0x8007000', ['0x80070005', '0x80070006'])).toBeUndefined();
     expect(nearKnownCode('0x8007000', ['0x80070005'])).toBe('0x80070005');
     expect(codeCandidates('we added a cafe bed')).toEqual([]);
+  });
+});
+
+describe('words misread from a photo', () => {
+  it.each([
+    ['rn for m and a capital I for l', 'U hebt het rnaxirnurn aantaI activeringen bereikt', 'activation-limit-reached'],
+  ])('%s: %j', (_, text, id) => {
+    expect(matcher.match(text)).toMatchObject({ id });
   });
 });
 
