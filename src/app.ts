@@ -26,6 +26,8 @@ import { registerLegalPages } from './http/legal-pages';
 import { containsProductKey, maskProductKeys } from './understanding/product-key';
 import { createStore, type ConversationStore } from './storage/create-store';
 import { loadMessageReader } from './understanding/message-reader';
+import { NetworkFolder } from './understanding/trained-networks';
+import { MODELS_DIR } from './paths';
 import { boundRequestTime } from './http/request-time';
 import { createHttpGuards } from './http/guards';
 import { registerMetricsRoute } from './http/metrics-route';
@@ -63,10 +65,11 @@ export function buildApp(config: Config, logger: Logger, overrides: AppOverrides
   const strings = createStrings(languages, readLocaleFiles(config.localesDir, languages));
   const content = loadGuideContent(config.contentDir);
   const errors = loadKnownErrorCatalog(createErrorMatcher(loadKnowledgeBase(config.contentDir)));
-  // Trained here, in memory, from content/<locale>/intents.json and the buttons' labels.
+  // From content/<locale>/intents.json and the buttons' labels: the models `npm run build` trained
+  // on the same are loaded, any other is trained here, in memory.
   const training = Date.now();
-  const reader = loadMessageReader(strings, config.contentDir);
-  logger.info({ ms: Date.now() - training }, 'intent models trained');
+  const reader = loadMessageReader(strings, config.contentDir, new NetworkFolder(MODELS_DIR));
+  logger.info({ ms: Date.now() - training, ...reader.models }, 'intent models ready');
   const renderer = new Renderer(strings, content, errors);
   const backingStore =
     overrides.store ??

@@ -23,3 +23,5 @@ export const ROOT_DIR = findRoot(__dirname);
  */
 export const LOCALES_DIR = join(ROOT_DIR, 'locales');
 export const CONTENT_DIR = join(ROOT_DIR, 'content');
+/** Where `npm run build` keeps the intent models it trained for CONTENT_DIR (src/understanding/trained-networks.ts). */
+export const MODELS_DIR = join(ROOT_DIR, 'dist', 'models');

@@ -8,6 +8,7 @@ import type { Strings } from '../i18n/strings';
 import { CONTENT_DIR } from '../paths';
 import { IntentModel, Lexicon, OUT_OF_SCOPE, type ModelReading, type Scored } from './intent-model';
 import { EntityExtractor, type Entity } from './entities';
+import type { TrainedNetworks } from './trained-networks';
 import { ReportDetector, type ReportCue } from './error-report';
 import { words } from './text';
 
@@ -30,6 +31,8 @@ export const DETAILS: Record<string, { entity: string; values: readonly string[]
  */
 const SUBJECT = { entity: 'subject', product: 'OTHER_PRODUCT', matter: 'OTHER_MATTER' };
 const OPENINGS = new Set<string>(BRANCH_CHOICES);
+/** Commands that leave the question unanswered for an earlier one. */
+const RETREATS = new Set<string>(['BACK', 'START_OVER']);
 
 /** A product bought in a shop under its retail name ("Home & Student") comes with a key to enter. */
 const RETAIL = { entity: 'product', value: 'RETAIL', opening: 'PRODUCT_KEY', instead: ['ACTIVATE'] };
@@ -61,6 +64,8 @@ export const THRESHOLDS = {
    * it, unless one of its words is an answer on its own ("no, it stopped at 80%").
    */
   answerWords: 0.5,
+  /** At most this many meaningful words for a message to be read as a secondary command (BACK at the first question). */
+  secondaryWords: 3,
   /** Words the other language must know beyond the conversation's before a message counts as in it. */
   languageLead: 1,
 };
@@ -129,11 +134,13 @@ export class MessageReader {
    * @param extra more examples per language and label, such as the buttons' own labels: a client
    *   that drops a button's value still sends its label as text.
    * @param nlp the nlp.js package each language stems with (its language table row).
+   * @param networks networks trained before (trained-networks.ts), loaded instead of trained.
    */
   constructor(
     files: Record<Locale, IntentFile>,
     extra: Partial<Record<Locale, Record<string, readonly string[]>>> = {},
     nlp: (locale: Locale) => NlpModule = (locale) => loadLanguages().row(locale).nlp,
+    networks?: TrainedNetworks,
   ) {
     // Either language's phrases: an English dialog is often pasted into a Dutch conversation.
     const locales = Object.keys(files);
@@ -158,13 +165,20 @@ export class MessageReader {
             answerData[OTHER_TOPIC]!.push(...list.filter((_, i) => i % OTHER_TOPIC_SHARE === 0));
           } else answerData[label] = list;
         }
-        const topics = new IntentModel(lexicon, topicData);
-        const answers = new IntentModel(lexicon, answerData);
+        const topics = new IntentModel(lexicon, topicData, networks);
+        const answers = new IntentModel(lexicon, answerData, networks);
         const names = new Map<string, Locale>();
         for (const [named, list] of Object.entries(file.languageNames)) for (const n of list) names.set(n, named as Locale);
         return [locale, { topics, answers, names, entities }];
       }),
     ) as Record<Locale, Language>;
+  }
+
+  /** How many of the models were loaded ready-trained, and how many were trained here. */
+  get models(): { loaded: number; trained: number } {
+    const all = Object.values(this.languages).flatMap((l) => [l.topics, l.answers]);
+    const loaded = all.filter((m) => m.loaded).length;
+    return { loaded, trained: all.length - loaded };
   }
 
   /** Whether the message reports what a screen said, and how plainly (error-report.ts). */
@@ -211,7 +225,11 @@ export class MessageReader {
     const answer = answers.read(tokens, new Set([...allowed.answers, OTHER_TOPIC]));
     const onlyTopics = new Set([...allowed.topics, OUT_OF_SCOPE]);
     let topic = topics.read(tokens, onlyTopics, OUT_OF_SCOPE, allowed.secondary);
-    if (allowed.secondary?.size && !OPENINGS.has(decideTopic(topic).label ?? '')) topic = topics.read(tokens, onlyTopics, OUT_OF_SCOPE);
+    // A command is said in a few words; a longer message that only reads as one at the first
+    // question is a problem told in words a command shares ("ik wil die opzegging terugdraaien").
+    if (allowed.secondary?.size && !OPENINGS.has(decideTopic(topic).label ?? '') && topic.meaningful.length <= THRESHOLDS.secondaryWords) {
+      topic = topics.read(tokens, onlyTopics, OUT_OF_SCOPE);
+    }
     const base = { language, coverage: answer.coverage, outOfScope: false };
     if (answer.coverage < THRESHOLDS.coverage) return { ...base, ranked: topic.ranked, outcome: 'none' };
 
@@ -228,23 +246,30 @@ export class MessageReader {
       if (decided.outcome === 'ambiguous') answerOptions = decided.options;
       answerOutcome = decided.outcome;
     }
-    const decided = decideTopic(topic);
     const found = entities.extract(tokens);
     // A problem with something we do not cover ("dark mode in Teams", "Windows Update") is out of
     // scope, however much it shares our words ("activate", "error", "subscription", "someone"):
     // no branch or command acts on it, whatever the model says (the out-of-scope reply offers a
     // person anyway); only a language change still does.
-    const ours = found.filter((e) => e.entity !== SUBJECT.entity);
+    const ours = found.filter((e) => e.entity === 'state' || e.entity === 'product');
     const elsewhere = found.some((e) => e.entity === SUBJECT.entity && (e.value === SUBJECT.product || ours.length === 0));
+    // The other way round: a subscription said to have expired, been cancelled..., or Office to be
+    // installed, activated or licensed, is ours, however many words the message shares with the
+    // out-of-scope examples ("restore", "appreciate", "new computer").
+    const named = (entity: string) => found.some((e) => e.entity === entity);
+    const aboutUs = !named(SUBJECT.entity) && ((named('state') && named('subscription')) || (named('task') && (named('suite') || named('subscription'))));
+    const decided = decideTopic(aboutUs ? { ...topic, ranked: withoutOutOfScope(topic.ranked) } : topic);
     if (elsewhere && topic.ranked[0]?.label !== 'LANGUAGE' && decided.label !== 'LANGUAGE') {
       return { ...base, ranked: topic.ranked, outcome: 'none', outOfScope: true, elsewhere };
     }
     // Mid-flow, dropping the question for a new problem or a command (a person, back, help) takes
     // a clearer reading than answering it; a language change does not drop it.
     const midFlowSwitch = allowed.answers.size > 0 && decided.outcome === 'confident' && decided.label !== 'LANGUAGE' && (topic.ranked[0]!.score < THRESHOLDS.switchTopic || topic.strength < THRESHOLDS.switchStrength);
-    // "No, it says …" mid-flow begins with this step's answer: ask rather than drop the question.
+    // "No, it says …" mid-flow begins with this step's answer: ask rather than drop the question
+    // for a new problem, or go back or start over on a word that also means "again" ("nee, die
+    // melding komt weer terug").
     const lead = answer.stems[0] === undefined ? undefined : answers.answeredBy(answer.stems[0], allowed.answers);
-    if (lead && decided.outcome === 'confident' && OPENINGS.has(decided.label!) && allowed.answers.size > 0) {
+    if (lead && decided.outcome === 'confident' && (OPENINGS.has(decided.label!) || RETREATS.has(decided.label!)) && allowed.answers.size > 0) {
       return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: [lead, decided.label!] };
     }
     // "Nee, de betaling gaat niet door": the step's answer first, then why, in words that read as
@@ -269,7 +294,7 @@ export class MessageReader {
     ) {
       return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: [answerTop.label, topicTop.label] };
     }
-    return { ...base, ranked: topic.ranked, outOfScope: saysOutOfScope(topic), ...decided };
+    return { ...base, ranked: topic.ranked, outOfScope: !aboutUs && saysOutOfScope(topic), ...decided };
   }
 }
 
@@ -305,12 +330,18 @@ function decideTopic(topic: ModelReading): Pick<Reading, 'outcome' | 'label' | '
 function withoutWeakRest({ ranked, meaningful }: ModelReading): readonly Scored[] {
   const weak = ranked.find((r) => r.label === OUT_OF_SCOPE);
   if (!weak || weak.score >= THRESHOLDS.outOfScope || meaningful.length < 2) return ranked;
-  const rest = ranked.filter((r) => r !== weak);
-  const total = rest.reduce((t, r) => t + r.score, 0);
-  return total === 0 ? ranked : rest.map((r) => ({ label: r.label, score: r.score / total }));
+  return withoutOutOfScope(ranked);
 }
 
-function decide(ranked: readonly Scored[], rest: string): Pick<Reading, 'outcome' | 'label' | 'options'> {
+/** The topics' scores without OUT_OF_SCOPE, normalised again. */
+function withoutOutOfScope(ranked: readonly Scored[]): Scored[] {
+  const rest = ranked.filter((r) => r.label !== OUT_OF_SCOPE);
+  const total = rest.reduce((t, r) => t + r.score, 0);
+  return total === 0 ? [...ranked] : rest.map((r) => ({ label: r.label, score: r.score / total }));
+}
+
+/** What scores (best first) come to: one label, two to ask about, or none; `rest` is never acted on. */
+export function decide(ranked: readonly Scored[], rest: string): Pick<Reading, 'outcome' | 'label' | 'options'> {
   const [top, second] = ranked;
   // A model none of whose allowed labels fired says out of scope: nothing to act on either way.
   if (!top || top.label === rest || top.label === OUT_OF_SCOPE) return { outcome: 'none' };
@@ -371,8 +402,12 @@ export function buttonLabelExamples(strings: Strings): Record<Locale, Record<str
   ) as Record<Locale, Record<string, string[]>>;
 }
 
-/** Trains every language's models from content/, plus the buttons' labels: about a tenth of a second each. */
-export function loadMessageReader(strings?: Strings, dir = CONTENT_DIR): MessageReader {
+/**
+ * Every language's models from content/, plus the buttons' labels: loaded from `networks` when
+ * trained on the same before (`npm run build` does), otherwise trained here, about a quarter of a
+ * second each.
+ */
+export function loadMessageReader(strings?: Strings, dir = CONTENT_DIR, networks?: TrainedNetworks): MessageReader {
   const languages = loadLanguages(dir);
-  return new MessageReader(loadIntentFiles(dir), strings ? buttonLabelExamples(strings) : {}, (locale) => languages.row(locale).nlp);
+  return new MessageReader(loadIntentFiles(dir), strings ? buttonLabelExamples(strings) : {}, (locale) => languages.row(locale).nlp, networks);
 }

@@ -6,6 +6,9 @@ declare module '@nlpjs/neural' {
     constructor(settings?: { log?: boolean; iterations?: number; errorThresh?: number; deltaErrorThresh?: number; learningRate?: number; momentum?: number; alpha?: number });
     train(corpus: { input: Features; output: Features }[]): { error: number; iterations: number };
     run(input: Features): Record<string, number> | undefined;
+    /** Its settings, features, labels and weights, as plain data; fromJSON() takes them back. */
+    toJSON(): { settings: Record<string, unknown>; features: string[]; intents: string[]; perceptrons: number[][] };
+    fromJSON(json: { settings: Record<string, unknown>; features: string[]; intents: string[]; perceptrons: number[][] }): void;
   }
 }
 

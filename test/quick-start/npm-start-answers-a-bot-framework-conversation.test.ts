@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeConnector, type FakeConnector } from '../support/fake-connector';
@@ -30,6 +30,16 @@ afterAll(async () => {
   await server?.kill('SIGKILL');
   await connector?.close();
   rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('the build trains the intent models once, and the server loads them instead of training', () => {
+  expect(readdirSync(join(ROOT, 'dist', 'models')).filter((f) => f.endsWith('.json'))).toHaveLength(4);
+  const ready = server
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('intent models ready'))
+    .map((line) => JSON.parse(line) as { loaded: number; trained: number });
+  expect(ready).toEqual([expect.objectContaining({ loaded: 4, trained: 0 })]);
 });
 
 test('a message activity with a loopback serviceUrl gets its reply there', async () => {

@@ -53,10 +53,20 @@ describe('which reading wins', () => {
     // Typos are not corrected towards such a subject ("most" is not "cost").
     ['start', 'most of word is greyed out and it says Unlicensed Product', 'ERROR_MESSAGE+ERROR_TEXT'],
     // Mid-flow, a message about the branch the conversation is already in is no command ("…closes"
-    // is no request for a person) because that branch is not allowed here.
-    ['activate.install', 'the office setup hangs at 90 percent and then closes', 'MISS'],
+    // is no request for a person) because that branch is not allowed here: it is asked about, as
+    // this step's "no" or an error.
+    ['activate.install', 'the office setup hangs at 90 percent and then closes', 'ASK'],
     // The step's answer first, then why, in words that read as nothing else: the first word answers.
     ['activate.assignLicense', 'nee, want de beheerder is met vakantie', 'NO'],
+    // A subscription said to be cancelled (expired, ...) is ours, whatever words the message shares
+    // with the out-of-scope examples; another product's subscription, or no subscription, is not.
+    ['start', 'our office 365 subscription was cancelled by mistake, I would appreciate your assistance in restoring it', 'REACTIVATE+CANCELLED'],
+    ['start', 'I deleted a column in excel, how do I restore it', 'MISS'],
+    ['start', 'my netflix subscription expired, can you renew it', 'MISS'],
+    // So is Office to be installed, activated or licensed; "activate" for another matter is not.
+    ['start', 'I have trouble getting excel installed on the second laptop in our house', 'ACTIVATE'],
+    ['start', 'how can I activate dark mode in outlook', 'MISS'],
+    ['start', 'hoe activeer ik de donkere modus in word', 'MISS'],
     // Where an error message was asked for, a sentence that reads as nothing else is that message,
     // known or not.
     ['knownError.paste', 'The operation failed unexpectedly, reference number 4471', 'ERROR_TEXT'],

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadLanguages } from '../../src/i18n/languages';
 import { CONTENT_DIR } from '../../src/paths';
 import { BRANCH_CHOICES } from '../../dialogs/setup';
-import { loadIntentFiles, MessageReader, type IntentFile } from '../../src/understanding/message-reader';
+import { decide, loadIntentFiles, MessageReader } from '../../src/understanding/message-reader';
 import { hasErrorCode, words } from '../../src/understanding/text';
 import { IntentModel, Lexicon, OUT_OF_SCOPE } from '../../src/understanding/intent-model';
 
@@ -107,14 +107,10 @@ describe('reading a message', () => {
   });
 
   test('two labels that come close are both offered instead of a guess', () => {
-    const same = (locale: 'en-US' | 'nl-NL'): IntentFile => ({
-      ...files[locale],
-      intents: { ...files[locale].intents, ACTIVATE: [...files[locale].intents.ACTIVATE!, 'zorbic frumble'], REACTIVATE: [...files[locale].intents.REACTIVATE!, 'zorbic frumble'] },
-    });
-    const twins = new MessageReader({ 'en-US': same('en-US'), 'nl-NL': same('nl-NL') });
-    const reading = twins.read('zorbic frumble', 'en-US', OPENINGS_AND_COMMANDS);
-    expect(reading.outcome).toBe('ambiguous');
-    expect(new Set(reading.options)).toEqual(new Set(['ACTIVATE', 'REACTIVATE']));
+    const scores = (a: number, b: number) => [{ label: 'ACTIVATE', score: a }, { label: 'REACTIVATE', score: b }, { label: OUT_OF_SCOPE, score: 1 - a - b }];
+    expect(decide(scores(0.5, 0.4), OUT_OF_SCOPE)).toEqual({ outcome: 'ambiguous', options: ['ACTIVATE', 'REACTIVATE'] });
+    expect(decide(scores(0.8, 0.1), OUT_OF_SCOPE)).toEqual({ outcome: 'confident', label: 'ACTIVATE' });
+    expect(decide([{ label: OUT_OF_SCOPE, score: 0.6 }, { label: 'ACTIVATE', score: 0.4 }], OUT_OF_SCOPE)).toEqual({ outcome: 'none' });
   });
 });
 
