@@ -83,6 +83,18 @@ export class Lexicon {
       if (all.length === 1) this.answers.add(all[0]!);
     }
     this.spelling = new SpellCheck({ features: Object.fromEntries(this.vocabulary), minLength: 4 });
+    for (const w of this.vocabulary.keys()) {
+      const stem = this.stemOf(w);
+      if (stem !== w && this.vocabulary.has(stem)) this.mergedInto.add(stem);
+    }
+  }
+
+  /** Words that other words of the vocabulary stem to ("person", which "personal" stems to). */
+  private readonly mergedInto = new Set<string>();
+
+  /** Whether other words stem to this very word, so that it needs its whole self as a feature too. */
+  isMergedInto(word: string): boolean {
+    return this.mergedInto.has(word);
   }
 
   isStopword(word: string): boolean {
@@ -158,7 +170,7 @@ export class IntentModel {
   // languages (measured with `npm run bench:nlu`).
   private readonly network = new NeuralNetwork(NETWORK_SETTINGS);
   private readonly knownFeatures = new Set<string>();
-  /** Per label, the stems its examples use, and the stems that are a whole example on their own ("yes", "3"). */
+  /** Per label, the stems its examples use, and its examples of one or two words, as stems ("yes", "not yet"). */
   private readonly stemsByLabel = new Map<string, Set<string>>();
   private readonly aloneByLabel = new Map<string, Set<string>>();
   readonly labels: string[];
@@ -171,6 +183,8 @@ export class IntentModel {
     readonly lexicon: Lexicon,
     training: Record<string, readonly string[]>,
     networks?: TrainedNetworks,
+    /** Whether a message all but the same as one example is read as that example's label (see read()). */
+    private readonly nearCopies = false,
   ) {
     this.labels = Object.keys(training);
     const corpus = Object.entries(training).flatMap(([label, utterances]) =>
@@ -180,7 +194,8 @@ export class IntentModel {
     for (const [label, utterances] of Object.entries(training)) {
       const examples = utterances.map((u) => lexicon.stemsOf(words(u)));
       this.stemsByLabel.set(label, new Set(examples.flat()));
-      this.aloneByLabel.set(label, new Set(examples.filter((e) => e.length === 1).flat()));
+      // Whole examples of one or two words ("no", "not yet"): an answer a message may begin with.
+      this.aloneByLabel.set(label, new Set(examples.filter((e) => e.length <= 2).map((e) => e.join(' '))));
     }
     const key = trainingKey({ network: NETWORK_SETTINGS, corpus });
     const saved = networks?.get(key);
@@ -202,7 +217,7 @@ export class IntentModel {
     const stems = this.lexicon.stemsOf(tokens);
     tokens.forEach((t, i) => {
       features[stems[i]!] = 1;
-      if (stems[i] !== t) features[`=${t}`] = 1;
+      if (stems[i] !== t || this.lexicon.isMergedInto(t)) features[`=${t}`] = 1;
     });
     return features;
   }
@@ -243,7 +258,12 @@ export class IntentModel {
     for (const f of Object.keys(this.features(fixed))) if (this.knownFeatures.has(f)) input[f] = 1;
     const net = Object.keys(input).length === 0 ? { [OUT_OF_SCOPE]: 1 } : (this.network.run(input) ?? { [OUT_OF_SCOPE]: 1 });
     const nearest = this.examples.nearest(Object.keys(input));
-    const output = blend(net, nearest);
+    // A message all but the same as one of the examples is read as that example's label, however
+    // the network, which sums word weights, happens to spread it ("what can you do for me" shares
+    // every word with small talk about the bot). Not for answers, where the word that differs is
+    // often the one that matters ("no, they are not installed").
+    const copied = this.nearCopies && tokens.length >= NEAR_COPY_WORDS ? nearCopyOf(nearest) : undefined;
+    const output = copied ? Object.fromEntries(this.labels.map((l) => [l, l === copied ? 1 : 0])) : blend(net, nearest);
     // As nlp.js does: squared outputs, normalised, so the winner stands out from the rest.
     let total = 0;
     const ranked: Scored[] = [];
@@ -277,6 +297,20 @@ export class IntentModel {
   }
 
   /**
+   * The answer a message begins with: its first word, or its first two, when they are a whole
+   * example of one of `labels` on their own ("no", "helaas niet").
+   */
+  leadOf(stems: readonly string[], labels: Iterable<string>): { label: string; words: number } | undefined {
+    const list = [...labels];
+    for (const words of [1, 2]) {
+      if (stems.length < words) break;
+      const label = this.answeredBy(stems.slice(0, words).join(' '), list);
+      if (label) return { label, words };
+    }
+    return undefined;
+  }
+
+  /**
    * Share of a reading's meaningful words that the examples of `labels` use: 1 when it has none,
    * or when one of its words is on its own an example of one of them ("no, it is stuck at 80%").
    * A word guessed at through a typo supports nothing: "story" and "dogs" are one letter from
@@ -298,6 +332,17 @@ function fits(saved: NetworkJson, labels: readonly string[]): boolean {
     saved.perceptrons.length === labels.length &&
     saved.perceptrons.every((p) => Array.isArray(p) && p.length === saved.features.length + 1)
   );
+}
+
+/** How alike (NearestExamples) a message and an example must be for the one to be a copy of the other. */
+const NEAR_COPY = 0.85;
+/** ...and have this many words: "help, activeren" is no copy of "help", however rare "help" is. */
+const NEAR_COPY_WORDS = 3;
+
+/** The one label with an example the message nearly copies, if there is exactly one. */
+function nearCopyOf(nearest: ReadonlyMap<string, number>): string | undefined {
+  const copies = [...nearest].filter(([, similarity]) => similarity >= NEAR_COPY);
+  return copies.length === 1 ? copies[0]![0] : undefined;
 }
 
 /** How much the nearest examples count against the network, in the blended reading. */

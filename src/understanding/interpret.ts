@@ -117,10 +117,14 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   // (quoted, or retyped in Title Case), when it is a pasted dialog or quote (a screen's words,
   // whatever topic they share), or where an error was asked for.
   const cue = deps.reader.reportCue(text);
-  const aboutErrors = reading.ranked[0]?.label === 'ERROR_MESSAGE' || pasted.outcome !== 'none' || cue === 'dialog';
+  const aboutAnError = reading.ranked[0]?.label === 'ERROR_MESSAGE';
+  const aboutErrors = aboutAnError || pasted.outcome !== 'none' || cue === 'dialog';
   const named = cue === 'dialog' || pasted.outcome === 'confident' || (cue === 'phrase' && (pasted.outcome === 'ambiguous' || TITLE_CASE.test(text)));
   const reported = cue !== undefined && ((named && aboutErrors) || state.meta.input === 'error-text');
-  if (reported && !reading.outOfScope && (!acted || isOpening(reading.label!))) return toErrors();
+  // A message that says what happened to the subscription ("de brief zei dat het is uitgeschakeld")
+  // is about that, unless the catalogue knows the words it reports.
+  const saysItsState = acted !== undefined && reading.detail !== undefined && pasted.outcome !== 'confident';
+  if (reported && !saysItsState && !reading.outOfScope && (!acted || isOpening(reading.label!))) return toErrors();
   // An error named well enough to look up is looked up.
   if (acted && reading.label === 'ERROR_MESSAGE' && pasted.outcome === 'confident') return toErrors();
   // Commands and this step's answers win over a looser match: "no" is not an error message.
@@ -139,8 +143,10 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
       return { events: [], notices };
     }
   }
-  // Only text that looks like an error message goes down the known-error path.
-  if (pasted.outcome === 'ambiguous' && !reading.outOfScope && state.meta.input !== 'choice') return toErrors();
+  // Only text that looks like an error message goes down the known-error path: a loose likeness
+  // to one ("our new colleague needs Word installed") is not enough without a sign that it
+  // reports a screen or is about an error.
+  if (pasted.outcome === 'ambiguous' && !reading.outOfScope && state.meta.input !== 'choice' && (cue !== undefined || aboutAnError)) return toErrors();
   // Where an error message was asked for, a sentence that is nothing else is that message, known
   // or not: the branch says when it does not know it and offers a person.
   if (state.meta.input === 'error-text' && length >= PASTE_WORDS && !reading.outOfScope && reading.outcome === 'none') return toErrors();

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { KnownErrorId, Locale, MatchResult } from '../../dialogs/types';
 import { loadLanguages } from '../i18n/languages';
 import { CONTENT_DIR } from '../paths';
-import { nearKnownCode } from './near-code';
+import { nearKnownCode, type SpokenCharacters } from './near-code';
 import { replaceProductKeys } from './product-key';
 import { asPhotographed, errorCodes, fold, withoutHexCodes, words } from './text';
 
@@ -127,6 +127,8 @@ export const matchingConfigSchema = z
       .refine((o) => o.confidentMinRelevance >= o.ambiguousMinRelevance, 'confidentMinRelevance must not be below ambiguousMinRelevance'),
     stopwords: localised(z.array(z.string())),
     synonyms: z.record(z.string(), z.string()),
+    /** Per language, the words a code's characters are read out with ("zero", "nul", "ex"): near-code.ts. */
+    spokenCharacters: localised(z.record(z.string().regex(/^\p{L}+$/u, 'one word of letters'), z.string().regex(/^[0-9a-fx]$/))),
   })
   .strict();
 
@@ -277,6 +279,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
   const codeToEntry = new Map<string, number>();
   sorted.forEach((e, i) => e.codes.forEach((c) => codeToEntry.set(canonicalCode(c), i)));
   const knownCodes = [...codeToEntry.keys()];
+  const spoken: SpokenCharacters = Object.fromEntries(Object.values(config.spokenCharacters).flatMap((table) => Object.entries(table).map(([word, c]) => [word.toLowerCase(), c])));
 
   const stopwords = new Set(Object.values(config.stopwords).flat().map(normaliseText));
   const synonyms = new Map(Object.entries(config.synonyms).map(([k, v]) => [normaliseText(k), normaliseText(v)]));
@@ -349,7 +352,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     if (coded.length > 0) return coded.slice(0, limit).map((i) => ({ id: sorted[i]!.id, score: 0, relevance: Infinity, via: 'code' }));
     // 2. A code retyped one edit away from exactly one known code is offered, never decided on,
     // since the user may have typed another error's code.
-    const near = nearKnownCode(paste, knownCodes);
+    const near = nearKnownCode(paste, knownCodes, spoken);
     if (near !== undefined) return [{ id: sorted[codeToEntry.get(near)!]!.id, score: NEAR_CODE_SCORE, relevance: outcome.ambiguousMinRelevance, via: 'code' }];
 
     // 3. The words.

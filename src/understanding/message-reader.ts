@@ -122,6 +122,12 @@ const OTHER_TOPIC = 'OTHER_TOPIC';
  */
 const OTHER_TOPIC_SHARE = 2;
 
+/** What a message may mean at a step: its answers, the topics, and topics read only as a last resort. */
+type Allowed = { answers: ReadonlySet<string>; topics: ReadonlySet<string>; secondary?: ReadonlySet<string> };
+
+/** Where a sentence ends: ".", "!" or "?" before a space, or a line break. */
+const SENTENCE_END = /(?<=[.!?])\s+|\n+/;
+
 /** Labels that answer a step's question, as opposed to topics and commands. */
 export const TOPIC_LABELS = new Set<string>([...BRANCH_CHOICES, ...COMMANDS, OUT_OF_SCOPE]);
 
@@ -165,7 +171,7 @@ export class MessageReader {
             answerData[OTHER_TOPIC]!.push(...list.filter((_, i) => i % OTHER_TOPIC_SHARE === 0));
           } else answerData[label] = list;
         }
-        const topics = new IntentModel(lexicon, topicData, networks);
+        const topics = new IntentModel(lexicon, topicData, networks, true);
         const answers = new IntentModel(lexicon, answerData, networks);
         const names = new Map<string, Locale>();
         for (const [named, list] of Object.entries(file.languageNames)) for (const n of list) names.set(n, named as Locale);
@@ -216,7 +222,24 @@ export class MessageReader {
    *   first question: "can I switch my subscription back on" is a reactivation there, while "back"
    *   alone is still BACK). Left out, they lend their share to nothing, as if never trained.
    */
-  read(text: string, conversation: Locale, allowed: { answers: ReadonlySet<string>; topics: ReadonlySet<string>; secondary?: ReadonlySet<string> }): Reading {
+  read(text: string, conversation: Locale, allowed: Allowed): Reading {
+    const whole = this.readWhole(text, conversation, allowed);
+    if (whole.outcome !== 'none' || allowed.answers.size > 0) return whole;
+    // A long opening wrapped in greetings and courtesies ("Good afternoon. … keeps asking me to
+    // sign in … Would you be so kind as to help?") is read a sentence at a time as well: when
+    // one sentence is clearly the problem the whole message leans to most, and none is clearly
+    // another, that is what it is.
+    const sentences = text.split(SENTENCE_END).filter((x) => words(x).length > 0);
+    const leaning = whole.ranked.find((r) => OPENINGS.has(r.label))?.label;
+    if (sentences.length < 2 || !leaning) return whole;
+    const openings = new Set(sentences.map((x) => this.readWhole(x, conversation, allowed)).filter((r) => r.outcome === 'confident' && OPENINGS.has(r.label!)).map((r) => r.label!));
+    if (openings.size !== 1 || !openings.has(leaning)) return whole;
+    const label = leaning;
+    const found = this.languages[whole.language].entities.extract(words(text));
+    return { ...whole, outcome: 'confident', label, outOfScope: false, detail: detailOf(label, found), entities: found };
+  }
+
+  private readWhole(text: string, conversation: Locale, allowed: Allowed): Reading {
     const tokens = words(text);
     const language = this.language(tokens, conversation);
     const { topics, answers, names, entities } = this.languages[language];
@@ -235,17 +258,6 @@ export class MessageReader {
 
     const rating = ratingOf(tokens, allowed.answers);
     if (rating) return { ...base, ranked: answer.ranked, outcome: 'confident', label: rating };
-    let answerOptions: [string, string] | undefined;
-    // Text whose words the step's answers mostly never use ("tell me a joke about cats") answers
-    // nothing, whatever one word of it an answer shares ("tell", as in "I can't tell").
-    const supported = answers.support(answer, allowed.answers) >= THRESHOLDS.answerWords;
-    let answerOutcome: Reading['outcome'] = 'none';
-    if (allowed.answers.size > 0) {
-      const decided = decide(answer.ranked, OTHER_TOPIC);
-      if (decided.outcome === 'confident' && supported) return { ...base, ranked: answer.ranked, outcome: 'confident', label: decided.label };
-      if (decided.outcome === 'ambiguous') answerOptions = decided.options;
-      answerOutcome = decided.outcome;
-    }
     const found = entities.extract(tokens);
     // A problem with something we do not cover ("dark mode in Teams", "Windows Update") is out of
     // scope, however much it shares our words ("activate", "error", "subscription", "someone"):
@@ -253,11 +265,31 @@ export class MessageReader {
     // person anyway); only a language change still does.
     const ours = found.filter((e) => e.entity === 'state' || e.entity === 'product');
     const elsewhere = found.some((e) => e.entity === SUBJECT.entity && (e.value === SUBJECT.product || ours.length === 0));
+    // Mid-flow, a question about such a subject ("and when is the next invoice sent?") answers
+    // nothing either.
+    if (elsewhere && allowed.answers.size > 0 && QUESTION.test(text)) return { ...base, ranked: topic.ranked, outcome: 'none', outOfScope: true, elsewhere };
+    // "No, I can see the plan but no such button": the step's answer said first and set apart is
+    // the answer, whatever the words after it lean to, unless they are a new problem or a command.
+    const opening = answers.leadOf(answer.stems, allowed.answers);
+    const lead = opening?.label;
+    const marked = opening !== undefined && markedLead(opening.words).test(text);
+    let answerOptions: [string, string] | undefined;
+    // Text whose words the step's answers mostly never use ("tell me a joke about cats") answers
+    // nothing, whatever one word of it an answer shares ("tell", as in "I can't tell").
+    const supported = answers.support(answer, allowed.answers) >= THRESHOLDS.answerWords;
+    let answerOutcome: Reading['outcome'] = 'none';
+    if (allowed.answers.size > 0) {
+      const decided = decide(answer.ranked, OTHER_TOPIC);
+      if (decided.outcome === 'confident' && supported && !(marked && decided.label !== lead)) return { ...base, ranked: answer.ranked, outcome: 'confident', label: decided.label };
+      if (decided.outcome === 'ambiguous') answerOptions = decided.options;
+      answerOutcome = decided.outcome;
+    }
     // The other way round: a subscription said to have expired, been cancelled..., or Office to be
     // installed, activated or licensed, is ours, however many words the message shares with the
     // out-of-scope examples ("restore", "appreciate", "new computer").
-    const named = (entity: string) => found.some((e) => e.entity === entity);
-    const aboutUs = !named(SUBJECT.entity) && ((named('state') && named('subscription')) || (named('task') && (named('suite') || named('subscription'))));
+    const mentions = (entity: string) => found.some((e) => e.entity === entity);
+    const aboutUs =
+      !mentions(SUBJECT.entity) && (((mentions('state') || mentions('halt')) && mentions('subscription')) || (mentions('task') && (mentions('suite') || mentions('subscription'))));
     const decided = decideTopic(aboutUs ? { ...topic, ranked: withoutOutOfScope(topic.ranked) } : topic);
     if (elsewhere && topic.ranked[0]?.label !== 'LANGUAGE' && decided.label !== 'LANGUAGE') {
       return { ...base, ranked: topic.ranked, outcome: 'none', outOfScope: true, elsewhere };
@@ -265,10 +297,13 @@ export class MessageReader {
     // Mid-flow, dropping the question for a new problem or a command (a person, back, help) takes
     // a clearer reading than answering it; a language change does not drop it.
     const midFlowSwitch = allowed.answers.size > 0 && decided.outcome === 'confident' && decided.label !== 'LANGUAGE' && (topic.ranked[0]!.score < THRESHOLDS.switchTopic || topic.strength < THRESHOLDS.switchStrength);
+    // The answer said first holds against a reading too weak to leave the question for, unless
+    // the words after it name a subscription state or plan: a new problem ("no, now it says my
+    // subscription expired") is asked about.
+    if (marked && ours.length === 0 && (decided.outcome !== 'confident' || midFlowSwitch)) return { ...base, ranked: answer.ranked, outcome: 'confident', label: lead };
     // "No, it says …" mid-flow begins with this step's answer: ask rather than drop the question
     // for a new problem, or go back or start over on a word that also means "again" ("nee, die
     // melding komt weer terug").
-    const lead = answer.stems[0] === undefined ? undefined : answers.answeredBy(answer.stems[0], allowed.answers);
     if (lead && decided.outcome === 'confident' && (OPENINGS.has(decided.label!) || RETREATS.has(decided.label!)) && allowed.answers.size > 0) {
       return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: [lead, decided.label!] };
     }
@@ -309,6 +344,13 @@ function saysOutOfScope(topic: ModelReading): boolean {
   const own = top.score - topic.leftOut;
   return own >= topic.leftOut && own >= (second?.score ?? 0);
 }
+
+/** The first `words` words set apart by punctuation: "No, …", "Ja! …", "Helaas niet, …". */
+function markedLead(words: number): RegExp {
+  return new RegExp(String.raw`^\W*(?:[\p{L}\d]+\s+){${words - 1}}[\p{L}\d]+\s*[,.!;:]`, 'u');
+}
+/** A message that asks something. */
+const QUESTION = /\?\s*$/;
 
 /** A message whose first word is joined to the next by a hyphen. */
 const COMPOUND_START = /^\W*[\p{L}\d]+-[\p{L}\d]/u;

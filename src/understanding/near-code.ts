@@ -7,7 +7,7 @@
 import { asPhotographed } from './text';
 
 /** A run of hex chunks that may be a code: 0x and 6-9 hex digits, or a bare run with a digit in its first chunk. */
-const CANDIDATE = /(?<![0-9a-z])(0\s*[x×]\s*)?([0-9a-f]{2,9}(?:\s+[0-9a-f]{1,8}){0,2})(?![0-9a-z])/gi;
+const CANDIDATE = /(?<![0-9a-z])(0\s*[x×]\s*)?([0-9a-f]{2,9}(?:[\s-]+[0-9a-f]{1,8}){0,2})(?![0-9a-z])/gi;
 
 /**
  * A code after 0x read off a photo or typed by hand: a letter O for a zero, in the prefix too
@@ -18,13 +18,39 @@ const MISREAD_DIGIT: Record<string, string> = { o: '0', i: '1', l: '1' };
 /** A code read out or typed one character at a time: "8 0 0 7 2 E F D". */
 const SPELLED = /(?<![0-9a-z])(?:[0-9a-f] ){5,8}[0-9a-f](?![0-9a-z])/gi;
 
+/** Spoken words for the characters of a code ("zero", "nul", "ex"), lower case, in any language. */
+export type SpokenCharacters = Readonly<Record<string, string>>;
+
+/**
+ * A code read out and typed as words, six characters or more in a row ("nul x acht nul nul zeven
+ * nul nul nul vijf", "oh x C zero zero four"), as the characters themselves.
+ */
+function unspoken(text: string, spoken: SpokenCharacters): string {
+  if (Object.keys(spoken).length === 0) return text;
+  return text.replace(spokenRun(spoken), (words) => words.split(/[\s,.-]+/).map((w) => spoken[w.toLowerCase()] ?? w).join(''));
+}
+
+/** Per table of spoken characters, the pattern of a run of them, made once. */
+const runs = new WeakMap<SpokenCharacters, RegExp>();
+function spokenRun(spoken: SpokenCharacters): RegExp {
+  let run = runs.get(spoken);
+  if (!run) {
+    const token = String.raw`(?:${Object.keys(spoken).join('|')}|[0-9a-f]|x)`;
+    run = new RegExp(String.raw`(?<![\p{L}\p{N}])${token}(?:[\s,.-]+${token}){5,}(?![\p{L}\p{N}])`, 'giu');
+    runs.set(spoken, run);
+  }
+  return run;
+}
+
 /** The hex digits of every code-like run in `text`, each chunk prefix of a run tried as well. */
-export function codeCandidates(text: string): string[] {
+export function codeCandidates(text: string, spoken: SpokenCharacters = {}): string[] {
   const found = new Set<string>();
-  const read = text.replace(MISREAD_RUN, (run) => run.replace(/[oil]/gi, (c) => MISREAD_DIGIT[c.toLowerCase()]!)).replace(SPELLED, (run) => run.replace(/ /g, ''));
+  const read = unspoken(text, spoken)
+    .replace(MISREAD_RUN, (run) => run.replace(/[oil]/gi, (c) => MISREAD_DIGIT[c.toLowerCase()]!))
+    .replace(SPELLED, (run) => run.replace(/ /g, ''));
   for (const m of read.matchAll(CANDIDATE)) {
     const prefixed = m[1] !== undefined;
-    const chunks = m[2]!.toLowerCase().split(/\s+/);
+    const chunks = m[2]!.toLowerCase().split(/[\s-]+/);
     // Without 0x, a code starts with a chunk of four or more that has a digit ("80072 efd"), so
     // that words made of hex letters ("be a dead face") are never read as one.
     if (!prefixed && (chunks[0]!.length < 4 || !/[0-9]/.test(chunks[0]!))) continue;
@@ -59,11 +85,11 @@ export function withinOneEdit(a: string, b: string): boolean {
  * than one. `known` holds hex codes as `0x` + 8 hex digits and named codes, both in lower case; a
  * named code is compared with the words of 12 letters or more ("NoMatchingEligableProductsFound").
  */
-export function nearKnownCode(text: string, known: readonly string[]): string | undefined {
+export function nearKnownCode(text: string, known: readonly string[], spoken: SpokenCharacters = {}): string | undefined {
   const hits = new Set<string>();
   const hex = known.filter((code) => code.startsWith('0x'));
   const named = known.filter((code) => !code.startsWith('0x'));
-  for (const candidate of codeCandidates(text)) {
+  for (const candidate of codeCandidates(text, spoken)) {
     for (const code of hex) if (withinOneEdit(candidate, code.slice(2))) hits.add(code);
   }
   for (const word of text.toLowerCase().split(/[^a-z]+/)) {

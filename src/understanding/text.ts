@@ -34,6 +34,11 @@ export function words(text: string): string[] {
  * one run: a bare run split by a space is only ever a near miss (near-code.ts).
  */
 const HEX_CODE = /(?<![\p{L}\p{N}])(?:0\s*[x×]\s*([0-9a-f]{4})\s?([0-9a-f]{4})|([0-9a-f]{8}))(?![\p{L}\p{N}])/giu;
+/**
+ * The Office installer's codes: five digits from 1 to 3, a dash and a short number ("30088-26",
+ * "12002-4"); a date or a postcode has no such shape.
+ */
+const INSTALL_CODE = /(?<![\p{L}\p{N}-])[123]\d{4}-\d{1,3}(?![\p{L}\p{N}-])/gu;
 /** Named codes such as NoMatchingEligibleProductsFound: one long word with several capitals. */
 const NAMED_CODE = /(?<![\p{L}\p{N}])[A-Z][a-z]+(?:[A-Z][a-z]+){2,}(?![\p{L}\p{N}])/gu;
 
@@ -53,7 +58,7 @@ function isBareCode(hex: string): boolean {
 /**
  * The error codes in a message, each once and in the order typed: hex codes as `0x` + eight lower
  * case digits (0X80072efd, 0x8007 2EFD and 80072EFD are all `0x80072efd`), named codes in lower
- * case (`nomatchingeligibleproductsfound`).
+ * case (`nomatchingeligibleproductsfound`), installer codes as typed (`30088-26`).
  */
 export function errorCodes(text: string): string[] {
   const found = new Set<string>();
@@ -64,6 +69,7 @@ export function errorCodes(text: string): string[] {
     else if (isBareCode(bare)) spans.push({ at: m.index, code: `0x${bare}` });
   }
   for (const m of text.matchAll(NAMED_CODE)) spans.push({ at: m.index, code: m[0].toLowerCase() });
+  for (const m of text.matchAll(INSTALL_CODE)) spans.push({ at: m.index, code: m[0] });
   for (const { code } of spans.sort((a, b) => a.at - b.at)) found.add(code);
   return [...found];
 }
@@ -74,7 +80,7 @@ export function withoutHexCodes(text: string): string {
 }
 
 /**
- * An error code in the message (0x80070005, 80072EFD, NoMatchingEligibleProductsFound): such a
+ * An error code in the message (0x80070005, 80072EFD, NoMatchingEligibleProductsFound, 30088-26): such a
  * message is about an error whatever else it says, so it goes to the known-error lookup first.
  */
 export function hasErrorCode(text: string): boolean {

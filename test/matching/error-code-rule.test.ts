@@ -33,6 +33,15 @@ describe('what an error code is', () => {
     expect(matcher.explain(text, 1)[0]?.score ?? 1).toBeGreaterThan(0);
   });
 
+  it.each([
+    ['an installer code', 'error code 30088-26 during setup', ['30088-26']],
+    ['another one', 'de installatie stopt met 12002-4', ['12002-4']],
+    ['not a date', 'since 2024-12-01', []],
+    ['not a phone number', 'bel 020-1234567', []],
+  ])('%s: %j', (_, text, codes) => {
+    expect(errorCodes(text)).toEqual(codes);
+  });
+
   it('lists each code once, in the order typed', () => {
     expect(errorCodes('first 0x80070005, then C004B100, then 0x80070005 again')).toEqual(['0x80070005', '0xc004b100']);
   });

@@ -96,6 +96,9 @@ describe('error codes', () => {
     ['a letter O for the zero of 0x', 'Ox80072EFD (the photo is blurry)', 'error-0x80072efd'],
     ['letters O for zeros throughout', 'error code Ox8007OOO5', 'error-0x80070005'],
     ['a capital I for a one', '0xC004BI00', 'error-0xc004b100'],
+    ['read out in Dutch words', 'de beller leest voor: nul x acht nul nul zeven nul nul nul vijf', 'error-0x80070005'],
+    ['read out in English, letters and words', 'she reads it out: oh x C zero zero four F zero seven four', 'kms-0xc004f074'],
+    ['a dash inside, no 0x', 'error 80072-efd, the network maybe?', 'error-0x80072efd'],
     ['a named code misread twice from a photo', 'eindigt met (NoMatchinqEIigibleProductsFound)', 'region-mismatch'],
   ])('%s: %j', (_, text, id) => {
     const r = matcher.match(text);

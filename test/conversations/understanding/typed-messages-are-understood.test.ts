@@ -32,11 +32,11 @@ test('a new problem mid-flow starts it, wherever the conversation was', async ()
 
 test('two close readings are asked about, with both as buttons', async () => {
   const chat = h.conversation('nl-NL');
-  await play(chat, 'nl-NL', [['say', 'help, licenties toewijzen', opening('nl-NL', 'common:notice.didYouMean'), 'common:ask.start']]);
+  await play(chat, 'nl-NL', [['say', 'hulp, productcode', opening('nl-NL', 'common:notice.didYouMean'), 'common:ask.start']]);
+  expect(chat.lastText()).toContain(`**${expected('nl-NL', 'common:choice.PRODUCT_KEY')}**`);
   expect(chat.lastText()).toContain(`**${expected('nl-NL', 'common:choice.HELP')}**`);
-  expect(chat.lastText()).toContain(`**${expected('nl-NL', 'common:choice.ACTIVATE')}**`);
-  expect(chat.buttons().slice(0, 2)).toEqual([expected('nl-NL', 'common:choice.HELP'), expected('nl-NL', 'common:choice.ACTIVATE')]);
-  await play(chat, 'nl-NL', [['click', 'common:choice.ACTIVATE', 'activate:ask.license']]);
+  expect(chat.buttons().slice(0, 2)).toEqual([expected('nl-NL', 'common:choice.PRODUCT_KEY'), expected('nl-NL', 'common:choice.HELP')]);
+  await play(chat, 'nl-NL', [['click', 'common:choice.PRODUCT_KEY', 'productKey:ask.keyType']]);
 });
 
 describe('either language in either conversation', () => {
