@@ -70,6 +70,9 @@ export class Lexicon {
   private readonly corrections = new Map<string, string[]>();
   private readonly stems = new Map<string, string>();
 
+  /** Words that other words of the vocabulary stem to ("person", which "personal" stems to). */
+  private readonly mergedInto = new Set<string>();
+
   /** Words that are a whole example on their own ("ja", "niet"): never stopwords here. */
   private readonly answers = new Set<string>();
 
@@ -88,9 +91,6 @@ export class Lexicon {
       if (stem !== w && this.vocabulary.has(stem)) this.mergedInto.add(stem);
     }
   }
-
-  /** Words that other words of the vocabulary stem to ("person", which "personal" stems to). */
-  private readonly mergedInto = new Set<string>();
 
   /** Whether other words stem to this very word, so that it needs its whole self as a feature too. */
   isMergedInto(word: string): boolean {
@@ -157,17 +157,18 @@ export class Lexicon {
 }
 
 /**
- * nlp.js's neural classifier over some labels of one language, trained in memory at startup from
- * content/<locale>/intents.json (no model file is written, nothing is logged). Features are word
- * stems, plus whole words where the stemmer merged two. Read together with the nearest training
+ * nlp.js's neural classifier over some labels of one language, trained from
+ * content/<locale>/intents.json in memory (nothing is logged), or loaded from the networks
+ * `npm run build` trained on the same (trained-networks.ts). Features are word stems, plus whole
+ * words where the stemmer merged two. Read together with the nearest training
  * examples (NearestExamples, below).
  */
 export class IntentModel {
   // A fixed number of passes over the examples. Stopping when the error improves by less than a
   // threshold per pass (nlp.js's way) made training fragile: with one more batch of examples the
   // English topic model stopped after 2 passes and read 70% of the blind sets right instead of 94%.
-  // Accuracy levels off near 30 passes; 28 keeps start-up training near 1 s of CPU for both
-  // languages (measured with `npm run bench:nlu`).
+  // Accuracy levels off near 30 passes; 28 keep training near 1 s of CPU for both languages
+  // (`npm run bench:nlu`), which the service pays only for content `npm run build` did not train.
   private readonly network = new NeuralNetwork(NETWORK_SETTINGS);
   private readonly knownFeatures = new Set<string>();
   /** Per label, the stems its examples use, and its examples of one or two words, as stems ("yes", "not yet"). */

@@ -1,6 +1,7 @@
 /**
  * Error codes as people retype them: a digit dropped or doubled, two digits swapped, one misread
- * from a photo (8 for B, O for 0), spaces inside ("80072 EFD", "0x D000 00C", "8 0 0 7 2 E F D").
+ * from a photo (8 for B, O for 0, I for 1), spaces or a dash inside ("80072 EFD", "0x D000 00C",
+ * "8 0 0 7 2 E F D", "80072-efd"), or read out as words ("nul x acht nul nul zeven…").
  * Such a code is taken for a known one only when exactly one known code is within one edit of it,
  * so two known codes that differ in one digit are never guessed between.
  */
