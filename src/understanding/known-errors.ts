@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { KnownErrorId, Locale, MatchResult } from '../../dialogs/types';
 import { loadLanguages } from '../i18n/languages';
 import { CONTENT_DIR } from '../paths';
-import { nearKnownCode, type SpokenCharacters } from './near-code';
+import { nearKnownCode, type Spoken } from './near-code';
 import { replaceProductKeys } from './product-key';
 import { asPhotographed, errorCodes, fold, withoutHexCodes, words } from './text';
 
@@ -129,6 +129,8 @@ export const matchingConfigSchema = z
     synonyms: z.record(z.string(), z.string()),
     /** Per language, the words a code's characters are read out with ("zero", "nul", "ex"): near-code.ts. */
     spokenCharacters: localised(z.record(z.string().regex(/^\p{L}+$/u, 'one word of letters'), z.string().regex(/^[0-9a-fx]$/))),
+    /** Per language, the words that repeat the next character ("double", "dubbel"): near-code.ts. */
+    spokenRepeats: localised(z.record(z.string().regex(/^\p{L}+$/u, 'one word of letters'), z.number().int().min(2).max(9))),
   })
   .strict();
 
@@ -279,7 +281,8 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
   const codeToEntry = new Map<string, number>();
   sorted.forEach((e, i) => e.codes.forEach((c) => codeToEntry.set(canonicalCode(c), i)));
   const knownCodes = [...codeToEntry.keys()];
-  const spoken: SpokenCharacters = Object.fromEntries(Object.values(config.spokenCharacters).flatMap((table) => Object.entries(table).map(([word, c]) => [word.toLowerCase(), c])));
+  const lowerKeys = <T>(tables: Record<string, Record<string, T>>) => Object.fromEntries(Object.values(tables).flatMap((t) => Object.entries(t).map(([word, v]) => [word.toLowerCase(), v])));
+  const spoken: Spoken = { characters: lowerKeys(config.spokenCharacters), repeats: lowerKeys(config.spokenRepeats) };
 
   const stopwords = new Set(Object.values(config.stopwords).flat().map(normaliseText));
   const synonyms = new Map(Object.entries(config.synonyms).map(([k, v]) => [normaliseText(k), normaliseText(v)]));

@@ -19,24 +19,43 @@ const MISREAD_DIGIT: Record<string, string> = { o: '0', i: '1', l: '1' };
 /** A code read out or typed one character at a time: "8 0 0 7 2 E F D". */
 const SPELLED = /(?<![0-9a-z])(?:[0-9a-f] ){5,8}[0-9a-f](?![0-9a-z])/gi;
 
-/** Spoken words for the characters of a code ("zero", "nul", "ex"), lower case, in any language. */
-export type SpokenCharacters = Readonly<Record<string, string>>;
+/**
+ * How a code is read out, in any language, lower case: words for its characters ("zero", "nul",
+ * "ex", "bee") and words that repeat the next one ("double oh", "dubbel nul").
+ */
+export interface Spoken {
+  characters: Readonly<Record<string, string>>;
+  repeats: Readonly<Record<string, number>>;
+}
+const NOT_SPOKEN: Spoken = { characters: {}, repeats: {} };
 
 /**
  * A code read out and typed as words, six characters or more in a row ("nul x acht nul nul zeven
- * nul nul nul vijf", "oh x C zero zero four"), as the characters themselves.
+ * nul nul nul vijf", "oh x C zero zero four", "zero x eight double oh seven"), as the characters.
  */
-function unspoken(text: string, spoken: SpokenCharacters): string {
-  if (Object.keys(spoken).length === 0) return text;
-  return text.replace(spokenRun(spoken), (words) => words.split(/[\s,.-]+/).map((w) => spoken[w.toLowerCase()] ?? w).join(''));
+function unspoken(text: string, spoken: Spoken): string {
+  if (Object.keys(spoken.characters).length === 0) return text;
+  return text.replace(spokenRun(spoken), (run) => {
+    let times = 1;
+    let code = '';
+    for (const word of run.toLowerCase().split(/[\s,.-]+/)) {
+      const repeat = spoken.repeats[word];
+      if (repeat !== undefined) times = repeat;
+      else {
+        code += (spoken.characters[word] ?? word).repeat(times);
+        times = 1;
+      }
+    }
+    return code;
+  });
 }
 
-/** Per table of spoken characters, the pattern of a run of them, made once. */
-const runs = new WeakMap<SpokenCharacters, RegExp>();
-function spokenRun(spoken: SpokenCharacters): RegExp {
+/** Per way of reading out, the pattern of a run of its words, made once. */
+const runs = new WeakMap<Spoken, RegExp>();
+function spokenRun(spoken: Spoken): RegExp {
   let run = runs.get(spoken);
   if (!run) {
-    const token = String.raw`(?:${Object.keys(spoken).join('|')}|[0-9a-f]|x)`;
+    const token = String.raw`(?:${[...Object.keys(spoken.characters), ...Object.keys(spoken.repeats)].join('|')}|[0-9a-f]|x)`;
     run = new RegExp(String.raw`(?<![\p{L}\p{N}])${token}(?:[\s,.-]+${token}){5,}(?![\p{L}\p{N}])`, 'giu');
     runs.set(spoken, run);
   }
@@ -44,7 +63,7 @@ function spokenRun(spoken: SpokenCharacters): RegExp {
 }
 
 /** The hex digits of every code-like run in `text`, each chunk prefix of a run tried as well. */
-export function codeCandidates(text: string, spoken: SpokenCharacters = {}): string[] {
+export function codeCandidates(text: string, spoken: Spoken = NOT_SPOKEN): string[] {
   const found = new Set<string>();
   const read = unspoken(text, spoken)
     .replace(MISREAD_RUN, (run) => run.replace(/[oil]/gi, (c) => MISREAD_DIGIT[c.toLowerCase()]!))
@@ -81,20 +100,30 @@ export function withinOneEdit(a: string, b: string): boolean {
   return short.slice(i) === long.slice(i + 1);
 }
 
+/** The most words a named code is typed apart into ("No Matching Eligible Products Found"). */
+const NAMED_CODE_WORDS = 6;
+
 /**
  * The one known code that a code in `text` is a near miss of, or undefined when none is, or more
  * than one. `known` holds hex codes as `0x` + 8 hex digits and named codes, both in lower case; a
  * named code is compared with the words of 12 letters or more ("NoMatchingEligableProductsFound").
  */
-export function nearKnownCode(text: string, known: readonly string[], spoken: SpokenCharacters = {}): string | undefined {
+export function nearKnownCode(text: string, known: readonly string[], spoken: Spoken = NOT_SPOKEN): string | undefined {
   const hits = new Set<string>();
   const hex = known.filter((code) => code.startsWith('0x'));
   const named = known.filter((code) => !code.startsWith('0x'));
   for (const candidate of codeCandidates(text, spoken)) {
     for (const code of hex) if (withinOneEdit(candidate, code.slice(2))) hits.add(code);
   }
-  for (const word of text.toLowerCase().split(/[^a-z]+/)) {
-    if (word.length >= 12) for (const code of named) if (withinOneEdit(asPhotographed(word), asPhotographed(code))) hits.add(code);
+  // A named code is compared with every word of 12 letters or more, and with every run of up to
+  // six words typed apart ("no matching eligable products found") joined into one.
+  const letters = text.toLowerCase().split(/[^a-z]+/).filter(Boolean);
+  for (let from = 0; from < letters.length; from++) {
+    let joined = '';
+    for (let to = from; to < Math.min(letters.length, from + NAMED_CODE_WORDS); to++) {
+      joined += letters[to];
+      if (joined.length >= 12) for (const code of named) if (withinOneEdit(asPhotographed(joined), asPhotographed(code))) hits.add(code);
+    }
   }
   return hits.size === 1 ? [...hits][0] : undefined;
 }

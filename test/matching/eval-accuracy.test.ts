@@ -70,15 +70,13 @@ describe('accuracy', () => {
  * 95 %; the sets measured so far are held where the MiniSearch matcher (issue 25) brought them,
  * so a change can only move them up. A new set gets the target.
  */
-const BLIND_TOP1_FLOOR: Record<string, number> = { 'blind-errors-dev.json': 1, 'blind-errors-sealed.json': 0.977, 'blind-errors-3.json': 0.974, 'blind-errors-4.json': 0.97, 'blind-errors-5.json': 0.919 };
+const BLIND_TOP1_FLOOR: Record<string, number> = { 'blind-errors-dev.json': 1, 'blind-errors-sealed.json': 0.977, 'blind-errors-3.json': 0.974, 'blind-errors-4.json': 0.97, 'blind-errors-5.json': 0.954 };
 /**
- * The target is none anywhere. Sets 4 and 5 have one each, held here so that no more creep in.
- * Set 4: a message about a network drive ("Kan geen verbinding maken met de netwerkschijf H:")
- * shares the words of 0x80072EFD's "Er kan geen verbinding met de server worden gemaakt". Set 5:
- * "sorry we cant set up your account … no matching eligible products found", the region error's
- * code typed as separate words, reads as the account-setup error whose first words it shares.
+ * The target is none anywhere. Set 4 has one, held here so that no more creep in: a message about
+ * a network drive ("Kan geen verbinding maken met de netwerkschijf H:") shares the words of
+ * 0x80072EFD's "Er kan geen verbinding met de server worden gemaakt".
  */
-const BLIND_CONFIDENT_WRONG_ALLOWED: Record<string, number> = { 'blind-errors-4.json': 1, 'blind-errors-5.json': 1 };
+const BLIND_CONFIDENT_WRONG_ALLOWED: Record<string, number> = { 'blind-errors-4.json': 1 };
 const BLIND_TOP1_TARGET = 0.95;
 
 describe.each(loadBlindErrorSets())('blind pastes $name', ({ name, items: pastes }) => {

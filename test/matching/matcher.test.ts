@@ -99,6 +99,9 @@ describe('error codes', () => {
     ['read out in Dutch words', 'de beller leest voor: nul x acht nul nul zeven nul nul nul vijf', 'error-0x80070005'],
     ['read out in English, letters and words', 'she reads it out: oh x C zero zero four F zero seven four', 'kms-0xc004f074'],
     ['a dash inside, no 0x', 'error 80072-efd, the network maybe?', 'error-0x80072efd'],
+    ['read out with letter names and a double', 'he reads: zero x eight double oh seven two ee ef dee', 'error-0x80072efd'],
+    ['read out in Dutch with letter names', 'ze leest voor: nul x cee nul nul vier bee een nul nul', 'error-0xc004b100'],
+    ['a named code typed as separate words', 'it ends with (no matching eligable products found)', 'region-mismatch'],
     ['a named code misread twice from a photo', 'eindigt met (NoMatchinqEIigibleProductsFound)', 'region-mismatch'],
   ])('%s: %j', (_, text, id) => {
     const r = matcher.match(text);
