@@ -30,36 +30,51 @@ export interface Spoken {
 const NOT_SPOKEN: Spoken = { characters: {}, repeats: {} };
 
 /**
- * A code read out and typed as words, six characters or more in a row ("nul x acht nul nul zeven
- * nul nul nul vijf", "oh x C zero zero four", "zero x eight double oh seven"), as the characters.
+ * A code read out and typed as words, six of them or more in a row ("nul x acht nul nul zeven nul
+ * nul nul vijf", "oh x C zero zero four", "zero x eight double oh seven"), as the characters. One
+ * pass over the words: a pattern of every spoken word, tried at every position of a 4 KB paste,
+ * cost milliseconds.
  */
 function unspoken(text: string, spoken: Spoken): string {
   if (Object.keys(spoken.characters).length === 0) return text;
-  return text.replace(spokenRun(spoken), (run) => {
-    let times = 1;
-    let code = '';
-    for (const word of run.toLowerCase().split(/[\s,.-]+/)) {
-      const repeat = spoken.repeats[word];
-      if (repeat !== undefined) times = repeat;
-      else {
-        code += (spoken.characters[word] ?? word).repeat(times);
-        times = 1;
-      }
+  const parts = text.split(/([\s,.-]+)/);
+  const isSpoken = (word: string) => {
+    const w = word.toLowerCase();
+    return Object.hasOwn(spoken.characters, w) || Object.hasOwn(spoken.repeats, w) || /^[0-9a-fx]$/.test(w);
+  };
+  let out = '';
+  for (let i = 0; i < parts.length; ) {
+    // parts alternate word, separator, word…: a run is a stretch of spoken words.
+    let end = i;
+    while (end < parts.length && isSpoken(parts[end]!)) end += 2;
+    const words = (end - i) / 2;
+    if (words >= SPOKEN_RUN) {
+      out += characters(parts.filter((_, k) => k >= i && k < end && (k - i) % 2 === 0), spoken) + (parts[end - 1] ?? '');
+      i = end;
+    } else {
+      out += parts[i]! + (parts[i + 1] ?? '');
+      i += 2;
     }
-    return code;
-  });
+  }
+  return out;
 }
 
-/** Per way of reading out, the pattern of a run of its words, made once. */
-const runs = new WeakMap<Spoken, RegExp>();
-function spokenRun(spoken: Spoken): RegExp {
-  let run = runs.get(spoken);
-  if (!run) {
-    const token = String.raw`(?:${[...Object.keys(spoken.characters), ...Object.keys(spoken.repeats)].join('|')}|[0-9a-f]|x)`;
-    run = new RegExp(String.raw`(?<![\p{L}\p{N}])${token}(?:[\s,.-]+${token}){5,}(?![\p{L}\p{N}])`, 'giu');
-    runs.set(spoken, run);
+/** The fewest words in a row read as a code. */
+const SPOKEN_RUN = 6;
+
+/** Spoken words as the characters they stand for, a repeat word doubling or tripling the next. */
+function characters(words: readonly string[], spoken: Spoken): string {
+  let times = 1;
+  let code = '';
+  for (const word of words.map((w) => w.toLowerCase())) {
+    const repeat = Object.hasOwn(spoken.repeats, word) ? spoken.repeats[word] : undefined;
+    if (repeat !== undefined) times = repeat;
+    else {
+      code += (Object.hasOwn(spoken.characters, word) ? spoken.characters[word]! : word).repeat(times);
+      times = 1;
+    }
   }
-  return run;
+  return code;
 }
 
 /** The hex digits of every code-like run in `text`, each chunk prefix of a run tried as well. */
@@ -117,12 +132,18 @@ export function nearKnownCode(text: string, known: readonly string[], spoken: Sp
   }
   // A named code is compared with every word of 12 letters or more, and with every run of up to
   // six words typed apart ("no matching eligable products found") joined into one.
-  const letters = text.toLowerCase().split(/[^a-z]+/).filter(Boolean);
-  for (let from = 0; from < letters.length; from++) {
-    let joined = '';
-    for (let to = from; to < Math.min(letters.length, from + NAMED_CODE_WORDS); to++) {
-      joined += letters[to];
-      if (joined.length >= 12) for (const code of named) if (withinOneEdit(asPhotographed(joined), asPhotographed(code))) hits.add(code);
+  if (named.length > 0) {
+    const seen = named.map((code) => [code, asPhotographed(code)] as const);
+    const longest = Math.max(...seen.map(([, code]) => code.length)) + 1;
+    // Each word as a photo reads it, once: a window of words is their concatenation.
+    const letters = text.toLowerCase().split(/[^a-z]+/).filter(Boolean).map(asPhotographed);
+    for (let from = 0; from < letters.length; from++) {
+      let joined = '';
+      for (let to = from; to < Math.min(letters.length, from + NAMED_CODE_WORDS) && joined.length + letters[to]!.length <= longest; to++) {
+        joined += letters[to];
+        if (joined.length < 12) continue;
+        for (const [code, photographed] of seen) if (Math.abs(joined.length - photographed.length) <= 1 && withinOneEdit(joined, photographed)) hits.add(code);
+      }
     }
   }
   return hits.size === 1 ? [...hits][0] : undefined;
