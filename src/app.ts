@@ -16,8 +16,7 @@ import { registerMessagesRoute } from './http/messages-route';
 import { limitJsonDepth } from './web/json-depth';
 import { createTurnAdapter, type TurnAdapter } from './http/turn-adapter';
 import { loadGuideContent } from './i18n/guide-content';
-import { loadLanguages } from './i18n/languages';
-import { createStrings, readLocaleFiles } from './i18n/strings';
+import { loadStrings } from './i18n/strings';
 import { createLocalDirectLine, type LocalDirectLine } from './channels/directline';
 import { directLineStorage } from './channels/directline-storage';
 import { teamsReader } from './channels/teams-reader';
@@ -61,8 +60,8 @@ export interface App {
  */
 export function buildApp(config: Config, logger: Logger, overrides: AppOverrides = {}): App {
   // Every language of the table, from CONTENT_DIR and LOCALES_DIR: a language missing a file stops the start.
-  const languages = loadLanguages(config.contentDir);
-  const strings = createStrings(languages, readLocaleFiles(config.localesDir, languages));
+  const strings = loadStrings(config.contentDir, config.localesDir);
+  const { languages } = strings;
   const content = loadGuideContent(config.contentDir);
   const errors = loadKnownErrorCatalog(createErrorMatcher(loadKnowledgeBase(config.contentDir)));
   // From content/<locale>/intents.json and the buttons' labels: the models `npm run build` trained

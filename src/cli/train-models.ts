@@ -6,17 +6,16 @@
  */
 import { rmSync } from 'node:fs';
 import { loadConfig } from '../config';
-import { loadLanguages } from '../i18n/languages';
-import { createStrings, readLocaleFiles } from '../i18n/strings';
+import { loadStrings } from '../i18n/strings';
 import { MODELS_DIR } from '../paths';
 import { loadMessageReader } from '../understanding/message-reader';
 import { NetworkFolder } from '../understanding/trained-networks';
 
+// The same strings and content as the service reads (src/app.ts), or the keys would not match.
 const config = loadConfig();
-const languages = loadLanguages(config.contentDir);
-const strings = createStrings(languages, readLocaleFiles(config.localesDir, languages));
+const strings = loadStrings(config.contentDir, config.localesDir);
 rmSync(MODELS_DIR, { recursive: true, force: true });
 const cpu = process.cpuUsage();
 const { models } = loadMessageReader(strings, config.contentDir, new NetworkFolder(MODELS_DIR, { save: true }));
 const used = process.cpuUsage(cpu);
-process.stdout.write(`intent models: ${models.trained} trained for ${languages.tags.join(', ')} in ${Math.round((used.user + used.system) / 1000)} ms of CPU, kept in ${MODELS_DIR}\n`);
+process.stdout.write(`intent models: ${models.trained} trained for ${strings.languages.tags.join(', ')} in ${Math.round((used.user + used.system) / 1000)} ms of CPU, kept in ${MODELS_DIR}\n`);

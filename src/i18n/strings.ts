@@ -30,6 +30,12 @@ export interface Strings {
   namespace(locale: Locale, ns: string): Record<string, unknown>;
 }
 
+/** The strings of every language of CONTENT_DIR's table, from LOCALES_DIR: what the service answers with. */
+export function loadStrings(contentDir: string, localesDir: string): Strings {
+  const languages = loadLanguages(contentDir);
+  return createStrings(languages, readLocaleFiles(localesDir, languages));
+}
+
 /**
  * One i18next instance for the process, initialised synchronously from files on disk so that a
  * broken or missing locale file stops the server at boot rather than mid-conversation.

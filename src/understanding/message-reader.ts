@@ -30,6 +30,8 @@ export const DETAILS: Record<string, { entity: string; values: readonly string[]
  * invoice was not paid").
  */
 const SUBJECT = { entity: 'subject', product: 'OTHER_PRODUCT', matter: 'OTHER_MATTER' };
+/** Entities that answer an opening's first question: a state or product of ours (DETAILS). */
+const DETAIL_ENTITIES = new Set(Object.values(DETAILS).map((d) => d.entity));
 const OPENINGS = new Set<string>(BRANCH_CHOICES);
 /** Commands that leave the question unanswered for an earlier one. */
 const RETREATS = new Set<string>(['BACK', 'START_OVER']);
@@ -263,7 +265,7 @@ export class MessageReader {
     // scope, however much it shares our words ("activate", "error", "subscription", "someone"):
     // no branch or command acts on it, whatever the model says (the out-of-scope reply offers a
     // person anyway); only a language change still does.
-    const ours = found.filter((e) => e.entity === 'state' || e.entity === 'product');
+    const ours = found.filter((e) => DETAIL_ENTITIES.has(e.entity));
     const elsewhere = found.some((e) => e.entity === SUBJECT.entity && (e.value === SUBJECT.product || ours.length === 0));
     // Mid-flow, a question about such a subject ("and when is the next invoice sent?") answers
     // nothing either.

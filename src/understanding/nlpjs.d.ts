@@ -2,13 +2,19 @@
 
 declare module '@nlpjs/neural' {
   export type Features = Record<string, number>;
+  /** A network as plain data: its settings, features, labels and, per label, a weight per feature then the bias. */
+  export interface NetworkJson {
+    settings: Record<string, unknown>;
+    features: string[];
+    intents: string[];
+    perceptrons: number[][];
+  }
   export class NeuralNetwork {
     constructor(settings?: { log?: boolean; iterations?: number; errorThresh?: number; deltaErrorThresh?: number; learningRate?: number; momentum?: number; alpha?: number });
     train(corpus: { input: Features; output: Features }[]): { error: number; iterations: number };
     run(input: Features): Record<string, number> | undefined;
-    /** Its settings, features, labels and weights, as plain data; fromJSON() takes them back. */
-    toJSON(): { settings: Record<string, unknown>; features: string[]; intents: string[]; perceptrons: number[][] };
-    fromJSON(json: { settings: Record<string, unknown>; features: string[]; intents: string[]; perceptrons: number[][] }): void;
+    toJSON(): NetworkJson;
+    fromJSON(json: NetworkJson): void;
   }
 }
 

@@ -1,15 +1,10 @@
+import type { NetworkJson } from '@nlpjs/neural';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** An nlp.js NeuralNetwork as its `toJSON()` gives it and its `fromJSON()` takes it. */
-export interface NetworkJson {
-  settings: Record<string, unknown>;
-  features: string[];
-  intents: string[];
-  /** Per label: a weight per feature, then the bias. */
-  perceptrons: number[][];
-}
+export type { NetworkJson };
 
 /**
  * Networks trained before, found by what they were trained on. `npm run build` trains the models

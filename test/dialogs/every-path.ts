@@ -4,8 +4,7 @@ import { getShortestPaths } from '@xstate/graph';
 import { guideMachine, STEP_IDS } from '../../dialogs/machine';
 import type { GuideContext, StepMeta } from '../../dialogs/setup';
 import type { Locale } from '../../dialogs/types';
-import { loadLanguages } from '../../src/i18n/languages';
-import { readLocaleFiles } from '../../src/i18n/strings';
+import { loadStrings } from '../../src/i18n/strings';
 import { createErrorMatcher, loadKnowledgeBase } from '../../src/understanding/known-errors';
 import { metaOf, type GuideSnapshot } from '../../src/bot/conversation';
 import { markdownToHtml } from '../../src/agent/safe-markdown';
@@ -13,7 +12,6 @@ import { loadKnownErrorCatalog } from '../../src/understanding/known-error-catal
 import { Renderer, type Reply } from '../../src/bot/render';
 import { replyActivity } from '../../src/bot/reply-activity';
 import { loadGuideContent } from '../../src/i18n/guide-content';
-import { createStrings } from '../../src/i18n/strings';
 import { allEvents, FORWARD_EVENTS } from './machine-events';
 
 // The step (state value) identifies a node; the trail and counters would make the graph infinite.
@@ -77,9 +75,9 @@ export interface EveryPathData {
  * pseudo-locale test) is walked the same way as the real ones.
  */
 export function describeEveryPath({ contentDir, localesDir, ...given }: EveryPathData): void {
-  const languages = loadLanguages(contentDir);
+  const strings = loadStrings(contentDir, localesDir);
+  const { languages } = strings;
   const LOCALES = given.locales ?? languages.tags;
-  const strings = createStrings(languages, readLocaleFiles(localesDir, languages));
   const catalog = loadKnownErrorCatalog(createErrorMatcher(loadKnowledgeBase(contentDir)));
   const renderer = new Renderer(strings, loadGuideContent(contentDir), catalog);
   const ALL_EVENTS = allEvents(languages.tags);
