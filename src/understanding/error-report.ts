@@ -1,3 +1,4 @@
+import { PhraseList } from './phrases';
 import { words } from './text';
 
 /**
@@ -23,18 +24,16 @@ const QUOTED = /(?<![\p{L}\d])["“”„«»'‘’]\s*[^"“”„«»\s]+\s+[
 const INTRODUCED = /(?::|->|=>)\s*\S+(?:\s+\S+){2,}/;
 
 export class ReportDetector {
-  private readonly phrases: string[][];
+  private readonly phrases: PhraseList;
 
   constructor(phrases: Iterable<string>) {
-    this.phrases = [...phrases].map((p) => words(p)).filter((p) => p.length > 0);
+    this.phrases = new PhraseList(phrases);
   }
 
   cue(text: string): ReportCue {
     if (text.includes('\n') && (BUTTON_LINE.test(text) || BRACKETED.test(text))) return 'dialog';
     if (BRACKETED.test(text) || QUOTED.test(text)) return 'dialog';
-    const tokens = words(text);
-    const has = (phrase: string[]) => tokens.some((_, i) => phrase.every((w, j) => tokens[i + j] === w));
-    if (this.phrases.some(has) || INTRODUCED.test(text)) return 'phrase';
+    if (this.phrases.in(words(text)) || INTRODUCED.test(text)) return 'phrase';
     return undefined;
   }
 }

@@ -10,6 +10,7 @@ import { IntentModel, Lexicon, OUT_OF_SCOPE, type ModelReading, type Scored } fr
 import { EntityExtractor, type Entity } from './entities';
 import type { TrainedNetworks } from './trained-networks';
 import { ReportDetector, type ReportCue } from './error-report';
+import { PhraseList } from './phrases';
 import { words } from './text';
 
 /**
@@ -35,6 +36,9 @@ const DETAIL_ENTITIES = new Set(Object.values(DETAILS).map((d) => d.entity));
 const OPENINGS = new Set<string>(BRANCH_CHOICES);
 /** Commands that leave the question unanswered for an earlier one. */
 const RETREATS = new Set<string>(['BACK', 'START_OVER']);
+
+/** The opening a subscription's state belongs to. */
+const STATE_OPENING = 'REACTIVATE';
 
 /** A product bought in a shop under its retail name ("Home & Student") comes with a key to enter. */
 const RETAIL = { entity: 'product', value: 'RETAIL', opening: 'PRODUCT_KEY', instead: ['ACTIVATE'] };
@@ -78,6 +82,8 @@ const intentFile = z.object({
   languageNames: z.record(z.string(), z.array(z.string().min(1))),
   /** Phrases that report what a screen said ("it says", "er staat"): see error-report.ts. */
   reportPhrases: z.array(z.string().min(1)),
+  /** Phrases that set the question asked aside for another matter ("never mind", "los daarvan"). */
+  switchPhrases: z.array(z.string().min(1)),
   /** Enum entities: per entity, per value, the phrases that name it (entities.ts). */
   entities: z.record(z.string(), z.record(z.string(), z.array(z.string().min(1)).min(1))),
   intents: z.record(z.string(), z.array(z.string().min(1)).min(1)),
@@ -137,6 +143,7 @@ export const TOPIC_LABELS = new Set<string>([...BRANCH_CHOICES, ...COMMANDS, OUT
 export class MessageReader {
   private readonly languages: Record<Locale, Language>;
   private readonly reports: ReportDetector;
+  private readonly switches: PhraseList;
 
   /**
    * @param extra more examples per language and label, such as the buttons' own labels: a client
@@ -153,6 +160,7 @@ export class MessageReader {
     // Either language's phrases: an English dialog is often pasted into a Dutch conversation.
     const locales = Object.keys(files);
     this.reports = new ReportDetector(locales.flatMap((l) => files[l]!.reportPhrases));
+    this.switches = new PhraseList(locales.flatMap((l) => files[l]!.switchPhrases));
     this.languages = Object.fromEntries(
       locales.map((locale) => {
         const file = files[locale]!;
@@ -270,6 +278,23 @@ export class MessageReader {
     // Mid-flow, a question about such a subject ("and when is the next invoice sent?") answers
     // nothing either.
     if (elsewhere && allowed.answers.size > 0 && QUESTION.test(text)) return { ...base, ranked: topic.ranked, outcome: 'none', outOfScope: true, elsewhere };
+    // The other way round: a subscription said to have expired, been cancelled..., or Office to be
+    // installed, activated or licensed, is ours, however many words the message shares with the
+    // out-of-scope examples ("restore", "appreciate", "new computer").
+    const mentions = (entity: string) => found.some((e) => e.entity === entity);
+    const saysState = !mentions(SUBJECT.entity) && (mentions('state') || mentions('halt')) && mentions('subscription');
+    const aboutUs = saysState || (!mentions(SUBJECT.entity) && mentions('task') && (mentions('suite') || mentions('subscription')));
+    const decided = decideTopic(aboutUs ? { ...topic, ranked: withoutOutOfScope(topic.ranked) } : topic);
+    // Mid-flow, a message that sets the question aside ("never mind the error, the real problem is
+    // …", "los daarvan: …") is read for the problem it brings up instead, as an opening would be.
+    // A command read clearly ("never mind, start again") stays that command; a question about
+    // something else ("by the way, how long does …?") brings up nothing of ours. The problem's
+    // first question is asked again, as it is for every mid-flow switch.
+    const command = decided.outcome === 'confident' && !OPENINGS.has(decided.label!);
+    if (allowed.answers.size > 0 && !command && !elsewhere && !saysOutOfScope(topic) && this.switches.in(tokens)) {
+      const instead = switchedTo(topic, allowed.topics, saysState);
+      if (instead) return { ...base, ranked: topic.ranked, outcome: 'confident', label: instead, entities: found };
+    }
     // "No, I can see the plan but no such button": the step's answer said first and set apart is
     // the answer, whatever the words after it lean to, unless they are a new problem or a command.
     const opening = answers.leadOf(answer.stems, allowed.answers);
@@ -281,18 +306,11 @@ export class MessageReader {
     const supported = answers.support(answer, allowed.answers) >= THRESHOLDS.answerWords;
     let answerOutcome: Reading['outcome'] = 'none';
     if (allowed.answers.size > 0) {
-      const decided = decide(answer.ranked, OTHER_TOPIC);
-      if (decided.outcome === 'confident' && supported && !(marked && decided.label !== lead)) return { ...base, ranked: answer.ranked, outcome: 'confident', label: decided.label };
-      if (decided.outcome === 'ambiguous') answerOptions = decided.options;
-      answerOutcome = decided.outcome;
+      const answered = decide(answer.ranked, OTHER_TOPIC);
+      if (answered.outcome === 'confident' && supported && !(marked && answered.label !== lead)) return { ...base, ranked: answer.ranked, outcome: 'confident', label: answered.label };
+      if (answered.outcome === 'ambiguous') answerOptions = answered.options;
+      answerOutcome = answered.outcome;
     }
-    // The other way round: a subscription said to have expired, been cancelled..., or Office to be
-    // installed, activated or licensed, is ours, however many words the message shares with the
-    // out-of-scope examples ("restore", "appreciate", "new computer").
-    const mentions = (entity: string) => found.some((e) => e.entity === entity);
-    const aboutUs =
-      !mentions(SUBJECT.entity) && (((mentions('state') || mentions('halt')) && mentions('subscription')) || (mentions('task') && (mentions('suite') || mentions('subscription'))));
-    const decided = decideTopic(aboutUs ? { ...topic, ranked: withoutOutOfScope(topic.ranked) } : topic);
     if (elsewhere && topic.ranked[0]?.label !== 'LANGUAGE' && decided.label !== 'LANGUAGE') {
       return { ...base, ranked: topic.ranked, outcome: 'none', outOfScope: true, elsewhere };
     }
@@ -321,6 +339,12 @@ export class MessageReader {
       const named = tokens.map((t) => names.get(t)).find(Boolean);
       return { ...base, ranked: topic.ranked, outcome: 'confident', label, detail: detailOf(label, found), entities: found, names: named };
     }
+    // An opening that says what happened to the subscription ("het abonnement is vorige maand
+    // verlopen", "our plan got suspended") and reads as no topic clearly is a reactivation: the
+    // state is the evidence, whatever other words it shares with other topics.
+    if (saysState && allowed.answers.size === 0 && allowed.topics.has(STATE_OPENING) && decided.outcome !== 'confident') {
+      return { ...base, ranked: topic.ranked, outcome: 'confident', label: STATE_OPENING, detail: detailOf(STATE_OPENING, found), entities: found };
+    }
     if (answerOptions) return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: answerOptions };
     // Mid-flow, torn between this step's answer and a new problem: both are asked about.
     const [answerTop] = answer.ranked;
@@ -345,6 +369,21 @@ function saysOutOfScope(topic: ModelReading): boolean {
   if (top?.label !== OUT_OF_SCOPE) return false;
   const own = top.score - topic.leftOut;
   return own >= topic.leftOut && own >= (second?.score ?? 0);
+}
+
+/**
+ * The problem a message that sets the question aside brings up: the opening the topics read
+ * clearly among the openings allowed here, or a reactivation when it says what happened to the
+ * subscription.
+ */
+function switchedTo(topic: ModelReading, allowed: ReadonlySet<string>, saysState: boolean): string | undefined {
+  if (topic.strength >= THRESHOLDS.topicStrength) {
+    const openings = topic.ranked.filter((r) => OPENINGS.has(r.label) && allowed.has(r.label));
+    const total = openings.reduce((t, r) => t + r.score, 0);
+    const decided = total > 0 ? decide(openings.map((r) => ({ label: r.label, score: r.score / total })), OUT_OF_SCOPE) : undefined;
+    if (decided?.outcome === 'confident') return decided.label;
+  }
+  return saysState && allowed.has(STATE_OPENING) ? STATE_OPENING : undefined;
 }
 
 /** The first `words` words set apart by punctuation: "No, …", "Ja! …", "Helaas niet, …". */

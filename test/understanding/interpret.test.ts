@@ -88,6 +88,16 @@ describe('which reading wins', () => {
     ['knownError.paste', 'The operation failed unexpectedly, reference number 4471', 'ERROR_TEXT'],
     // A weak reading is none: a question about the weather is no topic of ours.
     ['start', 'is it going to snow tomorrow', 'MISS'],
+    // An opening that says what happened to the subscription is a reactivation, with that state.
+    ['start', 'Het abonnement van onze penningmeester is verlopen en zij wil het weer gebruiken.', 'REACTIVATE+EXPIRED', 'nl-NL'],
+    // Mid-flow, setting the question aside for another problem starts over on that problem...
+    ['activate.install', 'never mind the install, what really matters is that my subscription stopped', 'START_OVER+REACTIVATE'],
+    ['activate.license', 'laat maar zitten, het echte probleem is dat ons abonnement is opgezegd', 'START_OVER+REACTIVATE', 'nl-NL'],
+    ['knownError.fix', 'forget this question, the supplier mailed me a new product key, let us use that', 'START_OVER+PRODUCT_KEY'],
+    // ...but a command read clearly stays that command, and a question about something else is none of ours.
+    ['knownError.fix', 'never mind, start again from the beginning', 'START_OVER'],
+    ['activate.install', 'by the way, how do I change my profile picture in Teams?', 'MISS'],
+    ['activate.install', 'trouwens, hoe verander ik mijn profielfoto in Teams?', 'MISS', 'nl-NL'],
     // At the first question an opening beats going back or starting over; alone, they still count.
     ['start', 'please put our subscription back on', 'REACTIVATE'],
     ['start', 'go back', 'BACK'],
