@@ -36,6 +36,11 @@ npx tsc --noEmit -p tsconfig.json
 echo "test: checking imports against the layers"
 npx depcruise src dialogs --config .dependency-cruiser.cjs
 
+# The intent models, trained once into dist/models as `npm start` does: every server the tests
+# start loads them instead of training its own.
+echo "test: building (trains the intent models)"
+npm run --silent build
+
 mkdir -p test/artifacts
 report=test/artifacts/jest-report.json
 rm -f "$report"

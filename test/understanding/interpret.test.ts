@@ -53,9 +53,8 @@ describe('which reading wins', () => {
     // Typos are not corrected towards such a subject ("most" is not "cost").
     ['start', 'most of word is greyed out and it says Unlicensed Product', 'ERROR_MESSAGE+ERROR_TEXT'],
     // Mid-flow, a message about the branch the conversation is already in is no command ("…closes"
-    // is no request for a person) because that branch is not allowed here: it is asked about, as
-    // this step's "no" or an error.
-    ['activate.install', 'the office setup hangs at 90 percent and then closes', 'ASK'],
+    // is no request for a person) because that branch is not allowed here: it is this step's "no".
+    ['activate.install', 'the office setup hangs at 90 percent and then closes', 'NO'],
     // The step's answer first, then why, in words that read as nothing else: the first word answers.
     ['activate.assignLicense', 'nee, want de beheerder is met vakantie', 'NO'],
     // A subscription said to be cancelled (expired, ...) is ours, whatever words the message shares
