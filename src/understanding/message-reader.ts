@@ -37,8 +37,9 @@ const OPENINGS = new Set<string>(BRANCH_CHOICES);
 /** Commands that leave the question unanswered for an earlier one. */
 const RETREATS = new Set<string>(['BACK', 'START_OVER']);
 
-/** The opening a subscription's state belongs to. */
+/** The opening a subscription's state belongs to, and the one Office to install or license belongs to. */
 const STATE_OPENING = 'REACTIVATE';
+const TASK_OPENING = 'ACTIVATE';
 
 /** A product bought in a shop under its retail name ("Home & Student") comes with a key to enter. */
 const RETAIL = { entity: 'product', value: 'RETAIL', opening: 'PRODUCT_KEY', instead: ['ACTIVATE'] };
@@ -344,6 +345,14 @@ export class MessageReader {
     // state is the evidence, whatever other words it shares with other topics.
     if (saysState && allowed.answers.size === 0 && allowed.topics.has(STATE_OPENING) && decided.outcome !== 'confident') {
       return { ...base, ranked: topic.ranked, outcome: 'confident', label: STATE_OPENING, detail: detailOf(STATE_OPENING, found), entities: found };
+    }
+    // So is one that asks for Office (or the subscription) to be installed, activated or licensed
+    // ("the new hires need Word and Excel installed"): an activation, or a key to enter for a
+    // product bought in a shop.
+    if (aboutUs && !saysState && allowed.answers.size === 0 && allowed.topics.has(TASK_OPENING) && decided.outcome !== 'confident') {
+      const retail = found.some((e) => e.entity === RETAIL.entity && e.value === RETAIL.value);
+      const label = retail && allowed.topics.has(RETAIL.opening) ? RETAIL.opening : TASK_OPENING;
+      return { ...base, ranked: topic.ranked, outcome: 'confident', label, detail: detailOf(label, found), entities: found };
     }
     if (answerOptions) return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: answerOptions };
     // Mid-flow, torn between this step's answer and a new problem: both are asked about.

@@ -75,8 +75,9 @@ describe('which reading wins', () => {
     ['start', 'ons abbo is gestopt, het moet weer aan', 'REACTIVATE', 'nl-NL'],
     // A problem told between greetings and courtesies is read a sentence at a time as well.
     ['start', 'Good morning to you. I hope this is the right place. Our new colleague needs Word and Excel installed on her laptop. Many thanks in advance.', 'ACTIVATE'],
-    // (Read as one sentence, the same words are too diluted to say.)
-    ['start', 'Good morning to you, I hope this is the right place, our new colleague needs Word and Excel installed on her laptop, many thanks in advance.', 'MISS'],
+    // (As one sentence, the same words are too diluted for the topics, but they still ask for Office
+    // to be installed.)
+    ['start', 'Good morning to you, I hope this is the right place, our new colleague needs Word and Excel installed on her laptop, many thanks in advance.', 'ACTIVATE'],
     ['start', 'Good morning. I do not know whether you can help with this. The coffee machine on the second floor is broken again. Who should I call?', 'MISS'],
     // So is Office to be installed, activated or licensed; "activate" for another matter is not.
     ['start', 'I have trouble getting excel installed on the second laptop in our house', 'ACTIVATE'],
@@ -89,6 +90,9 @@ describe('which reading wins', () => {
     ['start', 'is it going to snow tomorrow', 'MISS'],
     // An opening that says what happened to the subscription is a reactivation, with that state.
     ['start', 'Het abonnement van onze penningmeester is verlopen en zij wil het weer gebruiken.', 'REACTIVATE+EXPIRED', 'nl-NL'],
+    // So is one that asks for Office to be installed or licensed, when the topics read nothing clearly.
+    ['start', 'my nephew is staying with us and needs excel set up on the old desktop from our plan', 'ACTIVATE'],
+    ['start', 'Hi there. We bought two extra seats on our Business Standard plan last week, and the new hires now need Word and Excel installed on their laptops.', 'ACTIVATE'],
     // Mid-flow, setting the question aside for another problem starts over on that problem...
     ['activate.install', 'never mind the install, what really matters is that my subscription stopped', 'START_OVER+REACTIVATE'],
     ['activate.license', 'laat maar zitten, het echte probleem is dat ons abonnement is opgezegd', 'START_OVER+REACTIVATE', 'nl-NL'],
