@@ -13,6 +13,8 @@ export interface Prepared {
   joined: string;
   /** Letter and digit counts: half their difference is a floor on the edit distance, and cheap. */
   counts: Int16Array;
+  /** Its words as a set: a run of words can only start at a word the other text has. */
+  words: Set<string>;
 }
 
 export const MIN_WORDS = 3;
@@ -26,12 +28,13 @@ export function prepare(text: string): Prepared {
   const joined = tokens.join(' ');
   const counts = new Int16Array(37);
   for (const c of joined) counts[c === ' ' ? 36 : c <= '9' ? c.charCodeAt(0) - 48 : c.charCodeAt(0) - 87]! += 1;
-  return { text, tokens, joined, counts };
+  return { text, tokens, joined, counts, words: new Set(tokens) };
 }
 
-function countsApart(a: Int16Array, b: Int16Array): number {
+/** Half the difference of two texts' letter counts, or more than `limit` as soon as it must be. */
+function countsApart(a: Int16Array, b: Int16Array, limit: number): number {
   let d = 0;
-  for (let i = 0; i < a.length; i++) d += Math.abs(a[i]! - b[i]!);
+  for (let i = 0; i < a.length && d <= 2 * limit; i++) d += Math.abs(a[i]! - b[i]!);
   return d / 2;
 }
 
@@ -54,6 +57,19 @@ export function editDistance<T>(a: ArrayLike<T>, b: ArrayLike<T>, limit: number)
   return previous[b.length]!;
 }
 
+/** Whether one word changed, added or dropped makes `a` into `b`: editDistance(a, b, 1) <= 1, in one pass. */
+function atMostOneApart(a: readonly string[], b: readonly string[]): boolean {
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (long.length - short.length > 1) return false;
+  let i = 0;
+  while (i < short.length && short[i] === long[i]) i++;
+  if (i === short.length) return true;
+  // The first difference: skip that word in the longer one (or in both, when they are as long).
+  const skip = short.length === long.length ? 1 : 0;
+  for (let j = i + skip; j < short.length; j++) if (short[j] !== long[j + 1 - skip]) return false;
+  return true;
+}
+
 function containsRun(big: readonly string[], small: readonly string[]): boolean {
   outer: for (let i = 0; i + small.length <= big.length; i++) {
     for (let j = 0; j < small.length; j++) if (big[i + j] !== small[j]) continue outer;
@@ -68,14 +84,17 @@ export function nearCopy(message: Prepared, trained: Prepared): NearCopy | undef
   const t = trained.tokens;
   if (m.length < MIN_WORDS || t.length < MIN_WORDS) return undefined;
   if (message.joined === trained.joined) return 'exact';
-  if (Math.min(m.length, t.length) >= 4 && editDistance(m, t, 1) <= 1) return 'one word apart';
+  if (Math.min(m.length, t.length) >= 4 && atMostOneApart(m, t)) return 'one word apart';
   const longer = Math.max(message.joined.length, trained.joined.length);
   if (longer >= 12) {
     const limit = Math.max(1, Math.floor(EDIT_SHARE * longer));
-    if (countsApart(message.counts, trained.counts) <= limit && editDistance(message.joined, trained.joined, limit) <= limit) return 'a few edits apart';
+    // Cheapest bound first: texts whose lengths differ by more than the limit are more edits apart.
+    const close = Math.abs(message.joined.length - trained.joined.length) <= limit && countsApart(message.counts, trained.counts, limit) <= limit;
+    if (close && editDistance(message.joined, trained.joined, limit) <= limit) return 'a few edits apart';
   }
   const [short, long] = m.length <= t.length ? [m, t] : [t, m];
-  if (short.length >= CONTAINED_WORDS && 2 * short.length >= long.length && containsRun(long, short)) {
+  const longText = short === m ? trained : message;
+  if (short.length >= CONTAINED_WORDS && 2 * short.length >= long.length && longText.words.has(short[0]!) && containsRun(long, short)) {
     return short === t ? 'contains it' : 'a fragment of it';
   }
   return undefined;
