@@ -291,8 +291,11 @@ export class MessageReader {
     // A command read clearly ("never mind, start again") stays that command; a question about
     // something else ("by the way, how long does …?") brings up nothing of ours. The problem's
     // first question is asked again, as it is for every mid-flow switch.
-    const command = decided.outcome === 'confident' && !OPENINGS.has(decided.label!);
-    if (allowed.answers.size > 0 && !command && !elsewhere && !saysOutOfScope(topic) && this.switches.in(tokens)) {
+    // Starting over on a problem the message names ("let's start again: I only want Office
+    // activated on my laptop") is starting over on that problem.
+    const startsOver = decided.outcome === 'confident' && decided.label === 'START_OVER' && aboutUs;
+    const command = decided.outcome === 'confident' && !OPENINGS.has(decided.label!) && !startsOver;
+    if (allowed.answers.size > 0 && !command && !elsewhere && !saysOutOfScope(topic) && (startsOver || this.switches.in(tokens))) {
       const instead = switchedTo(topic, allowed.topics, saysState);
       if (instead) return { ...base, ranked: topic.ranked, outcome: 'confident', label: instead, entities: found };
     }

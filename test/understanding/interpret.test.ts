@@ -97,6 +97,10 @@ describe('which reading wins', () => {
     ['activate.install', 'never mind the install, what really matters is that my subscription stopped', 'START_OVER+REACTIVATE'],
     ['activate.license', 'laat maar zitten, het echte probleem is dat ons abonnement is opgezegd', 'START_OVER+REACTIVATE', 'nl-NL'],
     ['knownError.fix', 'forget this question, the supplier mailed me a new product key, let us use that', 'START_OVER+PRODUCT_KEY'],
+    ['activate.license', 'forget about the license, real problem is our plan got cancelled', 'START_OVER+REACTIVATE'],
+    // Starting over on a problem the message names starts over on that problem.
+    ['productKey.keyType', 'ok scratch the key, real issue is that Word is not activated on his new pc', 'START_OVER+ACTIVATE'],
+    ['knownError.fix', 'laten we opnieuw beginnen, ik moet eigenlijk Office activeren op de nieuwe laptop', 'START_OVER+ACTIVATE', 'nl-NL'],
     // ...but a command read clearly stays that command, and a question about something else is none of ours.
     ['knownError.fix', 'never mind, start again from the beginning', 'START_OVER'],
     ['activate.install', 'by the way, how do I change my profile picture in Teams?', 'MISS'],
