@@ -11,7 +11,7 @@ import { EntityExtractor, type Entity } from './entities';
 import type { TrainedNetworks } from './trained-networks';
 import { ReportDetector, type ReportCue } from './error-report';
 import { PhraseList } from './phrases';
-import { words } from './text';
+import { fold, words } from './text';
 
 /**
  * Openings whose message may already answer the branch's first question: "our subscription
@@ -83,6 +83,11 @@ const intentFile = z.object({
   languageNames: z.record(z.string(), z.array(z.string().min(1))),
   /** Phrases that report what a screen said ("it says", "er staat"): see error-report.ts. */
   reportPhrases: z.array(z.string().min(1)),
+  /**
+   * Number words per digit ("3": ["drie"]), for ratings written out; never a word that means more,
+   * as "één" does once accents are folded away ("een").
+   */
+  numberWords: z.record(z.string().regex(/^\d+$/), z.array(z.string().min(1))),
   /** Phrases that set the question asked aside for another matter ("never mind", "los daarvan"). */
   switchPhrases: z.array(z.string().min(1)),
   /** Enum entities: per entity, per value, the phrases that name it (entities.ts). */
@@ -145,6 +150,8 @@ export class MessageReader {
   private readonly languages: Record<Locale, Language>;
   private readonly reports: ReportDetector;
   private readonly switches: PhraseList;
+  /** Number words of every language, as digits ("drie" → "3"): a rating is often written out. */
+  private readonly numbers = new Map<string, string>();
 
   /**
    * @param extra more examples per language and label, such as the buttons' own labels: a client
@@ -162,6 +169,7 @@ export class MessageReader {
     const locales = Object.keys(files);
     this.reports = new ReportDetector(locales.flatMap((l) => files[l]!.reportPhrases));
     this.switches = new PhraseList(locales.flatMap((l) => files[l]!.switchPhrases));
+    for (const l of locales) for (const [digit, list] of Object.entries(files[l]!.numberWords)) for (const w of list) this.numbers.set(fold(w), digit);
     this.languages = Object.fromEntries(
       locales.map((locale) => {
         const file = files[locale]!;
@@ -267,7 +275,7 @@ export class MessageReader {
     const base = { language, coverage: answer.coverage, outOfScope: false };
     if (answer.coverage < THRESHOLDS.coverage) return { ...base, ranked: topic.ranked, outcome: 'none' };
 
-    const rating = ratingOf(tokens, allowed.answers);
+    const rating = ratingOf(tokens.map((t) => this.numbers.get(t) ?? t), allowed.answers);
     if (rating) return { ...base, ranked: answer.ranked, outcome: 'confident', label: rating };
     const found = entities.extract(tokens);
     // A problem with something we do not cover ("dark mode in Teams", "Windows Update") is out of
@@ -314,6 +322,10 @@ export class MessageReader {
       if (answered.outcome === 'confident' && supported && !(marked && answered.label !== lead)) return { ...base, ranked: answer.ranked, outcome: 'confident', label: answered.label };
       if (answered.outcome === 'ambiguous') answerOptions = answered.options;
       answerOutcome = answered.outcome;
+      // A question about a state or a plan is answered by naming exactly one of them ("mijn collega
+      // heeft het per vergissing opgezegd"), whatever else the message says around it.
+      const named = new Set(ours.map((e) => e.value).filter((v) => allowed.answers.has(v)));
+      if (answered.outcome !== 'confident' && named.size === 1 && !elsewhere) return { ...base, ranked: answer.ranked, outcome: 'confident', label: [...named][0]! };
     }
     if (elsewhere && topic.ranked[0]?.label !== 'LANGUAGE' && decided.label !== 'LANGUAGE') {
       return { ...base, ranked: topic.ranked, outcome: 'none', outOfScope: true, elsewhere };

@@ -105,6 +105,12 @@ describe('which reading wins', () => {
     ['knownError.fix', 'never mind, start again from the beginning', 'START_OVER'],
     ['activate.install', 'by the way, how do I change my profile picture in Teams?', 'MISS'],
     ['activate.install', 'trouwens, hoe verander ik mijn profielfoto in Teams?', 'MISS', 'nl-NL'],
+    // A rating written out is that rating, in either language; "een" is an article, not "één".
+    ['resolved', 'ik geef jullie een vier, het duurde wel lang', 'RATE_4', 'nl-NL'],
+    ['resolved', 'Vijf.', 'RATE_5'],
+    ['resolved', 'een 5 hoor', 'RATE_5', 'nl-NL'],
+    // A question about the state is answered by naming one, whatever is said around it.
+    ['reactivate.reason', 'de boekhouder heeft het abonnement per ongeluk opgezegd', 'CANCELLED', 'nl-NL'],
     // At the first question an opening beats going back or starting over; alone, they still count.
     ['start', 'please put our subscription back on', 'REACTIVATE'],
     ['start', 'go back', 'BACK'],
