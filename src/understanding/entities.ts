@@ -21,12 +21,19 @@ export interface Entity {
   /** Where in the message's words it was found. */
   start: number;
   end: number;
+  /**
+   * Whether its words are the phrase's own, not only their stems: "person" has the stem of
+   * "personal" but is no Personal plan (Lexicon.keysOf).
+   */
+  whole: boolean;
 }
 
 interface Phrase {
   entity: string;
   value: string;
   stems: string[];
+  /** Its words as keys (Lexicon.keysOf): stems, or whole words where the stemmer merged two. */
+  keys: string[];
   /** Matched on the words as typed: a typo fixed towards it ("most" to "cost") is no mention. */
   exact: boolean;
 }
@@ -50,7 +57,8 @@ export class EntityExtractor {
           texts.map((t) => {
             const typed = words(t);
             const isExact = exact.has(entity);
-            return { entity, value, exact: isExact, stems: lexicon.stemsOf(isExact ? typed : typed.flatMap((w) => lexicon.correct(w))) };
+            const phraseWords = isExact ? typed : typed.flatMap((w) => lexicon.correct(w));
+            return { entity, value, exact: isExact, stems: lexicon.stemsOf(phraseWords), keys: lexicon.keysOf(phraseWords) };
           }),
         ),
       )
@@ -82,8 +90,11 @@ export class EntityExtractor {
 
   /** The entities in a message, given its words after typo correction, in the order found. */
   extract(tokens: readonly string[]): Entity[] {
-    const corrected = this.lexicon.stemsOf(tokens.flatMap((t) => this.lexicon.correct(t)).map((w) => this.towardsPhrase(w)));
+    const correctedWords = tokens.flatMap((t) => this.lexicon.correct(t)).map((w) => this.towardsPhrase(w));
+    const corrected = this.lexicon.stemsOf(correctedWords);
+    const correctedKeys = this.lexicon.keysOf(correctedWords);
     const typed = this.lexicon.stemsOf(tokens);
+    const typedKeys = this.lexicon.keysOf(tokens);
     const taken = new Array<boolean>(corrected.length).fill(false);
     const found: Entity[] = [];
     // Most phrases cannot match: only those whose first word the message has are tried.
@@ -92,12 +103,13 @@ export class EntityExtractor {
       if (!present.has(p.stems[0]!)) continue;
       // Exact phrases are found in the typed words, which a split compound does not line up with
       // the corrected ones: they neither claim nor are kept from words.
-      const stems = p.exact ? typed : corrected;
+      const [stems, keys] = p.exact ? [typed, typedKeys] : [corrected, correctedKeys];
       const free = (i: number) => p.exact || !taken[i];
       for (let i = 0; i + p.stems.length <= stems.length; i++) {
         if (p.stems.every((s, j) => stems[i + j] === s && free(i + j))) {
           if (!p.exact) for (let j = 0; j < p.stems.length; j++) taken[i + j] = true;
-          found.push({ entity: p.entity, value: p.value, start: i, end: i + p.stems.length });
+          const whole = p.keys.every((k, j) => keys[i + j] === k);
+          found.push({ entity: p.entity, value: p.value, start: i, end: i + p.stems.length, whole });
         }
       }
     }

