@@ -351,23 +351,18 @@ export class MessageReader {
       return { ...base, ranked: answer.ranked, outcome: 'confident', label: lead };
     }
     if (decided.outcome === 'confident' && !midFlowSwitch) {
-      const retail = found.some((e) => e.entity === RETAIL.entity && e.value === RETAIL.value);
-      const label = retail && RETAIL.instead.includes(decided.label!) && allowed.topics.has(RETAIL.opening) ? RETAIL.opening : decided.label!;
+      const label = retailOr(decided.label!, found, allowed.topics);
       const named = tokens.map((t) => names.get(t)).find(Boolean);
       return { ...base, ranked: topic.ranked, outcome: 'confident', label, detail: detailOf(label, found), entities: found, names: named };
     }
     // An opening that says what happened to the subscription ("het abonnement is vorige maand
     // verlopen", "our plan got suspended") and reads as no topic clearly is a reactivation: the
-    // state is the evidence, whatever other words it shares with other topics.
-    if (saysState && allowed.answers.size === 0 && allowed.topics.has(STATE_OPENING) && decided.outcome !== 'confident') {
-      return { ...base, ranked: topic.ranked, outcome: 'confident', label: STATE_OPENING, detail: detailOf(STATE_OPENING, found), entities: found };
-    }
-    // So is one that asks for Office (or the subscription) to be installed, activated or licensed
-    // ("the new hires need Word and Excel installed"): an activation, or a key to enter for a
-    // product bought in a shop.
-    if (aboutUs && !saysState && allowed.answers.size === 0 && allowed.topics.has(TASK_OPENING) && decided.outcome !== 'confident') {
-      const retail = found.some((e) => e.entity === RETAIL.entity && e.value === RETAIL.value);
-      const label = retail && allowed.topics.has(RETAIL.opening) ? RETAIL.opening : TASK_OPENING;
+    // state is the evidence, whatever other words it shares with other topics. So is one that
+    // asks for Office (or the subscription) to be installed, activated or licensed ("the new
+    // hires need Word and Excel installed"): an activation, or a key to enter for a shop product.
+    const evidence = saysState ? STATE_OPENING : aboutUs ? TASK_OPENING : undefined;
+    if (evidence && allowed.answers.size === 0 && allowed.topics.has(evidence) && decided.outcome !== 'confident') {
+      const label = retailOr(evidence, found, allowed.topics);
       return { ...base, ranked: topic.ranked, outcome: 'confident', label, detail: detailOf(label, found), entities: found };
     }
     if (answerOptions) return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: answerOptions };
@@ -394,6 +389,12 @@ function saysOutOfScope(topic: ModelReading): boolean {
   if (top?.label !== OUT_OF_SCOPE) return false;
   const own = top.score - topic.leftOut;
   return own >= topic.leftOut && own >= (second?.score ?? 0);
+}
+
+/** The opening, or a product key to enter instead of an activation when a retail box is named. */
+function retailOr(label: string, found: readonly Entity[], allowed: ReadonlySet<string>): string {
+  const retail = found.some((e) => e.entity === RETAIL.entity && e.value === RETAIL.value);
+  return retail && RETAIL.instead.includes(label) && allowed.has(RETAIL.opening) ? RETAIL.opening : label;
 }
 
 /**
