@@ -404,9 +404,8 @@ function retailOr(label: string, found: readonly Entity[], allowed: ReadonlySet<
  */
 function switchedTo(topic: ModelReading, allowed: ReadonlySet<string>, saysState: boolean): string | undefined {
   if (topic.strength >= THRESHOLDS.topicStrength) {
-    const openings = topic.ranked.filter((r) => OPENINGS.has(r.label) && allowed.has(r.label));
-    const total = openings.reduce((t, r) => t + r.score, 0);
-    const decided = total > 0 ? decide(openings.map((r) => ({ label: r.label, score: r.score / total })), OUT_OF_SCOPE) : undefined;
+    const openings = renormalised(topic.ranked, (label) => OPENINGS.has(label) && allowed.has(label));
+    const decided = openings && decide(openings, OUT_OF_SCOPE);
     if (decided?.outcome === 'confident') return decided.label;
   }
   return saysState && allowed.has(STATE_OPENING) ? STATE_OPENING : undefined;
@@ -444,9 +443,14 @@ function withoutWeakRest({ ranked, meaningful }: ModelReading): readonly Scored[
 
 /** The topics' scores without OUT_OF_SCOPE, normalised again. */
 function withoutOutOfScope(ranked: readonly Scored[]): Scored[] {
-  const rest = ranked.filter((r) => r.label !== OUT_OF_SCOPE);
-  const total = rest.reduce((t, r) => t + r.score, 0);
-  return total === 0 ? [...ranked] : rest.map((r) => ({ label: r.label, score: r.score / total }));
+  return renormalised(ranked, (label) => label !== OUT_OF_SCOPE) ?? [...ranked];
+}
+
+/** The scores of the labels kept, normalised again to sum to 1; undefined when they have none. */
+function renormalised(ranked: readonly Scored[], keep: (label: string) => boolean): Scored[] | undefined {
+  const kept = ranked.filter((r) => keep(r.label));
+  const total = kept.reduce((t, r) => t + r.score, 0);
+  return total === 0 ? undefined : kept.map((r) => ({ label: r.label, score: r.score / total }));
 }
 
 /** What scores (best first) come to: one label, two to ask about, or none; `rest` is never acted on. */
