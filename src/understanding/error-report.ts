@@ -25,15 +25,27 @@ const INTRODUCED = /(?::|->|=>)\s*\S+(?:\s+\S+){2,}/;
 
 export class ReportDetector {
   private readonly phrases: PhraseList;
+  private readonly switches: PhraseList;
 
-  constructor(phrases: Iterable<string>) {
+  /**
+   * @param phrases reporting phrases ("it says", "er staat").
+   * @param switches phrases that set the question aside ("another thing", "ander punt"): after
+   *   them a colon introduces the user's new problem, not what a screen said.
+   */
+  constructor(phrases: Iterable<string>, switches: PhraseList) {
     this.phrases = new PhraseList(phrases);
+    this.switches = switches;
   }
 
   cue(text: string): ReportCue {
     if (text.includes('\n') && (BUTTON_LINE.test(text) || BRACKETED.test(text))) return 'dialog';
     if (BRACKETED.test(text) || QUOTED.test(text)) return 'dialog';
-    if (this.phrases.in(words(text)) || INTRODUCED.test(text)) return 'phrase';
+    if (this.phrases.in(words(text)) || this.introduced(text)) return 'phrase';
     return undefined;
+  }
+
+  private introduced(text: string): boolean {
+    const colon = INTRODUCED.exec(text);
+    return colon !== null && !this.switches.in(words(text.slice(0, colon.index)));
   }
 }

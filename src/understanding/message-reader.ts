@@ -167,8 +167,8 @@ export class MessageReader {
   ) {
     // Either language's phrases: an English dialog is often pasted into a Dutch conversation.
     const locales = Object.keys(files);
-    this.reports = new ReportDetector(locales.flatMap((l) => files[l]!.reportPhrases));
     this.switches = new PhraseList(locales.flatMap((l) => files[l]!.switchPhrases));
+    this.reports = new ReportDetector(locales.flatMap((l) => files[l]!.reportPhrases), this.switches);
     for (const l of locales) for (const [digit, list] of Object.entries(files[l]!.numberWords)) for (const w of list) this.numbers.set(fold(w), digit);
     this.languages = Object.fromEntries(
       locales.map((locale) => {

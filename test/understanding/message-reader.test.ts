@@ -134,6 +134,13 @@ describe('error reports (error-report.ts)', () => {
     expect(reader.reportCue("I'd like Word on my laptop too, if that's possible")).toBeUndefined();
     expect(reader.reportCue("we've bought it but it doesn't start")).toBeUndefined();
   });
+
+  test('a colon introduces what a screen said, unless it follows a change of subject', () => {
+    expect(reader.reportCue('melding: te veel licenties voor dit abonnement')).toBe('phrase');
+    expect(reader.reportCue('caller: the portal says the key was entered before')).toBe('phrase');
+    expect(reader.reportCue('Ok, ander punt: ons abonnement draait niet meer')).toBeUndefined();
+    expect(reader.reportCue('There is another matter: I have a key to redeem on my laptop')).toBeUndefined();
+  });
 });
 
 describe('the intent model (intent-model.ts)', () => {
