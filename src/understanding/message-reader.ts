@@ -59,6 +59,8 @@ export const THRESHOLDS = {
   switchTopic: 0.9,
   /** ...and this much likeness (as topicStrength). */
   switchStrength: 0.5,
+  /** Mid-flow, a command read this clearly (and as strongly) beside a confident answer: ask which. */
+  commandToo: 0.8,
   /** OUT_OF_SCOPE needs this share to win over the topics or be their runner-up; below, the topics are read among themselves. */
   outOfScope: 0.45,
   /** Two labels together this strong, neither of them out of scope: ask which one. */
@@ -142,6 +144,8 @@ type Allowed = { answers: ReadonlySet<string>; topics: ReadonlySet<string>; seco
 /** Where a sentence ends: ".", "!" or "?" before a space, or a line break. */
 const SENTENCE_END = /(?<=[.!?])\s+|\n+/;
 
+/** Commands that leave the step's question (a language change does not). */
+const LEAVING_COMMANDS = new Set<string>(COMMANDS.filter((c) => c !== 'LANGUAGE'));
 /** Labels that answer a step's question, as opposed to topics and commands. */
 export const TOPIC_LABELS = new Set<string>([...BRANCH_CHOICES, ...COMMANDS, OUT_OF_SCOPE]);
 
@@ -319,6 +323,10 @@ export class MessageReader {
     let answerOutcome: Reading['outcome'] = 'none';
     if (allowed.answers.size > 0) {
       const answered = decide(answer.ranked, OTHER_TOPIC);
+      // An answer read no more clearly than a command ("wat moet ik nu?" is going on, or asking
+      // how this works) is asked about: a wrong guess costs the user more than a question.
+      const commandToo = decided.outcome === 'confident' && LEAVING_COMMANDS.has(decided.label!) && topic.strength >= THRESHOLDS.switchStrength && topic.ranked[0]!.score >= THRESHOLDS.commandToo;
+      if (answered.outcome === 'confident' && supported && commandToo && !marked) return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: [answered.label!, decided.label!] };
       if (answered.outcome === 'confident' && supported && !(marked && answered.label !== lead)) return { ...base, ranked: answer.ranked, outcome: 'confident', label: answered.label };
       if (answered.outcome === 'ambiguous') answerOptions = answered.options;
       answerOutcome = answered.outcome;

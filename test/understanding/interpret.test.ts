@@ -182,6 +182,14 @@ describe('"did you mean" between this step\'s answer and a new problem', () => {
     }),
   };
 
+  test('a step answer read as clearly as a command ("what now?" and "I don\'t get it") is asked about, not guessed', () => {
+    const understood = at('reactivate.expired', 'ik snap er niks van, wat verwacht je van mij?', 'nl-NL');
+    expect(understood.events).toEqual([]);
+    expect(understood.notices).toEqual([
+      { key: 'common:notice.didYouMean', options: [{ ag: 'choice', choice: 'CONTINUE', step: 'reactivate.expired' }, { ag: 'command', command: 'HELP' }] },
+    ]);
+  });
+
   test('offers both: the answer, and the new problem as a button that starts over on it', () => {
     const state = stateAt('activate.apps', 'en-US');
     const understood = interpret({ text: 'nah, I have a product key' }, state, torn);
