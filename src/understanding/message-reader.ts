@@ -251,10 +251,12 @@ export class MessageReader {
     // A long opening wrapped in greetings and courtesies ("Good afternoon. … keeps asking me to
     // sign in … Would you be so kind as to help?") is read a sentence at a time as well: when
     // one sentence is clearly the problem the whole message leans to most, and none is clearly
-    // another, that is what it is.
+    // another, that is what it is. Not when the whole is about something we do not cover: "where
+    // is last month's invoice? accounting keeps asking" has no sentence of ours, only one that
+    // lacks the word that says so.
     const sentences = text.split(SENTENCE_END).filter((x) => words(x).length > 0);
     const leaning = whole.ranked.find((r) => OPENINGS.has(r.label))?.label;
-    if (sentences.length < 2 || !leaning) return whole;
+    if (sentences.length < 2 || !leaning || whole.elsewhere || whole.outOfScope) return whole;
     const openings = new Set(sentences.map((x) => this.readWhole(x, conversation, allowed)).filter((r) => r.outcome === 'confident' && OPENINGS.has(r.label!)).map((r) => r.label!));
     if (openings.size !== 1 || !openings.has(leaning)) return whole;
     const label = leaning;

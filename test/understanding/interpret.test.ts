@@ -182,6 +182,13 @@ describe('"did you mean" between this step\'s answer and a new problem', () => {
     }),
   };
 
+  test('a message about something we do not cover is not read one sentence at a time into one of ours', () => {
+    expect(events('start', 'How can I share my calendar with the whole team? The old sign-up list keeps getting lost.')).toBe('MISS');
+    expect(events('start', 'Waar download ik de factuur van vorige maand? De boekhouder vraagt er steeds om.', 'nl-NL')).toBe('MISS');
+    // A long opening wrapped in courtesies is still read a sentence at a time.
+    expect(events('start', 'Good afternoon. Word keeps asking me to sign in and activate. Would you be so kind as to help?')).toBe('ACTIVATE');
+  });
+
   test('a step answer read as clearly as a command ("what now?" and "I don\'t get it") is asked about, not guessed', () => {
     const understood = at('reactivate.expired', 'ik snap er niks van, wat verwacht je van mij?', 'nl-NL');
     expect(understood.events).toEqual([]);
