@@ -40,6 +40,8 @@ const RETREATS = new Set<string>(['BACK', 'START_OVER']);
 /** The opening a subscription's state belongs to, and the one Office to install or license belongs to. */
 const STATE_OPENING = 'REACTIVATE';
 const TASK_OPENING = 'ACTIVATE';
+/** The opening for an error on screen, which a message may quote among words about anything. */
+const ERROR_OPENING = 'ERROR_MESSAGE';
 
 /** A product bought in a shop under its retail name ("Home & Student") comes with a key to enter. */
 const RETAIL = { entity: 'product', value: 'RETAIL', opening: 'PRODUCT_KEY', instead: ['ACTIVATE'] };
@@ -253,10 +255,12 @@ export class MessageReader {
     // one sentence is clearly the problem the whole message leans to most, and none is clearly
     // another, that is what it is. Not when the whole is about something we do not cover: "where
     // is last month's invoice? accounting keeps asking" has no sentence of ours, only one that
-    // lacks the word that says so.
+    // lacks the word that says so. An error it quotes still counts ("temporary server issues
+    // each time I sign in. antivirus is Kaspersky if that matters").
     const sentences = text.split(SENTENCE_END).filter((x) => words(x).length > 0);
     const leaning = whole.ranked.find((r) => OPENINGS.has(r.label))?.label;
-    if (sentences.length < 2 || !leaning || whole.elsewhere || whole.outOfScope) return whole;
+    const aboutElse = (whole.elsewhere || whole.outOfScope) && leaning !== ERROR_OPENING && this.reports.cue(text) === undefined;
+    if (sentences.length < 2 || !leaning || aboutElse) return whole;
     const openings = new Set(sentences.map((x) => this.readWhole(x, conversation, allowed)).filter((r) => r.outcome === 'confident' && OPENINGS.has(r.label!)).map((r) => r.label!));
     if (openings.size !== 1 || !openings.has(leaning)) return whole;
     const label = leaning;
@@ -309,7 +313,7 @@ export class MessageReader {
     // activated on my laptop") is starting over on that problem.
     const startsOver = decided.outcome === 'confident' && decided.label === 'START_OVER' && aboutUs;
     const command = decided.outcome === 'confident' && !OPENINGS.has(decided.label!) && !startsOver;
-    if (allowed.answers.size > 0 && !command && !elsewhere && !saysOutOfScope(topic) && (startsOver || this.switches.in(tokens))) {
+    if ((allowed.answers.size > 0 || startsOver) && !command && !elsewhere && !saysOutOfScope(topic) && (startsOver || this.switches.in(tokens))) {
       const instead = switchedTo(topic, allowed.topics, saysState);
       if (instead) return { ...base, ranked: topic.ranked, outcome: 'confident', label: instead, entities: found };
     }

@@ -189,6 +189,13 @@ describe('"did you mean" between this step\'s answer and a new problem', () => {
     expect(events('start', 'Good afternoon. Word keeps asking me to sign in and activate. Would you be so kind as to help?')).toBe('ACTIVATE');
   });
 
+  test('starting over on a problem the message names starts over on that problem, also where starting over is a button', () => {
+    expect(events('reactivate.deleted', 'Laten we maar opnieuw beginnen, de nieuwe collega moet Office nog installeren', 'nl-NL')).toBe('START_OVER+ACTIVATE');
+    // After "start over:" a colon introduces the problem, not what a screen said.
+    expect(events('reactivate.deleted', 'Ik begin liever opnieuw: bij onze stagiair moeten we Office nog installeren', 'nl-NL')).toBe('START_OVER+ACTIVATE');
+    expect(events('reactivate.deleted', 'opnieuw beginnen', 'nl-NL')).toBe('START_OVER');
+  });
+
   test('a step answer read as clearly as a command ("what now?" and "I don\'t get it") is asked about, not guessed', () => {
     const understood = at('reactivate.expired', 'ik snap er niks van, wat verwacht je van mij?', 'nl-NL');
     expect(understood.events).toEqual([]);
