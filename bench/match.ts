@@ -5,7 +5,9 @@
  * got an answer, and match latency (median, p99) on the real knowledge base and on one grown to
  * 10,000 entries with synthetic look-alikes, then one JSON line with the same figures for scripts. No network; the synthetic
  * KB is generated from a fixed seed, so two runs compare like with like. Then top-1 and confident-wrong
- * on every blind set of pastes (test/matching/blind-errors-*.json), and their misses with `--misses`.
+ * on every blind set of pastes (test/matching/blind-errors-*.json), and their misses with `--misses`;
+ * and the same pastes sent through the whole reader (interpret) at the first question and where the
+ * bot asks for the error: the share whose right error is looked up (test/matching/pastes-through-reader.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { seeded } from '../test/security/fuzz';
@@ -21,6 +23,10 @@ import {
 } from '../src/understanding/known-errors';
 import evalSet from '../test/matching/eval-set.json';
 import { loadBlindErrorSets, scoreBlindErrors } from '../test/matching/blind-errors';
+import { PASTE_STEPS, routeBlindPastes } from '../test/matching/pastes-through-reader';
+import { loadKnownErrorCatalog } from '../src/understanding/known-error-catalog';
+import { loadMessageReader } from '../src/understanding/message-reader';
+import { containsProductKey } from '../src/understanding/product-key';
 
 const SEED = 20240601;
 const GROWN_SIZE = 10_000;
@@ -183,8 +189,21 @@ function main(): void {
     );
     if (process.argv.includes('--misses')) for (const m of misses) process.stdout.write(`  ${JSON.stringify(m)}\n`);
   }
+  const deps = { reader: loadMessageReader(), errors: loadKnownErrorCatalog(), containsProductKey };
+  const throughReader: Record<string, Record<string, { right: number; total: number; confidentWrong: number; nonErrorsLookedUp: number }>> = {};
+  process.stdout.write('\nthe same pastes through the whole reader: right error looked up\n');
+  for (const set of loadBlindErrorSets()) {
+    const line: string[] = [];
+    for (const step of PASTE_STEPS) {
+      const { misses, ...r } = routeBlindPastes(deps, set.items, step);
+      (throughReader[set.name] ??= {})[step] = { right: r.right, total: r.total, confidentWrong: r.confidentWrong, nonErrorsLookedUp: r.nonErrors.lookedUp };
+      line.push(`at ${step} ${pct(r.rightShare)} (confident but wrong ${r.confidentWrong}, non-errors looked up ${r.nonErrors.lookedUp}/${r.nonErrors.total})`);
+      if (process.argv.includes('--misses')) for (const m of misses) process.stdout.write(`  ${step} ${JSON.stringify(m)}\n`);
+    }
+    process.stdout.write(`${set.name}: ${line.join('; ')}\n`);
+  }
   process.stdout.write(
-    `\n${JSON.stringify({ seed: SEED, evalItems: counts, real: realFigures, grown: grownFigures, longPaste4kb: { median: long.median, p99: long.p99 }, blind })}\n`,
+    `\n${JSON.stringify({ seed: SEED, evalItems: counts, real: realFigures, grown: grownFigures, longPaste4kb: { median: long.median, p99: long.p99 }, blind, throughReader })}\n`,
   );
 }
 

@@ -90,8 +90,10 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   const reading = deps.reader.read(text, state.locale, allowedLabels(state));
   // An error code says "error" whatever words surround it ("Error 0x80070005"), unless the
   // catalogue does not know it and the message is about something we do not cover ("Windows
-  // Update fails with 0x800f…").
+  // Update fails with 0x800f…"). So does a code of ours retyped off a photo or read out, one
+  // character off ("0xC004BI00", "0x8007005 bij openen van word"), which hasErrorCode() misses.
   if (hasErrorCode(text) && !(reading.elsewhere && errorMatch().outcome === 'none')) return toErrors();
+  if (deps.errors.namesCode(text)) return toErrors();
 
   if (reading.language !== state.locale && reading.outcome !== 'none' && reading.label !== 'LANGUAGE' && !state.languageOffered) {
     notices.push({ key: LANGUAGE_OFFER, options: [{ ag: 'language', locale: reading.language }] });
@@ -109,7 +111,12 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
     // A long message close to a known on-screen text is that text retyped, not the topic its
     // words share ("could not verify the subscription…" is no reactivation request).
     (pasted.outcome !== 'none' && pasted.score <= CLOSE_PASTE.score && length >= CLOSE_PASTE.words && (!acted || isOpening(reading.label!)));
-  const pastedWhereAsked = state.meta.input === 'error-text' && pasted.outcome !== 'none' && length > 5 && !reading.outOfScope;
+  // Where an error was asked for, what the catalogue knows is that error, however short, and
+  // whatever else the message says ("0xC004BI00", "op mijn mac krijg ik 0xD00000C", "tijdelijke
+  // serverproblemen zegt ie, al sinds gisteren"), unless it is clearly a command or this step's
+  // answer; a longer paste is that error even so ("…contact support" asks for no person).
+  const pastedWhereAsked =
+    state.meta.input === 'error-text' && pasted.outcome !== 'none' && ((length > 5 && !reading.outOfScope) || !acted || isOpening(reading.label!));
   if (verbatim || pastedWhereAsked) return toErrors();
   // What a screen said, reported ("it says…", a pasted dialog, a quote), goes to the lookup before
   // the topic its words share ("…subscription…", "…product key…"), unless it is a command or
@@ -129,9 +136,10 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   if (acted && reading.label === 'ERROR_MESSAGE' && pasted.outcome === 'confident') return toErrors();
   // Commands and this step's answers win over a looser match: "no" is not an error message.
   if (acted && !isOpening(reading.label!)) return { events: acted, notices };
-  // Nor does a looser match outvote a clear topic ("a key for Microsoft 365 Family") or a message
-  // known to be about something else.
-  if (pasted.outcome === 'confident' && !acted && !reading.outOfScope) return toErrors();
+  // Nor does a looser match outvote a clear topic ("a key for Microsoft 365 Family"). A message
+  // that reads as no topic is the error the catalogue knows well, whatever words we do not know
+  // it has ("foutcode 0x8OO72EFD, laptop op de wifi van de bib").
+  if (pasted.outcome === 'confident' && !acted) return toErrors();
   if (acted) return { events: acted, notices };
   if (reading.outcome === 'ambiguous') {
     const options = reading.options!.map((label) => buttonFor(label, state));

@@ -4,6 +4,8 @@ import { createErrorMatcher, loadKnowledgeBase, localisedEntry, type ErrorMatche
 /** What the renderer and the interpreter need from the knowledge base of known errors. */
 export interface KnownErrorCatalog {
   match(text: string): MatchResult;
+  /** Whether the text names a known error's code, as written or retyped one character off ("0xC004BI00"). */
+  namesCode(text: string): boolean;
   has(id: KnownErrorId): boolean;
   title(id: KnownErrorId, locale: Locale): string;
   fix(id: KnownErrorId, locale: Locale): string[];
@@ -23,6 +25,7 @@ export function loadKnownErrorCatalog(matcher: ErrorMatcher = createErrorMatcher
   };
   return {
     match: (text) => matcher.match(text),
+    namesCode: (text) => matcher.explain(text, 1)[0]?.via === 'code',
     has: (id) => matcher.entry(id) !== undefined,
     title: (id, locale: Locale) => localisedEntry(entry(id), locale).title,
     fix: (id, locale: Locale) => localisedEntry(entry(id), locale).fix,

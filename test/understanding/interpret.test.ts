@@ -24,6 +24,9 @@ describe('which reading wins', () => {
     ['reactivate.reason', 'it expired', 'EXPIRED'],
     // "yes" to "shall we go on?" goes on.
     ['reactivate.expired', 'yes please', 'CONTINUE'],
+    // A known code retyped off a photo, one character off, is that error, as an opening and where asked for.
+    ['start', '0x80O72EFD', 'ERROR_MESSAGE+ERROR_TEXT'],
+    ['knownError.paste', '0x80O72EFD', 'ERROR_TEXT'],
     // Text that is about something else never goes down the known-error path.
     ['knownError.paste', 'my printer is out of paper', 'MISS'],
     ['start', 'my printer is out of paper', 'MISS'],
