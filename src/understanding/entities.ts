@@ -109,6 +109,9 @@ export class EntityExtractor {
         if (p.stems.every((s, j) => stems[i + j] === s && free(i + j))) {
           if (!p.exact) for (let j = 0; j < p.stems.length; j++) taken[i + j] = true;
           const whole = p.keys.every((k, j) => keys[i + j] === k);
+          // A phrase matched as typed is matched word for word: "printed" shares a stem with the
+          // subject "printing", and "calls" one with "calling plan", but names neither.
+          if (p.exact && !whole) continue;
           found.push({ entity: p.entity, value: p.value, start: i, end: i + p.stems.length, whole });
         }
       }

@@ -30,6 +30,8 @@ describe('which reading wins', () => {
     // Text that is about something else never goes down the known-error path.
     ['knownError.paste', 'my printer is out of paper', 'MISS'],
     ['start', 'my printer is out of paper', 'MISS'],
+    // ...but a word that only shares a subject's stem names no subject ("printed", "printing").
+    ['start', 'The product key is printed on a small card in the box, where do I enter it?', 'PRODUCT_KEY'],
     // A new problem mid-flow starts over on it; the branch the conversation is in is not "new".
     ['activate.signIn', 'I have a product key', 'START_OVER+PRODUCT_KEY'],
     ['reactivate.billing', 'Error 0x80070005', 'START_OVER+ERROR_MESSAGE+ERROR_TEXT'],
