@@ -127,10 +127,15 @@ export const matchingConfigSchema = z
       .refine((o) => o.confidentMinRelevance >= o.ambiguousMinRelevance, 'confidentMinRelevance must not be below ambiguousMinRelevance'),
     stopwords: localised(z.array(z.string())),
     synonyms: z.record(z.string(), z.string()),
-    /** Per language, the words a code's characters are read out with ("zero", "nul", "ex"): near-code.ts. */
-    spokenCharacters: localised(z.record(z.string().regex(/^\p{L}+$/u, 'one word of letters'), z.string().regex(/^[0-9a-fx]$/))),
+    /**
+     * Per language, the words a code's characters are read out with ("zero", "nul", "ex"), or a
+     * few of them ("hundred", "honderd"): near-code.ts.
+     */
+    spokenCharacters: localised(z.record(z.string().regex(/^\p{L}+$/u, 'one word of letters'), z.string().regex(/^[0-9a-fx]{1,3}$/))),
     /** Per language, the words that repeat the next character ("double", "dubbel"): near-code.ts. */
     spokenRepeats: localised(z.record(z.string().regex(/^\p{L}+$/u, 'one word of letters'), z.number().int().min(2).max(9))),
+    /** Per language, plurals that repeat a character as often as the number said before them ("six zeros", "zes nullen"). */
+    spokenRuns: localised(z.record(z.string().regex(/^\p{L}+$/u, 'one word of letters'), z.string().regex(/^[0-9a-f]$/))),
   })
   .strict();
 
@@ -282,7 +287,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
   sorted.forEach((e, i) => e.codes.forEach((c) => codeToEntry.set(canonicalCode(c), i)));
   const knownCodes = [...codeToEntry.keys()];
   const lowerKeys = <T>(tables: Record<string, Record<string, T>>) => Object.fromEntries(Object.values(tables).flatMap((t) => Object.entries(t).map(([word, v]) => [word.toLowerCase(), v])));
-  const spoken: Spoken = { characters: lowerKeys(config.spokenCharacters), repeats: lowerKeys(config.spokenRepeats) };
+  const spoken: Spoken = { characters: lowerKeys(config.spokenCharacters), repeats: lowerKeys(config.spokenRepeats), runs: lowerKeys(config.spokenRuns) };
 
   const stopwords = new Set(Object.values(config.stopwords).flat().map(normaliseText));
   const synonyms = new Map(Object.entries(config.synonyms).map(([k, v]) => [normaliseText(k), normaliseText(v)]));

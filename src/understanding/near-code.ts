@@ -8,7 +8,7 @@
 import { asPhotographed } from './text';
 
 /** A run of hex chunks that may be a code: 0x and 6-9 hex digits, or a bare run with a digit in its first chunk. */
-const CANDIDATE = /(?<![0-9a-z])(0\s*[x×]\s*)?([0-9a-f]{2,9}(?:[\s-]+[0-9a-f]{1,8}){0,2})(?![0-9a-z])/gi;
+const CANDIDATE = /(?<![0-9a-z])(0\s*[x×]\s*)?([0-9a-f]{1,9}(?:[\s-]+[0-9a-f]{1,8}){0,4})(?![0-9a-z])/gi;
 
 /**
  * A code after 0x read off a photo or typed by hand: a letter O for a zero, in the prefix too
@@ -26,8 +26,10 @@ const SPELLED = /(?<![0-9a-z])(?:[0-9a-f] ){5,8}[0-9a-f](?![0-9a-z])/gi;
 export interface Spoken {
   characters: Readonly<Record<string, string>>;
   repeats: Readonly<Record<string, number>>;
+  /** Plurals that repeat a character as often as the digit read out before them ("six zeros"). */
+  runs: Readonly<Record<string, string>>;
 }
-const NOT_SPOKEN: Spoken = { characters: {}, repeats: {} };
+const NOT_SPOKEN: Spoken = { characters: {}, repeats: {}, runs: {} };
 
 /**
  * A code read out and typed as words, six of them or more in a row ("nul x acht nul nul zeven nul
@@ -40,7 +42,7 @@ function unspoken(text: string, spoken: Spoken): string {
   const parts = text.split(/([\s,.-]+)/);
   const isSpoken = (word: string) => {
     const w = word.toLowerCase();
-    return Object.hasOwn(spoken.characters, w) || Object.hasOwn(spoken.repeats, w) || /^[0-9a-fx]$/.test(w);
+    return Object.hasOwn(spoken.characters, w) || Object.hasOwn(spoken.repeats, w) || Object.hasOwn(spoken.runs, w) || /^[0-9a-fx]$/.test(w);
   };
   let out = '';
   for (let i = 0; i < parts.length; ) {
@@ -62,25 +64,37 @@ function unspoken(text: string, spoken: Spoken): string {
 /** The fewest words in a row read as a code. */
 const SPOKEN_RUN = 6;
 
-/** Spoken words as the characters they stand for, a repeat word doubling or tripling the next. */
+/**
+ * Spoken words as the characters they stand for, a repeat word doubling or tripling the next, and
+ * a run word repeating its character as often as the digit before it says ("six zeros": 000000).
+ */
 function characters(words: readonly string[], spoken: Spoken): string {
   let times = 1;
   let code = '';
+  let last = '';
   for (const word of words.map((w) => w.toLowerCase())) {
     const repeat = Object.hasOwn(spoken.repeats, word) ? spoken.repeats[word] : undefined;
+    const run = Object.hasOwn(spoken.runs, word) ? spoken.runs[word] : undefined;
     if (repeat !== undefined) times = repeat;
-    else {
-      code += (Object.hasOwn(spoken.characters, word) ? spoken.characters[word]! : word).repeat(times);
+    else if (run !== undefined && /^[2-9]$/.test(last)) {
+      code = code.slice(0, -1) + run.repeat(Number(last));
+      last = '';
+    } else {
+      last = Object.hasOwn(spoken.characters, word) ? spoken.characters[word]! : word;
+      code += last.repeat(times);
       times = 1;
     }
   }
   return code;
 }
 
+/** Digits grouped in thousands, as dictation writes a long number ("80,070,005", "80.070.005"). */
+const THOUSANDS = /(?<=\d)[,.](?=\d{3}(?!\d))/g;
+
 /** The hex digits of every code-like run in `text`, each chunk prefix of a run tried as well. */
 export function codeCandidates(text: string, spoken: Spoken = NOT_SPOKEN): string[] {
   const found = new Set<string>();
-  const read = unspoken(text, spoken)
+  const read = unspoken(text.replace(THOUSANDS, ''), spoken)
     .replace(MISREAD_RUN, (run) => run.replace(/[oil]/gi, (c) => MISREAD_DIGIT[c.toLowerCase()]!))
     .replace(SPELLED, (run) => run.replace(/ /g, ''));
   for (const m of read.matchAll(CANDIDATE)) {

@@ -101,6 +101,11 @@ describe('error codes', () => {
     ['a dash inside, no 0x', 'error 80072-efd, the network maybe?', 'error-0x80072efd'],
     ['read out with letter names and a double', 'he reads: zero x eight double oh seven two ee ef dee', 'error-0x80072efd'],
     ['read out in Dutch with letter names', 'ze leest voor: nul x cee nul nul vier bee een nul nul', 'error-0xc004b100'],
+    ['dictated: a run of zeros counted', 'my mac says zero x d six zeros c', 'error-0xd000000c'],
+    ['dictated in Dutch: a hundred and a counted run', 'ze zegt nul x cee nul nul vier bee honderd', 'error-0xc004b100'],
+    ['dictated: homophones and a hundred', 'the code is oh x see double oh for be one hundred', 'error-0xc004b100'],
+    ['dictated: digits grouped in thousands', 'it gives me zero x 80,070,005', 'error-0x80070005'],
+    ['spaced out into five chunks', 'foutcode 0 x c 004 b 100', 'error-0xc004b100'],
     ['a named code typed as separate words', 'it ends with (no matching eligable products found)', 'region-mismatch'],
     ['a named code misread twice from a photo', 'eindigt met (NoMatchinqEIigibleProductsFound)', 'region-mismatch'],
   ])('%s: %j', (_, text, id) => {

@@ -14,13 +14,16 @@ import { PASTE_STEPS, routeBlindPastes, type PasteStep } from './pastes-through-
 const FLOORS: Record<string, Record<PasteStep, number>> = {
   'blind-errors-3.json': { start: 0.892, 'knownError.paste': 0.971 },
   'blind-errors-4.json': { start: 0.909, 'knownError.paste': 0.971 },
-  'blind-errors-5.json': { start: 0.898, 'knownError.paste': 0.949 },
-  'blind-errors-6.json': { start: 0.892, 'knownError.paste': 0.954 },
+  'blind-errors-5.json': { start: 0.915, 'knownError.paste': 0.966 },
+  'blind-errors-6.json': { start: 0.897, 'knownError.paste': 0.96 },
   'blind-errors-7.json': { start: 0.88, 'knownError.paste': 0.971 },
+  // Written after the round's changes, measured sealed once (71.0% and 83.9% before, 83.3% and
+  // 89.8% after), then tuned on for codes read out by dictation.
+  'blind-errors-9.json': { start: 0.86, 'knownError.paste': 0.924 },
   'blind-errors-dev.json': { start: 0.939, 'knownError.paste': 1 },
   'blind-errors-sealed.json': { start: 0.895, 'knownError.paste': 0.975 },
 };
-const NEW_SET = { start: 0.88, 'knownError.paste': 0.949 };
+const NEW_SET = { start: 0.86, 'knownError.paste': 0.924 };
 /** As for the matcher alone: set 4's network drive, which shares 0x80072EFD's words. */
 const CONFIDENT_WRONG_ALLOWED: Record<string, number> = { 'blind-errors-4.json': 1 };
 
