@@ -81,13 +81,21 @@ const BLIND_TOP1_FLOOR: Record<string, number> = {
   // Below the target: dictated codes and words split by speech-to-text. 90.5% sealed; 92.9% after
   // codes read out as "six zeros", "one hundred" and "80,070,005" were taught to near-code.ts.
   'blind-errors-9.json': 0.928,
+  // Far below the target, sealed, not tuned on: errors described vaguely from memory ("it
+  // complains that I'm not the right kind of admin") and dialogs pasted with their buttons.
+  'blind-errors-10.json': 0.83,
 };
 /**
  * The target is none anywhere. Set 4 has one, held here so that no more creep in: a message about
  * a network drive ("Kan geen verbinding maken met de netwerkschijf H:") shares the words of
  * 0x80072EFD's "Er kan geen verbinding met de server worden gemaakt".
  */
-const BLIND_CONFIDENT_WRONG_ALLOWED: Record<string, number> = { 'blind-errors-4.json': 1 };
+const BLIND_CONFIDENT_WRONG_ALLOWED: Record<string, number> = {
+  'blind-errors-4.json': 1,
+  // Set 10, sealed: "already entered" read as "already used", a described region error as
+  // "products can't activate", and a VPN client's failed connection as 0x80072EFD's.
+  'blind-errors-10.json': 3,
+};
 const BLIND_TOP1_TARGET = 0.95;
 
 describe.each(loadBlindErrorSets())('blind pastes $name', ({ name, items: pastes }) => {

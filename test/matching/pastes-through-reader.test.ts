@@ -20,12 +20,15 @@ const FLOORS: Record<string, Record<PasteStep, number>> = {
   // Written after the round's changes, measured sealed once (71.0% and 83.9% before, 83.3% and
   // 89.8% after), then tuned on for codes read out by dictation.
   'blind-errors-9.json': { start: 0.86, 'knownError.paste': 0.924 },
+  // Written at the round's end, measured sealed once before it (63.2%, 76.9%) and once after
+  // (70.9%, 81.3%): dialogs pasted whole into a Teams chat, and errors described from memory.
+  'blind-errors-10.json': { start: 0.708, 'knownError.paste': 0.813 },
   'blind-errors-dev.json': { start: 0.939, 'knownError.paste': 1 },
   'blind-errors-sealed.json': { start: 0.895, 'knownError.paste': 0.975 },
 };
 const NEW_SET = { start: 0.86, 'knownError.paste': 0.924 };
-/** As for the matcher alone: set 4's network drive, which shares 0x80072EFD's words. */
-const CONFIDENT_WRONG_ALLOWED: Record<string, number> = { 'blind-errors-4.json': 1 };
+/** As for the matcher alone (eval-accuracy.test.ts): set 4's network drive, set 10's three. */
+const CONFIDENT_WRONG_ALLOWED: Record<string, number> = { 'blind-errors-4.json': 1, 'blind-errors-10.json': 3 };
 
 const deps = { reader: loadMessageReader(), errors: loadKnownErrorCatalog(), containsProductKey };
 
