@@ -25,7 +25,7 @@ export function loadKnownErrorCatalog(matcher: ErrorMatcher = createErrorMatcher
   };
   return {
     match: (text) => matcher.match(text),
-    namesCode: (text) => matcher.explain(text, 1)[0]?.via === 'code',
+    namesCode: (text) => matcher.namesCode(text),
     has: (id) => matcher.entry(id) !== undefined,
     title: (id, locale: Locale) => localisedEntry(entry(id), locale).title,
     fix: (id, locale: Locale) => localisedEntry(entry(id), locale).fix,

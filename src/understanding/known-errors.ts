@@ -244,6 +244,8 @@ export interface ErrorMatcher {
   match(text: string): MatchResult;
   /** The best candidates, most relevant first, for support agents and tuning. */
   explain(text: string, limit?: number): Candidate[];
+  /** Whether the text names a known error's code, as written or retyped one character off ("0xC004BI00"). */
+  namesCode(text: string): boolean;
   entry(id: KnownErrorId): KnownError | undefined;
   /** All entries, in id order. */
   list(): readonly KnownError[];
@@ -348,12 +350,11 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
   }
   const asTheirs = (w: string): string => (known.has(w) ? w : (lookalikes.get(asPhotographed(w)) ?? w));
 
-  /** The best `limit` candidates, best first. */
-  function rank(text: string, limit: number): Candidate[] {
-    if (typeof text !== 'string') return [];
-    // Keys go first, before the cut, so a key straddling the cut cannot survive in part.
-    const paste = cutToBytes(replaceProductKeys(text, ' '), config.maxInputBytes);
+  /** The paste as matched: product keys out first, so a key straddling the cut cannot survive in part. */
+  const asPasted = (text: string) => cutToBytes(replaceProductKeys(text, ' '), config.maxInputBytes);
 
+  /** The candidates its error codes give, if any: known ones as written, or one retyped one edit off. */
+  function byCode(paste: string, limit: number): Candidate[] {
     // 1. Known codes decide on their own, in the order they appear.
     // (A named code typed in lower case is not a code to text.ts, but it is one we know.)
     const coded = [...new Set([...errorCodes(paste), ...words(paste)].flatMap((c) => codeToEntry.get(c) ?? []))];
@@ -361,7 +362,15 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     // 2. A code retyped one edit away from exactly one known code is offered, never decided on,
     // since the user may have typed another error's code.
     const near = nearKnownCode(paste, knownCodes, spoken);
-    if (near !== undefined) return [{ id: sorted[codeToEntry.get(near)!]!.id, score: NEAR_CODE_SCORE, relevance: outcome.ambiguousMinRelevance, via: 'code' }];
+    return near === undefined ? [] : [{ id: sorted[codeToEntry.get(near)!]!.id, score: NEAR_CODE_SCORE, relevance: outcome.ambiguousMinRelevance, via: 'code' }];
+  }
+
+  /** The best `limit` candidates, best first. */
+  function rank(text: string, limit: number): Candidate[] {
+    if (typeof text !== 'string') return [];
+    const paste = asPasted(text);
+    const coded = byCode(paste, limit);
+    if (coded.length > 0) return coded;
 
     // 3. The words.
     const query = [...new Set(evidence(paste).map(asTheirs))].slice(0, config.words.maxPerPaste);
@@ -406,6 +415,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     // decide() needs one more candidate than it can offer, to tell "vague" from "ambiguous".
     match: (text) => decide(rank(text, outcome.maxChoices + 1)),
     explain: (text, limit = 5) => rank(text, limit),
+    namesCode: (text) => typeof text === 'string' && byCode(asPasted(text), 1).length > 0,
     entry: (id) => byId.get(id),
     list: () => sorted,
     common: () => commonList,

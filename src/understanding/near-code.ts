@@ -7,7 +7,10 @@
  */
 import { asPhotographed } from './text';
 
-/** A run of hex chunks that may be a code: 0x and 6-9 hex digits, or a bare run with a digit in its first chunk. */
+/**
+ * A run of hex chunks that may be a code: 0x and 6-9 hex digits, or a bare run with a digit in its
+ * first chunk, in up to five chunks ("0 x c 004 b 100").
+ */
 const CANDIDATE = /(?<![0-9a-z])(0\s*[x×]\s*)?([0-9a-f]{1,9}(?:[\s-]+[0-9a-f]{1,8}){0,4})(?![0-9a-z])/gi;
 
 /**
@@ -76,8 +79,9 @@ function characters(words: readonly string[], spoken: Spoken): string {
     const repeat = Object.hasOwn(spoken.repeats, word) ? spoken.repeats[word] : undefined;
     const run = Object.hasOwn(spoken.runs, word) ? spoken.runs[word] : undefined;
     if (repeat !== undefined) times = repeat;
-    else if (run !== undefined && /^[2-9]$/.test(last)) {
-      code = code.slice(0, -1) + run.repeat(Number(last));
+    else if (run !== undefined) {
+      // "zeros" without a number before it is one zero more.
+      code = /^[2-9]$/.test(last) ? code.slice(0, -1) + run.repeat(Number(last)) : code + run;
       last = '';
     } else {
       last = Object.hasOwn(spoken.characters, word) ? spoken.characters[word]! : word;
