@@ -114,6 +114,11 @@ describe('error codes', () => {
     else expect(r).toMatchObject({ id, outcome: 'ambiguous' });
   });
 
+  it('says whether a text names a known code, as written or one character off, without reading its words', () => {
+    expect(['Error 0x80070005', 'ik krijg 0xC004BI00', 'zero x d six zeros c'].map((t) => matcher.namesCode(t))).toEqual([true, true, true]);
+    expect(['Unlicensed Product', 'I need Office on my new laptop', 'call me on 80070'].map((t) => matcher.namesCode(t))).toEqual([false, false, false]);
+  });
+
   it('does not guess between two known codes, nor read words of hex letters as a code', () => {
     expect(nearKnownCode('0x8007000', ['0x80070005', '0x80070006'])).toBeUndefined();
     expect(nearKnownCode('0x8007000', ['0x80070005'])).toBe('0x80070005');
