@@ -138,7 +138,9 @@ export const guide = setup({
     canGoBack: ({ context }) => context.trail.length >= 2,
     isBackTo: ({ context }, params: { step: StepId }) => context.backTo === params.step,
     isConfidentMatch: (_, params: { match: MatchResult }) => params.match.outcome === 'confident' && params.match.id !== null,
-    isAmbiguousMatch: (_, params: { match: MatchResult }) => params.match.outcome === 'ambiguous' && candidatesOf(params.match).length > 1,
+    // One candidate is offered too ("is this the error you see?"): a code retyped one character
+    // off has exactly one, and saying "I don't recognise that" to it would hide the one we found.
+    isAmbiguousMatch: (_, params: { match: MatchResult }) => params.match.outcome === 'ambiguous' && candidatesOf(params.match).length > 0,
     /** Checked before counting the miss, so "one before" means this is the second in a row. */
     isSecondMiss: ({ context }) => context.misses >= 1,
   },

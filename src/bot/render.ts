@@ -70,7 +70,8 @@ export class Renderer {
       ...notices.flatMap((n) => [sentence(n), ...(n.content ?? []).filter((ref) => !shownByStep.has(ref)).map((ref) => this.block(locale, ref))]),
       ...(meta.content ?? []).map((ref) => this.block(locale, ref)),
       ...this.dynamicText(meta, context, locale),
-      bold(t(meta.ask)),
+      // "Which of these…?" or, for one candidate, "Is this…?" (i18next's plural forms).
+      bold(meta.dynamic === 'error-candidates' ? this.strings.t(locale, meta.ask, { count: context.candidates.length }) : t(meta.ask)),
     ];
     return {
       locale,

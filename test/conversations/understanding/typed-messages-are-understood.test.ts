@@ -1,6 +1,7 @@
 import { startHarness, type Harness } from '../../support/bot-harness';
 import { expected, play } from '../../support/transcript';
 import { loadLanguages } from '../../../src/i18n/languages';
+import { loadKnownErrorCatalog } from '../../../src/understanding/known-error-catalog';
 
 let h: Harness;
 beforeAll(async () => (h = await startHarness()));
@@ -72,6 +73,42 @@ describe('either language in either conversation', () => {
       ['say', 'jazeker', 'activate:ask.appsInstalled', '!common:notice.offerLanguage'],
       ['say', 'nee, nog steeds niet', 'activate:ask.installed'],
       ['say', 'inderdaad', 'common:ask.helped'],
+    ]);
+  });
+});
+
+describe('issue 27, fifth round: what users say, as they say it', () => {
+  test('"gelukt!" is Dutch for "it worked", on its own too', async () => {
+    const chat = h.conversation('nl-NL');
+    await play(chat, 'nl-NL', [
+      ['click', 'common:choice.ACTIVATE', 'activate:ask.license'],
+      ['say', 'ja', 'activate:ask.appsInstalled'],
+      ['say', 'nee', 'activate:ask.installed'],
+      ['say', 'gelukt!', 'common:ask.helped'],
+    ]);
+  });
+
+  test('a code retyped off a photo, one character off, is offered where the error was asked for and as the first message', async () => {
+    const asked = h.conversation('en-US');
+    await play(asked, 'en-US', [
+      ['click', 'common:choice.ERROR_MESSAGE', 'knownError:ask.paste'],
+      ['say', '0x80O72EFD', 'knownError:ask.candidates_one', '!guide:knownError.noMatch'],
+    ]);
+    // The one candidate is a button; pressing it gives its fix.
+    const title = loadKnownErrorCatalog().title('error-0x80072efd', 'en-US');
+    expect(asked.buttons()[0]).toBe(title);
+    await asked.click(title);
+    expect(asked.lastText()).toContain(expected('en-US', 'common:ask.helped'));
+    const first = h.conversation('nl-NL');
+    await play(first, 'nl-NL', [['say', 'foutcode 0x8OO72EFD, laptop op de wifi', 'knownError:ask.candidates_one', '!guide:knownError.noMatch']]);
+  });
+
+  test('"ik snap er niks van" where the bot asks to go on is asked about, not taken as going on', async () => {
+    const chat = h.conversation('nl-NL');
+    await play(chat, 'nl-NL', [
+      ['click', 'common:choice.REACTIVATE', 'reactivate:ask.reason'],
+      ['say', 'verlopen', 'guide:reactivate.expired', 'reactivate:ask.continue'],
+      ['say', 'ik snap er niks van, wat verwacht je van mij?', opening('nl-NL', 'common:notice.didYouMean'), '!guide:reactivate.billing'],
     ]);
   });
 });
