@@ -24,9 +24,7 @@ import {
 import evalSet from '../test/matching/eval-set.json';
 import { loadBlindErrorSets, scoreBlindErrors } from '../test/matching/blind-errors';
 import { PASTE_STEPS, routeBlindPastes } from '../test/matching/pastes-through-reader';
-import { loadKnownErrorCatalog } from '../src/understanding/known-error-catalog';
-import { loadMessageReader } from '../src/understanding/message-reader';
-import { containsProductKey } from '../src/understanding/product-key';
+import { appDeps } from '../test/understanding/evaluate';
 
 const SEED = 20240601;
 const GROWN_SIZE = 10_000;
@@ -189,7 +187,7 @@ function main(): void {
     );
     if (process.argv.includes('--misses')) for (const m of misses) process.stdout.write(`  ${JSON.stringify(m)}\n`);
   }
-  const deps = { reader: loadMessageReader(), errors: loadKnownErrorCatalog(), containsProductKey };
+  const deps = appDeps();
   const throughReader: Record<string, Record<string, { right: number; total: number; confidentWrong: number; nonErrorsLookedUp: number }>> = {};
   process.stdout.write('\nthe same pastes through the whole reader: right error looked up\n');
   for (const set of loadBlindErrorSets()) {

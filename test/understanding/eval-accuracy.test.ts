@@ -1,9 +1,5 @@
 import { loadLanguages } from '../../src/i18n/languages';
-import { loadKnownErrorCatalog } from '../../src/understanding/known-error-catalog';
-import { containsProductKey } from '../../src/understanding/product-key';
-import { createStrings } from '../../src/i18n/strings';
-import { loadMessageReader } from '../../src/understanding/message-reader';
-import { EVAL_SETS, evaluate, score, verdict, type EvalResult } from './evaluate';
+import { appDeps, EVAL_SETS, evaluate, score, verdict, type EvalResult } from './evaluate';
 
 /** Every language of the table (content/languages.json). */
 const LOCALES = loadLanguages().tags;
@@ -15,9 +11,8 @@ const LOCALES = loadLanguages().tags;
  * `npm run bench:nlu`.
  */
 
-// The reader the app builds, with the buttons' labels, so CI holds the floor for what users meet.
-const reader = loadMessageReader(createStrings());
-const deps = { reader, errors: loadKnownErrorCatalog(), containsProductKey };
+// What the app reads with, so CI holds the floor for what users meet.
+const deps = appDeps();
 const show = (list: EvalResult[]) => list.map((r) => `[${r.conversation} @${r.step}] "${r.text}": expected ${r.expect}, got ${r.got}`);
 
 describe.each(EVAL_SETS.map((set) => [set.name, set] as const))('%s', (_name, set) => {

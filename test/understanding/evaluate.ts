@@ -5,7 +5,11 @@ import { guideMachine } from '../../dialogs/machine';
 import { initialContext, type GuideEvent } from '../../dialogs/setup';
 import type { Locale } from '../../dialogs/types';
 import { metaOf } from '../../src/bot/conversation';
+import { createStrings } from '../../src/i18n/strings';
 import { interpret, type InterpretDeps } from '../../src/understanding/interpret';
+import { loadKnownErrorCatalog } from '../../src/understanding/known-error-catalog';
+import { loadMessageReader } from '../../src/understanding/message-reader';
+import { containsProductKey } from '../../src/understanding/product-key';
 import type { InterpretState } from '../../src/understanding/turn-meaning';
 import floors from './floors.json';
 
@@ -74,6 +78,15 @@ export function stateAt(step: string, locale: Locale): InterpretState {
   const meta = metaOf(snapshot);
   if (meta.step !== step) throw new Error(`eval step ${step} resolved to ${meta.step}`);
   return { meta, locale, accepts: (event) => snapshot.can(event) };
+}
+
+/**
+ * What `interpret` reads with in the app (src/app.ts): the reader trained with the buttons'
+ * labels, the known-error catalogue and the product-key check, so a measurement holds what users
+ * meet.
+ */
+export function appDeps(): InterpretDeps {
+  return { reader: loadMessageReader(createStrings()), errors: loadKnownErrorCatalog(), containsProductKey };
 }
 
 export function evaluate(deps: InterpretDeps, items: readonly EvalItem[] = EVAL_ITEMS): EvalResult[] {
