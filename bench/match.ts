@@ -24,6 +24,7 @@ import {
 import evalSet from '../test/matching/eval-set.json';
 import { loadBlindErrorSets, scoreBlindErrors } from '../test/matching/blind-errors';
 import { PASTE_STEPS, routeBlindPastes } from '../test/matching/pastes-through-reader';
+import { loadFastText } from '../src/understanding/fasttext';
 import { appDeps } from '../test/understanding/evaluate';
 
 const SEED = 20240601;
@@ -142,7 +143,7 @@ function round(n: number, digits: number): number {
   return Math.round(n * f) / f;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const real = loadKnowledgeBase();
   const realFigures = measure(real, 50);
 
@@ -205,4 +206,4 @@ function main(): void {
   );
 }
 
-main();
+void loadFastText().then(main);

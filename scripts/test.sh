@@ -49,7 +49,7 @@ set +e
 # after the last test cannot keep the process alive.
 # --throw-deprecation: a deprecated Node API called anywhere in a test (botbuilder's code path
 # included) fails that test instead of printing a warning nobody reads.
-NODE_OPTIONS="${NODE_OPTIONS:-} --throw-deprecation" \
+NODE_OPTIONS="${NODE_OPTIONS:-} --throw-deprecation --experimental-vm-modules --disable-warning=ExperimentalWarning" \
   timeout --signal=TERM --kill-after=30 1200 npx jest --json --outputFile="$report" --forceExit "$@"
 status=$?
 set -e

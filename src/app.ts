@@ -56,7 +56,7 @@ export interface App {
 
 /**
  * Builds the whole service without listening, so tests can start it on any port and the server
- * module only owns the port, signals and process-level logging.
+ * module only owns the port, signals and process-level logging. `loadFastText()` first.
  */
 export function buildApp(config: Config, logger: Logger, overrides: AppOverrides = {}): App {
   // Every language of the table, from CONTENT_DIR and LOCALES_DIR: a language missing a file stops the start.

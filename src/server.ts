@@ -1,5 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import { buildApp } from './app';
+import { loadFastText } from './understanding/fasttext';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { isLoopbackHost } from './web/service-url';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
       'ANONYMOUS MODE ON A PUBLIC INTERFACE: no MicrosoftAppId is set, so anyone who can reach this port can talk to the bot. Replies still only go to loopback or ALLOWED_SERVICE_URLS.',
     );
   }
+  await loadFastText();
   const app = buildApp(config, logger);
   await new Promise<void>((resolve, reject) => {
     app.server.once('error', reject);

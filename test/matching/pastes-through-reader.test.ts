@@ -1,3 +1,4 @@
+import type { InterpretDeps } from '../../src/understanding/interpret';
 import { appDeps } from '../understanding/evaluate';
 import { loadBlindErrorSets } from './blind-errors';
 import { PASTE_STEPS, routeBlindPastes, type PasteStep } from './pastes-through-reader';
@@ -28,7 +29,10 @@ const NEW_SET = { start: 0.86, 'knownError.paste': 0.924 };
 /** As for the matcher alone (eval-accuracy.test.ts): set 4's network drive, set 10's three. */
 const CONFIDENT_WRONG_ALLOWED: Record<string, number> = { 'blind-errors-4.json': 1, 'blind-errors-10.json': 3 };
 
-const deps = appDeps();
+let deps: InterpretDeps;
+beforeAll(() => {
+  deps = appDeps();
+});
 
 describe.each(loadBlindErrorSets())('blind pastes $name through the reader', ({ name, items }) => {
   test.each(PASTE_STEPS.map((step) => [step]))('at %s, the right known error is looked up for at least its floor', (step) => {

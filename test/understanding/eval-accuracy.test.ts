@@ -1,4 +1,5 @@
 import { loadLanguages } from '../../src/i18n/languages';
+import type { InterpretDeps } from '../../src/understanding/interpret';
 import { appDeps, EVAL_SETS, evaluate, score, verdict, type EvalResult } from './evaluate';
 
 /** Every language of the table (content/languages.json). */
@@ -11,14 +12,22 @@ const LOCALES = loadLanguages().tags;
  * `npm run bench:nlu`.
  */
 
-// What the app reads with, so CI holds the floor for what users meet.
-const deps = appDeps();
 const show = (list: EvalResult[]) => list.map((r) => `[${r.conversation} @${r.step}] "${r.text}": expected ${r.expect}, got ${r.got}`);
 
+// What the app reads with, so CI holds the floor for what users meet.
+let deps: InterpretDeps;
+beforeAll(() => {
+  deps = appDeps();
+});
+
 describe.each(EVAL_SETS.map((set) => [set.name, set] as const))('%s', (_name, set) => {
-  const results = evaluate(deps, set.items);
-  const s = score(results);
+  let results: EvalResult[];
+  let s: ReturnType<typeof score>;
   const { floor } = set;
+  beforeAll(() => {
+    results = evaluate(deps, set.items);
+    s = score(results);
+  });
 
   test('is big and varied enough to mean something', () => {
     expect(set.items.length).toBeGreaterThanOrEqual(200);

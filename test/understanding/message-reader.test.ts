@@ -12,7 +12,10 @@ import { IntentModel, Lexicon, OUT_OF_SCOPE } from '../../src/understanding/inte
 const LOCALES = loadLanguages().tags;
 
 const files = loadIntentFiles();
-const reader = new MessageReader(files);
+let reader: MessageReader;
+beforeAll(() => {
+  reader = new MessageReader(files);
+});
 const OPENINGS_AND_COMMANDS = { answers: new Set<string>(), topics: new Set([...BRANCH_CHOICES, 'AGENT', 'BACK', 'START_OVER', 'HELP', 'LANGUAGE']) };
 const read = (text: string, locale: 'en-US' | 'nl-NL' = 'en-US', allowed = OPENINGS_AND_COMMANDS) => reader.read(text, locale, allowed);
 
@@ -145,10 +148,13 @@ describe('error reports (error-report.ts)', () => {
 
 describe('the intent model (intent-model.ts)', () => {
   const lexicon = new Lexicon('en', ['install froze halfway', 'install stopped halfway', 'talk to a person', 'get me a person', 'the weather today', 'cook some rice']);
-  const model = new IntentModel(lexicon, {
-    ACTIVATE: ['install froze halfway', 'install stopped halfway'],
-    AGENT: ['talk to a person', 'get me a person'],
-    [OUT_OF_SCOPE]: ['the weather today', 'cook some rice'],
+  let model: IntentModel;
+  beforeAll(() => {
+    model = new IntentModel(lexicon, {
+      ACTIVATE: ['install froze halfway', 'install stopped halfway'],
+      AGENT: ['talk to a person', 'get me a person'],
+      [OUT_OF_SCOPE]: ['the weather today', 'cook some rice'],
+    });
   });
 
   test('a label left out at a step lends its share to the rest, not to the runner-up it is not', () => {

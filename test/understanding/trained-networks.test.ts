@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IntentModel, Lexicon } from '../../src/understanding/intent-model';
@@ -23,6 +23,7 @@ test('a reader loaded from the networks the build trained reads every evaluation
   const trained = new MessageReader(files, {}, undefined, new NetworkFolder(dir, { save: true }));
   expect(trained.models).toEqual({ loaded: 0, trained: 4 });
   expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toHaveLength(4);
+  expect(readdirSync(dir).filter((f) => f.endsWith('.bin'))).toHaveLength(4);
 
   const loaded = new MessageReader(files, {}, undefined, new NetworkFolder(dir));
   expect(loaded.models).toEqual({ loaded: 4, trained: 0 });
@@ -49,7 +50,7 @@ describe('a network saved before', () => {
 
   test('is trained again when its file is damaged or does not fit the labels', () => {
     new IntentModel(lexicon, training, new NetworkFolder(dir, { save: true }));
-    const [file] = readdirSync(dir);
+    const file = readdirSync(dir).find((f) => f.endsWith('.json'));
     writeFileSync(join(dir, file!), '{"features": ["install"], "intents": ["ACTIVATE"], "perceptr');
     const damaged = new IntentModel(lexicon, training, new NetworkFolder(dir));
     expect(damaged.loaded).toBe(false);
@@ -58,5 +59,17 @@ describe('a network saved before', () => {
     const misfit = new IntentModel(lexicon, training, new NetworkFolder(dir));
     expect(misfit.loaded).toBe(false);
     expect(read(misfit)).toBe('ACTIVATE');
+  });
+
+  test("is trained again when fastText's model file is damaged or cut short", () => {
+    new IntentModel(lexicon, training, new NetworkFolder(dir, { save: true }));
+    const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.bin'))!);
+    const whole = readFileSync(file);
+    for (const damage of [Buffer.from('not a fastText model'), whole.subarray(0, whole.length >> 1)]) {
+      writeFileSync(file, damage);
+      const damaged = new IntentModel(lexicon, training, new NetworkFolder(dir));
+      expect(damaged.loaded).toBe(false);
+      expect(read(damaged)).toBe('ACTIVATE');
+    }
   });
 });
