@@ -6,4 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "smoke: node $(node --version)"
-npx jest --forceExit test/quick-start
+# fastText's WebAssembly module is a dynamic import, which jest runs only with this flag (test/README.md).
+NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --disable-warning=ExperimentalWarning" npx jest --forceExit test/quick-start

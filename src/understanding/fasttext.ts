@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { getFastTextModule } from 'fasttext.wasm.js';
 
 /**
@@ -8,8 +9,8 @@ import { getFastTextModule } from 'fasttext.wasm.js';
  * alone (bench/README.md, "Sixth round").
  *
  * The WebAssembly module loads asynchronously, once per process (`loadFastText()`, which the server,
- * the build and the test setup await before the first reader is made); training and reading are
- * synchronous after that.
+ * the build and the test setup await before the first reader is made); loading a model and reading
+ * are synchronous after that, and so is training, in a child process (FastTextClassifier.train).
  */
 type FastTextModule = Awaited<ReturnType<typeof getFastTextModule>>;
 
@@ -19,10 +20,32 @@ type FastTextModule = Awaited<ReturnType<typeof getFastTextModule>>;
  */
 export const FASTTEXT_SETTINGS = { lr: 0.5, epoch: 25, dim: 32, wordNgrams: 2, minn: 3, maxn: 5, bucket: 50_000, minCount: 1, seed: 1 } as const;
 
-/** Paths inside the module's own in-memory file system, where fastText reads and writes its files. */
-const TRAINING_FILE = '/training.txt';
+/** The path inside the module's own in-memory file system where fastText reads and writes a model. */
 const MODEL_FILE = '/model.bin';
 const LABEL = '__label__';
+
+/**
+ * The training child (FastTextClassifier.train): settings and lines on stdin, the model's bytes on
+ * stdout. One thread and a fixed seed: the same examples give the same model, which `npm run build`
+ * keeps.
+ */
+const TRAINER = `
+const { getFastTextModule } = require(process.argv[1]);
+const input = [];
+process.stdin.on('data', (chunk) => input.push(chunk));
+process.stdin.on('end', async () => {
+  const { settings, text } = JSON.parse(Buffer.concat(input).toString('utf8'));
+  const module = await getFastTextModule();
+  module.FS.writeFile('/training.txt', text);
+  const args = new module.Args();
+  Object.assign(args, settings, { input: '/training.txt', verbose: 0, thread: 1 });
+  args.model = module.ModelName.supervised;
+  args.loss = module.LossName.softmax;
+  const model = new module.FastText();
+  model.train(args, () => undefined);
+  model.saveModel('${MODEL_FILE}');
+  process.stdout.write(module.FS.readFile('${MODEL_FILE}'));
+});`;
 
 let loading: Promise<FastTextModule> | undefined;
 let loaded: FastTextModule | undefined;
@@ -43,22 +66,25 @@ export class FastTextClassifier {
   private constructor(
     private readonly model: InstanceType<FastTextModule['FastText']>,
     private readonly labels: number,
+    private readonly saved: Uint8Array,
   ) {}
 
-  /** Trains on `training` (label → examples, each already split into words and joined by spaces). */
+  /**
+   * Trains on `training` (label → examples, each already split into words and joined by spaces),
+   * in a child process of its own. In-process, fastText's WebAssembly build keeps about 150 MB of
+   * every model it trains (its dictionary is sized for 30 million words) and cannot train again
+   * once a trained model is freed; after a few models a training throws. A child per model gives
+   * the memory back and loads only the small trained model here.
+   */
   static train(training: Record<string, readonly string[]>): FastTextClassifier {
-    const module = fastText();
     const lines = Object.entries(training).flatMap(([label, examples]) => examples.map((e) => `${LABEL}${label} ${e}`));
-    module.FS.writeFile(TRAINING_FILE, `${lines.join('\n')}\n`);
-    const args = new module.Args();
-    Object.assign(args, FASTTEXT_SETTINGS, { input: TRAINING_FILE, verbose: 0, thread: 1 });
-    args.model = module.ModelName.supervised;
-    args.loss = module.LossName.softmax;
-    const model = new module.FastText();
-    // One thread and a fixed seed: the same examples give the same model, which `npm run build` keeps.
-    model.train(args, () => undefined);
-    module.FS.unlink(TRAINING_FILE);
-    return new FastTextClassifier(model, Object.keys(training).length);
+    const child = spawnSync(process.execPath, ['-e', TRAINER, require.resolve('fasttext.wasm.js')], {
+      input: JSON.stringify({ settings: FASTTEXT_SETTINGS, text: `${lines.join('\n')}\n` }),
+      maxBuffer: 512 * 1024 * 1024,
+    });
+    const model = child.status === 0 ? FastTextClassifier.load(child.stdout, Object.keys(training).length) : undefined;
+    if (!model) throw new Error(`fastText training failed (exit ${child.status ?? child.signal}): ${child.stderr?.toString().trim() ?? child.error?.message}`);
+    return model;
   }
 
   /** A model `bytes()` gave before; undefined for bytes that are no such model (a damaged file). */
@@ -73,20 +99,12 @@ export class FastTextClassifier {
     } finally {
       module.FS.unlink(MODEL_FILE);
     }
-    const classifier = new FastTextClassifier(model, labels);
-    return classifier.labelCount() === labels ? classifier : undefined;
+    return model.getLabels()[0].size() === labels ? new FastTextClassifier(model, labels, bytes) : undefined;
   }
 
-  private labelCount(): number {
-    return this.model.getLabels()[0].size();
-  }
-
+  /** The model as fastText saves it. */
   bytes(): Uint8Array {
-    const module = fastText();
-    this.model.saveModel(MODEL_FILE);
-    const bytes = module.FS.readFile(MODEL_FILE);
-    module.FS.unlink(MODEL_FILE);
-    return bytes;
+    return this.saved;
   }
 
   /** `text`: words joined by spaces, as in training. Labels with no share are left out. */

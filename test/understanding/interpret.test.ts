@@ -167,8 +167,8 @@ describe('which reading wins', () => {
       {
         key: 'common:notice.didYouMean',
         options: [
-          { ag: 'choice', choice: 'PRODUCT_KEY', step: 'start' },
           { ag: 'choice', choice: 'REACTIVATE', step: 'start' },
+          { ag: 'choice', choice: 'PRODUCT_KEY', step: 'start' },
         ],
       },
     ]);
