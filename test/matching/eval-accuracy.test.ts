@@ -73,17 +73,23 @@ describe('accuracy', () => {
 const BLIND_TOP1_FLOOR: Record<string, number> = {
   'blind-errors-dev.json': 1,
   'blind-errors-sealed.json': 0.977,
-  'blind-errors-3.json': 0.974,
-  'blind-errors-4.json': 0.97,
+  'blind-errors-3.json': 0.979,
+  'blind-errors-4.json': 0.974,
   'blind-errors-5.json': 0.969,
   'blind-errors-6.json': 0.96,
-  'blind-errors-7.json': 0.975,
+  'blind-errors-7.json': 0.979,
   // Below the target: dictated codes and words split by speech-to-text. 90.5% sealed; 92.9% after
   // codes read out as "six zeros", "one hundred" and "80,070,005" were taught to near-code.ts.
-  'blind-errors-9.json': 0.928,
+  'blind-errors-9.json': 0.932,
   // Far below the target, sealed, not tuned on: errors described vaguely from memory ("it
   // complains that I'm not the right kind of admin") and dialogs pasted with their buttons.
-  'blind-errors-10.json': 0.83,
+  'blind-errors-10.json': 0.844,
+  // Sixth round: 93.9% sealed (one confident-wrong: a Flemish "al ingegeven" read as "already used"),
+  // then tuned on: "Unlicensed" in the title bar, "unlicenced" and "ingegeven" as synonyms.
+  'blind-errors-11.json': 0.953,
+  // Sixth round, sealed, not tuned on: 93.4% before the round, 92.9% after it (the title-bar match
+  // text of unlicensed-product lost a retyped dialog that names its title bar).
+  'blind-errors-12.json': 0.928,
 };
 /**
  * The target is none anywhere. Set 4 has one, held here so that no more creep in: a message about
