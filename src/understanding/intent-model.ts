@@ -384,7 +384,7 @@ const NEAREST_WEIGHT = 0.45;
 
 /**
  * How much fastText's probabilities count against those two together. Half and half read the
- * twelve blind sets and the eval set best of 0.3, 0.5 and 0.7 (bench/README.md, "Sixth round").
+ * twelve blind sets and the eval set best of 0.3 to 0.7 (bench/README.md, "Sixth round").
  */
 const FASTTEXT_WEIGHT = 0.5;
 

@@ -27,7 +27,7 @@ export function trainingKey(trainedOn: unknown): string {
   return createHash('sha256').update(JSON.stringify(trainedOn)).digest('hex').slice(0, 40);
 }
 
-/** Trained networks as one JSON file per key in a folder. */
+/** Trained networks as one JSON file per key in a folder, and fastText models as one .bin file per key. */
 export class NetworkFolder implements TrainedNetworks {
   readonly put?: (key: string, network: NetworkJson) => void;
   readonly putBytes?: (key: string, bytes: Uint8Array) => void;
