@@ -18,7 +18,7 @@ const intents = LOCALES.flatMap((l) => Object.values(files[l].intents).flat());
 const kb = loadKnowledgeBase();
 const matchTexts = kb.entries.flatMap((e) => LOCALES.flatMap((l) => e.match[l]));
 const errorSets = loadBlindErrorSets();
-// Indexed once: thousands of training sentences, checked against every set.
+// Prepared once: thousands of training sentences, checked against every set.
 const againstEverything = new NearCopyCheck([...intents, ...matchTexts]);
 const againstIntents = new NearCopyCheck(intents);
 
