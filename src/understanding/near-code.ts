@@ -19,6 +19,11 @@ const CANDIDATE = /(?<![0-9a-z])(0\s*[x×]\s*)?([0-9a-f]{1,9}(?:[\s-]+[0-9a-f]{1
  */
 const MISREAD_RUN = /(?<![0-9a-z])[0o]\s*[x×]\s*[0-9a-filo]{6,9}(?![0-9a-z])/gi;
 const MISREAD_DIGIT: Record<string, string> = { o: '0', i: '1', l: '1' };
+/**
+ * The same misreadings in a chunk of a code without 0x ("c004b1oo", "C004 B1OO"): a word of hex
+ * letters and digits with an O, I or l among them. No word of either language has a digit there.
+ */
+const MISREAD_CHUNK = /(?<![0-9a-z])(?=[0-9a-filo]*\d)(?=[0-9a-filo]*[oil])[0-9a-filo]{3,9}(?![0-9a-z])/gi;
 /** A code read out or typed one character at a time: "8 0 0 7 2 E F D". */
 const SPELLED = /(?<![0-9a-z])(?:[0-9a-f] ){5,8}[0-9a-f](?![0-9a-z])/gi;
 
@@ -100,13 +105,15 @@ export function codeCandidates(text: string, spoken: Spoken = NOT_SPOKEN): strin
   const found = new Set<string>();
   const read = unspoken(text.replace(THOUSANDS, ''), spoken)
     .replace(MISREAD_RUN, (run) => run.replace(/[oil]/gi, (c) => MISREAD_DIGIT[c.toLowerCase()]!))
+    .replace(MISREAD_CHUNK, (chunk) => chunk.replace(/[oil]/gi, (c) => MISREAD_DIGIT[c.toLowerCase()]!))
     .replace(SPELLED, (run) => run.replace(/ /g, ''));
   for (const m of read.matchAll(CANDIDATE)) {
     const prefixed = m[1] !== undefined;
     const chunks = m[2]!.toLowerCase().split(/[\s-]+/);
-    // Without 0x, a code starts with a chunk of four or more that has a digit ("80072 efd"), so
-    // that words made of hex letters ("be a dead face") are never read as one.
-    if (!prefixed && (chunks[0]!.length < 4 || !/[0-9]/.test(chunks[0]!))) continue;
+    // Without 0x, a code starts with a chunk of four or more that has a digit ("80072 efd"), or is
+    // mostly digits typed apart ("D 000 000 C"), so that words made of hex letters ("be a dead
+    // face") are never read as one.
+    if (!prefixed && (chunks[0]!.length < 4 || !/[0-9]/.test(chunks[0]!)) && (m[2]!.match(/[0-9]/g)?.length ?? 0) < 5) continue;
     let joined = '';
     for (const chunk of chunks) {
       joined += chunk;

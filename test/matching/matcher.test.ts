@@ -96,6 +96,9 @@ describe('error codes', () => {
     ['a letter O for the zero of 0x', 'Ox80072EFD (the photo is blurry)', 'error-0x80072efd'],
     ['letters O for zeros throughout', 'error code Ox8007OOO5', 'error-0x80070005'],
     ['a capital I for a one', '0xC004BI00', 'error-0xc004b100'],
+    ['letters O for zeros, no 0x', 'my note says c004b1oo', 'error-0xc004b100'],
+    ['letters O for zeros in the second half only', 'foutmelding 0xC004 B1OO bij het activeren', 'error-0xc004b100'],
+    ['mostly zeros typed apart, no 0x', 'on the mac: D 000 000 C', 'error-0xd000000c'],
     ['read out in Dutch words', 'de beller leest voor: nul x acht nul nul zeven nul nul nul vijf', 'error-0x80070005'],
     ['read out in English, letters and words', 'she reads it out: oh x C zero zero four F zero seven four', 'kms-0xc004f074'],
     ['a dash inside, no 0x', 'error 80072-efd, the network maybe?', 'error-0x80072efd'],
@@ -123,6 +126,8 @@ describe('error codes', () => {
     expect(nearKnownCode('0x8007000', ['0x80070005', '0x80070006'])).toBeUndefined();
     expect(nearKnownCode('0x8007000', ['0x80070005'])).toBe('0x80070005');
     expect(codeCandidates('we added a cafe bed')).toEqual([]);
+    expect(codeCandidates('room b1o on floor 2, call 06 123 456 78')).not.toContain('c004b100');
+    expect(nearKnownCode('lokaal 1o1, 2 oude pc\'s uit 2019, bel 0612 345 678', ['0x80070005', '0x80072efd', '0xc004b100', '0xd000000c', '0xc004f074'])).toBeUndefined();
   });
 });
 
