@@ -138,8 +138,10 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   if (acted && !isOpening(reading.label!)) return { events: acted, notices };
   // Nor does a looser match outvote a clear topic ("a key for Microsoft 365 Family"). A message
   // that reads as no topic is the error the catalogue knows well, whatever words we do not know
-  // it has ("foutcode 0x8OO72EFD, laptop op de wifi van de bib").
-  if (pasted.outcome === 'confident' && !acted) return toErrors();
+  // it has ("foutcode 0x8OO72EFD, laptop op de wifi van de bib"). Not mid-flow without a sign of
+  // a screen's words: there "nee wacht, mijn probleem is dat het abonnement verlopen is" names a
+  // new problem in the words of an error, and on every set no error came that way.
+  if (pasted.outcome === 'confident' && !acted && (state.meta.input !== 'choice' || cue !== undefined)) return toErrors();
   if (acted) return { events: acted, notices };
   if (reading.outcome === 'ambiguous') {
     const options = reading.options!.map((label) => buttonFor(label, state));
