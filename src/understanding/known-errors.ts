@@ -100,6 +100,11 @@ export const matchingConfigSchema = z
         weights: z.object({ fuzzy: ratio, prefix: ratio }).strict(),
         /** Titles are our own words: they count, but less than what users actually see. */
         titleBoost: ratio,
+        /**
+         * How much more a candidate string counts when the paste has its words in its order: its
+         * relevance is multiplied by 1 + orderBoost x the share of the paste's word pairs it has.
+         */
+        orderBoost: z.number().min(0),
       })
       .strict(),
     words: z
@@ -300,6 +305,16 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
       .map((w) => synonyms.get(w) ?? w)
       .filter((w) => w.length >= config.words.minLength && !stopwords.has(w) && !/^\d+$/.test(w));
 
+  // Each entry's on-screen strings as word pairs in order, stopwords kept: a fragment cut from one
+  // ("This product key has already been us…") shares its order with it, and not only its words
+  // with every string that has them ("You have already entered this product key").  The words
+  // alone put such fragments under the shorter string.
+  const pairsOf = (text: string): Set<string> => {
+    const w = normaliseText(text).split(' ');
+    return new Set(w.slice(1).map((x, i) => `${w[i]} ${x}`));
+  };
+  const entryPairs = sorted.map((e) => Object.values(e.match).flat().map(pairsOf));
+
   const screens: Screen[] = [];
   const add = (entry: number, text: string, field: 'screen' | 'title'): void => {
     const words = evidence(text);
@@ -379,9 +394,25 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     // much of the string the paste contains, so that a few words shared with a long string
     // ("enter a valid email address") count less than a whole short one ("Unlicensed Product").
     const best = new Map<number, Candidate>();
+    const pastePairs = pairsOf(paste);
+    /** The largest share of the paste's word pairs that one of the entry's strings has. */
+    const inOrder = (entry: number): number => {
+      if (pastePairs.size === 0) return 0;
+      let most = 0;
+      for (const pairs of entryPairs[entry]!) {
+        let shared = 0;
+        for (const pair of pastePairs) if (pairs.has(pair)) shared++;
+        most = Math.max(most, shared);
+      }
+      // One pair in order ("product key") is every key error's; order tells from three words on.
+      return most >= 2 ? most / pastePairs.size : 0;
+    };
     for (const { entry, size, score, terms, queryTerms } of index.search(query.join(' '))) {
       const ofString = new Set(terms).size / size;
-      const relevance = score * ofString;
+      const plain = score * ofString;
+      // Order only ranks strings the words already make candidates: "Please enter a valid email
+      // address" has "enter a valid" in the order of an invalid key's message, and is no error.
+      const relevance = plain >= outcome.ambiguousMinRelevance ? plain * (1 + search.orderBoost * inOrder(entry)) : plain;
       if (relevance <= (best.get(entry)?.relevance ?? 0)) continue;
       const alike = Math.sqrt(ofString * (queryTerms.length / query.length));
       best.set(entry, { id: sorted[entry]!.id, score: round(1 - alike), relevance: round(relevance), via: 'text' });

@@ -73,23 +73,27 @@ describe('accuracy', () => {
 const BLIND_TOP1_FLOOR: Record<string, number> = {
   'blind-errors-dev.json': 1,
   'blind-errors-sealed.json': 0.977,
-  'blind-errors-3.json': 0.979,
-  'blind-errors-4.json': 0.974,
-  'blind-errors-5.json': 0.969,
-  'blind-errors-6.json': 0.96,
-  'blind-errors-7.json': 0.979,
+  'blind-errors-3.json': 0.994,
+  'blind-errors-4.json': 0.985,
+  'blind-errors-5.json': 0.974,
+  'blind-errors-6.json': 0.965,
+  'blind-errors-7.json': 0.985,
   // Below the target: dictated codes and words split by speech-to-text. 90.5% sealed; 92.9% after
   // codes read out as "six zeros", "one hundred" and "80,070,005" were taught to near-code.ts.
-  'blind-errors-9.json': 0.932,
+  'blind-errors-9.json': 0.938,
   // Far below the target, sealed, not tuned on: errors described vaguely from memory ("it
   // complains that I'm not the right kind of admin") and dialogs pasted with their buttons.
-  'blind-errors-10.json': 0.844,
+  'blind-errors-10.json': 0.859,
   // Sixth round: 93.9% sealed (one confident-wrong: a Flemish "al ingegeven" read as "already used"),
   // then tuned on: "Unlicensed" in the title bar, "unlicenced" and "ingegeven" as synonyms.
-  'blind-errors-11.json': 0.953,
+  'blind-errors-11.json': 0.971,
   // Sixth round, sealed, not tuned on: 93.4% before the round, 92.9% after it (the title-bar match
   // text of unlicensed-product lost a retyped dialog that names its title bar).
-  'blind-errors-12.json': 0.928,
+  'blind-errors-12.json': 0.947,
+  // Seventh round, sealed: 93.3% before the round (two confident-wrong), 93.8% after codes with O
+  // for 0 and codes typed apart (one confident-wrong: "al eens door ons opgegeven", already entered,
+  // read as already used); then read, and 94.2% with word order (content/matching.json, orderBoost).
+  'blind-errors-13.json': 0.942,
 };
 /**
  * The target is none anywhere. Set 4 has one, held here so that no more creep in: a message about
@@ -101,6 +105,8 @@ const BLIND_CONFIDENT_WRONG_ALLOWED: Record<string, number> = {
   // Set 10, sealed: "already entered" read as "already used", a described region error as
   // "products can't activate", and a VPN client's failed connection as 0x80072EFD's.
   'blind-errors-10.json': 3,
+  // Set 13, sealed: a Dutch "al eens door ons opgegeven" (already entered) read as already used.
+  'blind-errors-13.json': 1,
 };
 const BLIND_TOP1_TARGET = 0.95;
 

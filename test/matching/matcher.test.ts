@@ -163,8 +163,18 @@ describe('fuzzy text', () => {
     expect(matcher.match(text)).toMatchObject({ id, outcome: 'confident' });
   });
 
-  it('offers a fragment of two telling words as a question', () => {
-    expect(matcher.match('has already been used')).toMatchObject({ id: 'key-already-used', outcome: 'ambiguous' });
+  it('offers a fragment of two telling words as a question, and decides on one cut from the dialog in its order', () => {
+    expect(matcher.match('used already')).toMatchObject({ id: 'key-already-used', outcome: 'ambiguous' });
+    expect(matcher.match('has already been used')).toMatchObject({ id: 'key-already-used', outcome: 'confident' });
+  });
+
+  // Both strings have "already", "product key" and "enter"; only one has them in the fragment's order.
+  it.each([
+    ['This product key has already been us', 'key-already-used'],
+    ['Deze productcode is al gebr', 'key-already-used'],
+    ['You have already entered this prod', 'key-already-entered'],
+  ])('puts a fragment cut off a dialog (%j) under the string it was cut from', (text, id) => {
+    expect(matcher.match(text).id).toBe(id);
   });
 
   it('reads both languages whatever the conversation language, and gives one id', () => {
@@ -181,7 +191,8 @@ describe('fuzzy text', () => {
     expect(r.alternatives.length).toBeGreaterThan(0);
     expect(r.alternatives.length).toBeLessThan(kb.config.outcome.maxChoices);
     expect(r.alternatives).not.toContain(r.id);
-    expect(new Set([r.id, ...r.alternatives])).toEqual(new Set(['key-expired', 'key-not-valid', 'key-already-entered']));
+    // Three key errors have these words; two have them in this order ("The product key you entered…").
+    expect(new Set([r.id, ...r.alternatives])).toEqual(new Set(['key-expired', 'key-not-valid']));
   });
 
   it.each(['', '   ', '?', 'hello', 'How do I reset my password?', 'Mijn laptop is heel traag', 'The quick brown fox jumps over the lazy dog'])(
