@@ -1,10 +1,10 @@
 /**
  * `npm run build` runs this after compiling: trains the intent models of CONTENT_DIR (with the
  * buttons' labels of LOCALES_DIR) once and keeps them in dist/models, so that the service starts
- * without training (src/understanding/trained-networks.ts). The folder is emptied first: the
- * models of content that has changed since would never be loaded again.
+ * without training (src/understanding/trained-networks.ts). A model kept by an earlier build is
+ * loaded when it was trained on the same (its key says so), so `npm start` trains only after the
+ * content, a setting or the library changed; the models no key finds any more are deleted.
  */
-import { rmSync } from 'node:fs';
 import { loadConfig } from '../config';
 import { loadStrings } from '../i18n/strings';
 import { MODELS_DIR } from '../paths';
@@ -17,9 +17,12 @@ import { NetworkFolder } from '../understanding/trained-networks';
 const config = loadConfig();
 const strings = loadStrings(config.contentDir, config.localesDir);
 void loadFastText().then(() => {
-  rmSync(MODELS_DIR, { recursive: true, force: true });
   const cpu = cpuTimeMs();
-  const { models } = loadMessageReader(strings, config.contentDir, new NetworkFolder(MODELS_DIR, { save: true }));
+  const folder = new NetworkFolder(MODELS_DIR, { save: true });
+  const { models } = loadMessageReader(strings, config.contentDir, folder);
   const used = cpuTimeMs() - cpu;
-  process.stdout.write(`intent models: ${models.trained} trained for ${strings.languages.tags.join(', ')} in ${Math.round(used)} ms of CPU (fastText's training children included), kept in ${MODELS_DIR}\n`);
+  const removed = folder.removeUnused();
+  process.stdout.write(
+    `intent models for ${strings.languages.tags.join(', ')}: ${models.trained} trained, ${models.loaded} kept from an earlier build, in ${Math.round(used)} ms of CPU (fastText's training children included); ${removed} old files removed from ${MODELS_DIR}\n`,
+  );
 });

@@ -2,8 +2,9 @@ import { NeuralNetwork, type Features } from '@nlpjs/neural';
 import { SpellCheck } from '@nlpjs/similarity';
 import { StemmerEn, StopwordsEn } from '@nlpjs/lang-en';
 import { StemmerNl, StopwordsNl } from '@nlpjs/lang-nl';
+import { version as NLPJS_VERSION } from '@nlpjs/neural/package.json';
 import type { NlpModule } from '../i18n/languages';
-import { FASTTEXT_SETTINGS, FastTextClassifier } from './fasttext';
+import { FASTTEXT_SETTINGS, FASTTEXT_VERSION, FastTextClassifier } from './fasttext';
 import { trainingKey, type NetworkJson, type TrainedNetworks } from './trained-networks';
 import { words } from './text';
 
@@ -213,7 +214,7 @@ export class IntentModel {
       // Whole examples of one or two words ("no", "not yet"): an answer a message may begin with.
       this.aloneByLabel.set(label, new Set(examples.filter((e) => e.length <= 2).map((e) => e.join(' '))));
     }
-    const key = trainingKey({ network: NETWORK_SETTINGS, corpus });
+    const key = trainingKey({ network: NETWORK_SETTINGS, nlpjs: NLPJS_VERSION, corpus });
     const saved = networks?.get(key);
     const networkLoaded = saved !== undefined && fits(saved, this.labels);
     if (networkLoaded) this.network.fromJSON(saved!);
@@ -224,7 +225,7 @@ export class IntentModel {
     // fastText reads the words as the network does after typo correction, but whole: its own
     // letter n-grams stand in for the stemmer.
     const sentences = Object.fromEntries(split.map(([label, examples]) => [label, examples.map((tokens) => tokens.join(' '))]));
-    const fastTextKey = trainingKey({ fastText: FASTTEXT_SETTINGS, sentences });
+    const fastTextKey = trainingKey({ fastText: FASTTEXT_SETTINGS, version: FASTTEXT_VERSION, sentences });
     const savedFastText = networks?.getBytes(fastTextKey);
     const loadedFastText = savedFastText && FastTextClassifier.load(savedFastText, this.labels.length);
     if (loadedFastText) this.fastText = loadedFastText;

@@ -1,6 +1,6 @@
 import type { NetworkJson } from '@nlpjs/neural';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** An nlp.js NeuralNetwork as its `toJSON()` gives it and its `fromJSON()` takes it. */
@@ -22,7 +22,10 @@ export interface TrainedNetworks {
   putBytes?(key: string, bytes: Uint8Array): void;
 }
 
-/** The key of a network: a hash of everything its training depends on (examples, features, settings). */
+/**
+ * The key of a network: a hash of everything its training depends on (examples, features,
+ * settings, and the version of the library that trains it, since a kept model outlives an upgrade).
+ */
 export function trainingKey(trainedOn: unknown): string {
   return createHash('sha256').update(JSON.stringify(trainedOn)).digest('hex').slice(0, 40);
 }
@@ -31,6 +34,8 @@ export function trainingKey(trainedOn: unknown): string {
 export class NetworkFolder implements TrainedNetworks {
   readonly put?: (key: string, network: NetworkJson) => void;
   readonly putBytes?: (key: string, bytes: Uint8Array) => void;
+  /** The files read or written through this folder. */
+  private readonly used = new Set<string>();
 
   /** @param options.save whether networks trained with this folder are written to it (the build does). */
   constructor(
@@ -47,7 +52,9 @@ export class NetworkFolder implements TrainedNetworks {
   get(key: string): NetworkJson | undefined {
     try {
       const json = JSON.parse(readFileSync(this.path(key, 'json'), 'utf8')) as NetworkJson;
-      return Array.isArray(json.features) && Array.isArray(json.intents) && Array.isArray(json.perceptrons) ? json : undefined;
+      if (!Array.isArray(json.features) || !Array.isArray(json.intents) || !Array.isArray(json.perceptrons)) return undefined;
+      this.used.add(`${key}.json`);
+      return json;
     } catch {
       return undefined;
     }
@@ -65,7 +72,30 @@ export class NetworkFolder implements TrainedNetworks {
       return undefined;
     }
     const bytes = file.subarray(0, Math.max(0, file.length - DIGEST_BYTES));
-    return file.length > DIGEST_BYTES && digest(bytes).equals(file.subarray(bytes.length)) ? bytes : undefined;
+    if (file.length <= DIGEST_BYTES || !digest(bytes).equals(file.subarray(bytes.length))) return undefined;
+    this.used.add(`${key}.bin`);
+    return bytes;
+  }
+
+  /**
+   * Deletes every file of the folder that was neither read nor written through this object: the
+   * models of content that has changed since, which no key will find again. The build calls it
+   * after training, so that it keeps the models that still fit instead of training them anew.
+   */
+  removeUnused(): number {
+    let removed = 0;
+    let files: string[];
+    try {
+      files = readdirSync(this.dir);
+    } catch {
+      return 0;
+    }
+    for (const file of files) {
+      if (this.used.has(file)) continue;
+      rmSync(join(this.dir, file), { force: true });
+      removed++;
+    }
+    return removed;
   }
 
   private save(key: string, extension: string, data: string | Uint8Array): void {
@@ -73,6 +103,7 @@ export class NetworkFolder implements TrainedNetworks {
     const temporary = `${this.path(key, extension)}.${process.pid}.tmp`;
     writeFileSync(temporary, data);
     renameSync(temporary, this.path(key, extension));
+    this.used.add(`${key}.${extension}`);
   }
 
   private path(key: string, extension: string): string {

@@ -61,6 +61,23 @@ describe('a network saved before', () => {
     expect(read(misfit)).toBe('ACTIVATE');
   });
 
+  test('is kept by the next build when it still fits, and the files of changed content are removed', () => {
+    new IntentModel(lexicon, training, new NetworkFolder(dir, { save: true }));
+    const first = readdirSync(dir).sort();
+    writeFileSync(join(dir, 'left-by-a-crashed-build.bin.123.tmp'), 'partial');
+    // The next build with the same content loads both models and keeps exactly their files.
+    const same = new NetworkFolder(dir, { save: true });
+    expect(new IntentModel(lexicon, training, same).loaded).toBe(true);
+    expect(same.removeUnused()).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual(first);
+    // A build of changed content trains new models and removes the old ones.
+    const changed = new NetworkFolder(dir, { save: true });
+    expect(new IntentModel(lexicon, { ...training, AGENT: ['talk to a person', 'get me a human'] }, changed).loaded).toBe(false);
+    expect(changed.removeUnused()).toBe(2);
+    expect(readdirSync(dir)).toHaveLength(2);
+    expect(readdirSync(dir).some((f) => first.includes(f))).toBe(false);
+  });
+
   test("is trained again when fastText's model file is damaged or cut short", () => {
     new IntentModel(lexicon, training, new NetworkFolder(dir, { save: true }));
     const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.bin'))!);
