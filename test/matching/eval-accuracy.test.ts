@@ -94,6 +94,9 @@ const BLIND_TOP1_FLOOR: Record<string, number> = {
   // for 0 and codes typed apart (one confident-wrong: "al eens door ons opgegeven", already entered,
   // read as already used); then read, and 94.2% with word order (content/matching.json, orderBoost).
   'blind-errors-13.json': 0.942,
+  // Written at the end of the seventh round, measured sealed: 94.8% on the code before the round,
+  // 96.2% on its final code, no confident-wrong on either. The first set to meet the target.
+  'blind-errors-14.json': 0.962,
 };
 /**
  * The target is none anywhere. Set 4 has one, held here so that no more creep in: a message about

@@ -31,6 +31,9 @@ const FLOORS: Record<string, Record<PasteStep, number>> = {
   // Seventh round, sealed: 85.6% and 92.5% before the round, 86.1% and 93.0% after its first
   // changes; then tuned on (word order).
   'blind-errors-13.json': { start: 0.866, 'knownError.paste': 0.935 },
+  // Written at the end of the seventh round, measured sealed: 87.7% and 94.1% on the code before
+  // the round, 89.8% and 95.7% on its final code.
+  'blind-errors-14.json': { start: 0.898, 'knownError.paste': 0.957 },
   'blind-errors-dev.json': { start: 0.963, 'knownError.paste': 1 },
   'blind-errors-sealed.json': { start: 0.919, 'knownError.paste': 0.975 },
 };
