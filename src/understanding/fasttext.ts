@@ -15,13 +15,13 @@ import { version } from 'fasttext.wasm.js/package.json';
  */
 type FastTextModule = Awaited<ReturnType<typeof getFastTextModule>>;
 
+/** The version of fastText's WebAssembly build: part of a kept model's key (trained-networks.ts). */
+export const FASTTEXT_VERSION = version;
+
 /**
  * Measured on the blind sets (`npm run bench:nlu`): 25 epochs and 32 dimensions read as well as 50
  * and 50 at a third of the CPU; 50,000 hash buckets for the n-grams keep a model near 6.5 MB.
  */
-/** The version of fastText's WebAssembly build: part of a kept model's key (trained-networks.ts). */
-export const FASTTEXT_VERSION = version;
-
 export const FASTTEXT_SETTINGS = { lr: 0.5, epoch: 25, dim: 32, wordNgrams: 2, minn: 3, maxn: 5, bucket: 50_000, minCount: 1, seed: 1 } as const;
 
 /** The path inside the module's own in-memory file system where fastText reads and writes a model. */

@@ -307,7 +307,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
 
   // Each entry's on-screen strings as word pairs in order, stopwords kept: a fragment cut from one
   // ("This product key has already been us…") shares its order with it, and not only its words
-  // with every string that has them ("You have already entered this product key").  The words
+  // with every string that has them ("You have already entered this product key"). The words
   // alone put such fragments under the shorter string.
   const pairsOf = (text: string): Set<string> => {
     const w = normaliseText(text).split(' ');
