@@ -106,6 +106,14 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   // Under four words nothing below can outvote a confident reading, so the catalogue is not asked.
   if (acted && length < 4) return { events: acted, notices };
   const pasted = errorMatch();
+  // Where the error was asked for, a message that says there is none ("there is no error, it just
+  // closes", "geen foutmelding, het venster sluit gewoon") is that answer, or what else it clearly
+  // asks, and is never looked up: unless the catalogue knows its words well, or it quotes a screen.
+  if (state.meta.input === 'error-text' && pasted.outcome !== 'confident' && deps.reader.reportCue(text) !== 'dialog' && deps.reader.saysNoError(text)) {
+    if (acted) return { events: acted, notices };
+    const none: GuideEvent = { type: 'NO_ERROR' };
+    if (state.accepts(none)) return only(none);
+  }
   const verbatim =
     (pasted.outcome === 'confident' && pasted.score <= NEAR_VERBATIM && length >= 4) ||
     // A long message close to a known on-screen text is that text retyped, not the topic its

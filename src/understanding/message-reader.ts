@@ -99,6 +99,8 @@ const intentFile = z.object({
   numberWords: z.record(z.string().regex(/^\d+$/), z.array(z.string().min(1))),
   /** Phrases that set the question asked aside for another matter ("never mind", "los daarvan"). */
   switchPhrases: z.array(z.string().min(1)),
+  /** Phrases that say there is no error to paste ("there is no error", "geen foutmelding"). */
+  noErrorPhrases: z.array(z.string().min(1)),
   /** Enum entities: per entity, per value, the phrases that name it (entities.ts). */
   entities: z.record(z.string(), z.record(z.string(), z.array(z.string().min(1)).min(1))),
   intents: z.record(z.string(), z.array(z.string().min(1)).min(1)),
@@ -161,6 +163,7 @@ export class MessageReader {
   private readonly languages: Record<Locale, Language>;
   private readonly reports: ReportDetector;
   private readonly switches: PhraseList;
+  private readonly noError: PhraseList;
   /** Number words of every language, as digits ("drie" → "3"): a rating is often written out. */
   private readonly numbers = new Map<string, string>();
 
@@ -179,6 +182,7 @@ export class MessageReader {
     // Either language's phrases: an English dialog is often pasted into a Dutch conversation.
     const locales = Object.keys(files);
     this.switches = new PhraseList(locales.flatMap((l) => files[l]!.switchPhrases));
+    this.noError = new PhraseList(locales.flatMap((l) => files[l]!.noErrorPhrases));
     this.reports = new ReportDetector(locales.flatMap((l) => files[l]!.reportPhrases), this.switches);
     for (const l of locales) for (const [digit, list] of Object.entries(files[l]!.numberWords)) for (const w of list) this.numbers.set(fold(w), digit);
     this.languages = Object.fromEntries(
@@ -220,6 +224,11 @@ export class MessageReader {
   /** Whether the message reports what a screen said, and how plainly (error-report.ts). */
   reportCue(text: string): ReportCue {
     return this.reports.cue(text);
+  }
+
+  /** Whether the message says there is no error message at all ("er komt helemaal geen melding"). */
+  saysNoError(text: string): boolean {
+    return this.noError.in(words(text));
   }
 
   /** Which language `tokens` are in: the conversation's, unless the other knows clearly more of them. */

@@ -231,3 +231,28 @@ describe('"did you mean" between this step\'s answer and a new problem', () => {
   });
 });
 
+
+describe('where the error message was asked for', () => {
+  // A reader that finds no answer in the message, whatever the trained models say today: what is
+  // left to decide is whether the message is an error to look up.
+  let unsure: InterpretDeps;
+  beforeAll(() => {
+    unsure = {
+      ...deps,
+      reader: Object.assign(Object.create(deps.reader) as MessageReader, {
+        read: (): Reading => ({ language: 'en-US', outcome: 'none', ranked: [{ label: 'OUT_OF_SCOPE', score: 1 }], coverage: 1, outOfScope: false }),
+      }),
+    };
+  });
+  const pasted = (text: string, locale: 'en-US' | 'nl-NL' = 'en-US') => summarise(interpret({ text }, stateAt('knownError.paste', locale), unsure).events);
+
+  test('a message that says there is no error is that answer, not an error to look up', () => {
+    expect(pasted('there is no error, the window just closes again after a second')).toBe('NO_ERROR');
+    expect(pasted('er komt geen enkele melding, Word sluit gewoon af na het opstarten', 'nl-NL')).toBe('NO_ERROR');
+  });
+
+  test('unless it quotes a screen, or the catalogue knows its words well', () => {
+    expect(pasted("no error code, but the title bar says 'Unlicensed Product'")).toBe('ERROR_TEXT');
+    expect(pasted('There is no error number. It says: This product key has already been used.')).toBe('ERROR_TEXT');
+  });
+});
