@@ -97,6 +97,8 @@ const BLIND_TOP1_FLOOR: Record<string, number> = {
   // Written at the end of the seventh round, measured sealed: 94.8% on the code before the round,
   // 96.2% on its final code, no confident-wrong on either. The first set to meet the target.
   'blind-errors-14.json': 0.962,
+  // Written after that, measured sealed: 95.7% on the code before the round, 97.1% at its end.
+  'blind-errors-15.json': 0.971,
 };
 /**
  * The target is none anywhere. Set 4 has one, held here so that no more creep in: a message about
