@@ -10,6 +10,11 @@ beforeAll(() => {
 });
 const at = (step: string, text: string, locale: 'en-US' | 'nl-NL' = 'en-US') => interpret({ text }, stateAt(step, locale), deps);
 const events = (step: string, text: string, locale: 'en-US' | 'nl-NL' = 'en-US') => summarise(at(step, text, locale).events);
+/** The app's dependencies with a reader that reads every message as `reading`: the rules after it, tested alone. */
+const readingAlways = (reading: Reading): InterpretDeps => ({
+  ...deps,
+  reader: Object.assign(Object.create(deps.reader) as MessageReader, { read: (): Reading => reading }),
+});
 
 describe('which reading wins', () => {
   test.each([
@@ -187,12 +192,7 @@ describe('"did you mean" between this step\'s answer and a new problem', () => {
   // A reader torn between this step's "no" and a new problem, whatever the trained models say today.
   let torn: InterpretDeps;
   beforeAll(() => {
-    torn = {
-      ...deps,
-      reader: Object.assign(Object.create(deps.reader) as MessageReader, {
-        read: (): Reading => ({ language: 'en-US', outcome: 'ambiguous', options: ['NO', 'PRODUCT_KEY'], ranked: [], coverage: 1, outOfScope: false }),
-      }),
-    };
+    torn = readingAlways({ language: 'en-US', outcome: 'ambiguous', options: ['NO', 'PRODUCT_KEY'], ranked: [], coverage: 1, outOfScope: false });
   });
 
   test('a message about something we do not cover is not read one sentence at a time into one of ours', () => {
@@ -237,12 +237,7 @@ describe('where the error message was asked for', () => {
   // left to decide is whether the message is an error to look up.
   let unsure: InterpretDeps;
   beforeAll(() => {
-    unsure = {
-      ...deps,
-      reader: Object.assign(Object.create(deps.reader) as MessageReader, {
-        read: (): Reading => ({ language: 'en-US', outcome: 'none', ranked: [{ label: 'OUT_OF_SCOPE', score: 1 }], coverage: 1, outOfScope: false }),
-      }),
-    };
+    unsure = readingAlways({ language: 'en-US', outcome: 'none', ranked: [{ label: 'OUT_OF_SCOPE', score: 1 }], coverage: 1, outOfScope: false });
   });
   const pasted = (text: string, locale: 'en-US' | 'nl-NL' = 'en-US') => summarise(interpret({ text }, stateAt('knownError.paste', locale), unsure).events);
 
