@@ -106,10 +106,11 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   // Under four words nothing below can outvote a confident reading, so the catalogue is not asked.
   if (acted && length < 4) return { events: acted, notices };
   const pasted = errorMatch();
+  const cue = deps.reader.reportCue(text);
   // Where the error was asked for, a message that says there is none ("there is no error, it just
   // closes", "geen foutmelding, het venster sluit gewoon") is that answer, or what else it clearly
   // asks, and is never looked up: unless the catalogue knows its words well, or it quotes a screen.
-  if (state.meta.input === 'error-text' && pasted.outcome !== 'confident' && deps.reader.reportCue(text) !== 'dialog' && deps.reader.saysNoError(text)) {
+  if (state.meta.input === 'error-text' && pasted.outcome !== 'confident' && cue !== 'dialog' && deps.reader.saysNoError(text)) {
     if (acted) return { events: acted, notices };
     const none: GuideEvent = { type: 'NO_ERROR' };
     if (state.accepts(none)) return only(none);
@@ -131,7 +132,6 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   // this step's answer: when the catalogue knows it, when it is about an error and names one
   // (quoted, or retyped in Title Case), when it is a pasted dialog or quote (a screen's words,
   // whatever topic they share), or where an error was asked for.
-  const cue = deps.reader.reportCue(text);
   const aboutAnError = reading.ranked[0]?.label === 'ERROR_MESSAGE';
   const aboutErrors = aboutAnError || pasted.outcome !== 'none' || cue === 'dialog';
   const named = cue === 'dialog' || pasted.outcome === 'confident' || (cue === 'phrase' && (pasted.outcome === 'ambiguous' || TITLE_CASE.test(text)));
