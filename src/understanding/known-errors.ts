@@ -298,10 +298,11 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
 
   const stopwords = new Set(Object.values(config.stopwords).flat().map(normaliseText));
   const synonyms = new Map(Object.entries(config.synonyms).map(([k, v]) => [normaliseText(k), normaliseText(v)]));
+  /** A KB string's or a paste's words, normalised once for both uses below. */
+  const wordsOf = (text: string): string[] => normaliseText(text).split(' ');
   /** The words that are evidence, the same for a KB string and a paste. */
-  const evidence = (text: string): string[] =>
-    normaliseText(text)
-      .split(' ')
+  const evidence = (words: readonly string[]): string[] =>
+    words
       .map((w) => synonyms.get(w) ?? w)
       .filter((w) => w.length >= config.words.minLength && !stopwords.has(w) && !/^\d+$/.test(w));
 
@@ -309,15 +310,12 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
   // ("This product key has already been us…") shares its order with it, and not only its words
   // with every string that has them ("You have already entered this product key"). The words
   // alone put such fragments under the shorter string.
-  const pairsOf = (text: string): Set<string> => {
-    const w = normaliseText(text).split(' ');
-    return new Set(w.slice(1).map((x, i) => `${w[i]} ${x}`));
-  };
-  const entryPairs = sorted.map((e) => Object.values(e.match).flat().map(pairsOf));
+  const pairsOf = (words: readonly string[]): Set<string> => new Set(words.slice(1).map((w, i) => `${words[i]} ${w}`));
+  const entryPairs = sorted.map((e) => Object.values(e.match).flat().map((s) => pairsOf(wordsOf(s))));
 
   const screens: Screen[] = [];
   const add = (entry: number, text: string, field: 'screen' | 'title'): void => {
-    const words = evidence(text);
+    const words = evidence(wordsOf(text));
     if (words.length > 0) screens.push({ id: screens.length, entry, [field]: words.join(' '), size: new Set(words).size });
   };
   sorted.forEach((e, i) => {
@@ -388,13 +386,14 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     if (coded.length > 0) return coded;
 
     // 3. The words.
-    const query = [...new Set(evidence(paste).map(asTheirs))].slice(0, config.words.maxPerPaste);
+    const pasteWords = wordsOf(paste);
+    const query = [...new Set(evidence(pasteWords).map(asTheirs))].slice(0, config.words.maxPerPaste);
     if (query.length === 0) return [];
     // MiniSearch's relevance says how much of the paste a string explains; it is weighed by how
     // much of the string the paste contains, so that a few words shared with a long string
     // ("enter a valid email address") count less than a whole short one ("Unlicensed Product").
     const best = new Map<number, Candidate>();
-    const pastePairs = pairsOf(paste);
+    const pastePairs = pairsOf(pasteWords);
     /** The largest share of the paste's word pairs that one of the entry's strings has. */
     const inOrder = (entry: number): number => {
       if (pastePairs.size === 0) return 0;
