@@ -24,6 +24,8 @@ const MISREAD_DIGIT: Record<string, string> = { o: '0', i: '1', l: '1' };
  * letters and digits with an O, I or l among them. No word of either language has a digit there.
  */
 const MISREAD_CHUNK = /(?<![0-9a-z])(?=[0-9a-filo]*\d)(?=[0-9a-filo]*[oil])[0-9a-filo]{3,9}(?![0-9a-z])/gi;
+/** A run or chunk of a code with its misread letters as the digits they stand for. */
+const asDigits = (code: string): string => code.replace(/[oil]/gi, (c) => MISREAD_DIGIT[c.toLowerCase()]!);
 /** A code read out or typed one character at a time: "8 0 0 7 2 E F D". */
 const SPELLED = /(?<![0-9a-z])(?:[0-9a-f] ){5,8}[0-9a-f](?![0-9a-z])/gi;
 
@@ -104,8 +106,8 @@ const THOUSANDS = /(?<=\d)[,.](?=\d{3}(?!\d))/g;
 export function codeCandidates(text: string, spoken: Spoken = NOT_SPOKEN): string[] {
   const found = new Set<string>();
   const read = unspoken(text.replace(THOUSANDS, ''), spoken)
-    .replace(MISREAD_RUN, (run) => run.replace(/[oil]/gi, (c) => MISREAD_DIGIT[c.toLowerCase()]!))
-    .replace(MISREAD_CHUNK, (chunk) => chunk.replace(/[oil]/gi, (c) => MISREAD_DIGIT[c.toLowerCase()]!))
+    .replace(MISREAD_RUN, asDigits)
+    .replace(MISREAD_CHUNK, asDigits)
     .replace(SPELLED, (run) => run.replace(/ /g, ''));
   for (const m of read.matchAll(CANDIDATE)) {
     const prefixed = m[1] !== undefined;
