@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createLogger } from '../../src/logger';
 import { axeViolations } from '../support/axe';
 import { startHarness, type Harness } from '../support/bot-harness';
 import { artifactPath, launchBrowser, loopbackPage } from '../support/browser';
@@ -29,13 +30,18 @@ const knownError = (locale: Locale) => JSON.parse(readFileSync(path.join(ROOT, '
 const BOT_ARTICLE = 'article.webchat__basic-transcript__activity';
 const CARD_BUTTON = '.ac-pushButton';
 const TIMEOUT = 30_000;
+/** How long a pressed card button may take to send its message before it is pressed again. */
+const CLICK_SENT_MS = 10_000;
 
 let h: Harness;
 let browser: Browser;
 const problems: string[] = [];
+/** The server's warnings and errors, and each page's Direct Line traffic: the story of a reply that never came. */
+const serverLog: string[] = [];
+const traces = new WeakMap<Page, () => string>();
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ logger: createLogger('warn', { write: (line: string) => void serverLog.push(line.trim()) }) });
   browser = await launchBrowser();
 }, 60_000);
 
@@ -45,7 +51,8 @@ afterAll(async () => {
 }, 60_000);
 
 async function openPage(locale: Locale, width: number): Promise<{ context: BrowserContext; page: Page }> {
-  const { context, page } = await loopbackPage(browser, { locale, viewport: { width, height: 900 } }, problems, TIMEOUT);
+  const { context, page, trace } = await loopbackPage(browser, { locale, viewport: { width, height: 900 } }, problems, TIMEOUT);
+  traces.set(page, trace);
   await page.goto(`${h.url}/?lang=${locale}`);
   await page.locator(`${BOT_ARTICLE} ${CARD_BUTTON}`).first().waitFor();
   return { context, page };
@@ -60,14 +67,39 @@ async function articleCount(page: Page): Promise<number> {
   return page.locator(BOT_ARTICLE).count();
 }
 
+/** Waits until the transcript shows `n` messages; if it never does, fails with what the page and the server saw. */
+async function waitForArticles(page: Page, n: number): Promise<void> {
+  try {
+    await page.waitForFunction(({ selector, n }) => document.querySelectorAll(selector).length >= n, { selector: BOT_ARTICLE, n });
+  } catch (err) {
+    const shown = await page.locator(BOT_ARTICLE).allInnerTexts().catch(() => []);
+    const story = [
+      `waited for ${n} messages; shown: ${JSON.stringify(shown.map((t) => t.replace(/\s+/g, ' ').slice(0, 60)))}`,
+      `Direct Line, as the page saw it:\n${traces.get(page)?.() ?? '(no trace)'}`,
+      `server warnings and errors:\n${serverLog.slice(-20).join('\n') || '(none)'}`,
+    ];
+    throw new Error(`${(err as Error).message}\n${story.join('\n')}`);
+  }
+}
+
 /** Clicks (or, with `press`, presses Enter on) a card button and waits for the bot's answer. */
 async function choose(page: Page, text: string, press = false): Promise<void> {
   const before = await articleCount(page);
   const button = cardButton(page, text);
+  const posted = () => page.waitForRequest((r) => r.method() === 'POST' && /\/activities$/.test(new URL(r.url()).pathname), { timeout: CLICK_SENT_MS });
+  let sent = posted();
   if (press) await button.press('Enter');
   else await button.click();
+  // A press the browser never turned into a message is pressed again, as a person would, and
+  // said so; the server not answering one it was sent still fails below.
+  if (!(await sent.then(() => true, () => false))) {
+    console.warn(`"${text}" was pressed but nothing was sent in ${CLICK_SENT_MS} ms; pressing it again.\n${traces.get(page)?.() ?? ''}`);
+    sent = posted();
+    await button.click();
+    await sent;
+  }
   // The user's echo and the bot's reply: two more messages.
-  await page.waitForFunction(({ selector, n }) => document.querySelectorAll(selector).length >= n, { selector: BOT_ARTICLE, n: before + 2 });
+  await waitForArticles(page, before + 2);
   await page.locator(BOT_ARTICLE).last().locator(CARD_BUTTON).first().waitFor();
 }
 
@@ -157,7 +189,7 @@ describe('Web Chat page: accessibility and layout (headless Chromium, axe-core)'
         // An error code the knowledge base does not know.
         await page.locator('[data-id="webchat-sendbox-input"]').fill('Foutcode 0x8004FC12: er is een onbekende fout opgetreden');
         await page.locator('[data-id="webchat-sendbox-input"]').press('Enter');
-        await page.waitForFunction(({ selector, n }) => document.querySelectorAll(selector).length >= n, { selector: BOT_ARTICLE, n: before + 2 });
+        await waitForArticles(page, before + 2);
         await page.locator(BOT_ARTICLE).last().filter({ hasText: knownError('nl-NL').ask.common }).waitFor();
         const buttons = page.locator(BOT_ARTICLE).last().locator(`${CARD_BUTTON}:visible`);
         await buttons.first().waitFor();
@@ -216,7 +248,7 @@ describe('Web Chat page: accessibility and layout (headless Chromium, axe-core)'
 
         const before = await articleCount(page);
         await page.keyboard.press('Enter');
-        await page.waitForFunction(({ selector, n }) => document.querySelectorAll(selector).length >= n, { selector: BOT_ARTICLE, n: before + 2 });
+        await waitForArticles(page, before + 2);
         await page.locator(BOT_ARTICLE).last().locator(CARD_BUTTON, { hasText: label('en-US', 'BUSINESS') }).first().waitFor();
 
         // The folded controls work from the keyboard too: "More options", then "Start over".
@@ -228,7 +260,7 @@ describe('Web Chat page: accessibility and layout (headless Chromium, axe-core)'
         expect(await tabUntil((a) => a.card && a.text === label('en-US', 'START_OVER'), 3)).toBe(true);
         const beforeRestart = await articleCount(page);
         await page.keyboard.press('Enter');
-        await page.waitForFunction(({ selector, n }) => document.querySelectorAll(selector).length >= n, { selector: BOT_ARTICLE, n: beforeRestart + 2 });
+        await waitForArticles(page, beforeRestart + 2);
         await page.locator(BOT_ARTICLE).last().filter({ hasText: common('en-US').ask.start }).waitFor();
       } finally {
         await context.close();

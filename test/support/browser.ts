@@ -39,7 +39,7 @@ export async function loopbackPage(
   options: BrowserContextOptions,
   problems: string[],
   timeoutMs: number,
-): Promise<{ context: BrowserContext; page: Page }> {
+): Promise<{ context: BrowserContext; page: Page; trace: () => string }> {
   const context = await browser.newContext(options);
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url());
@@ -53,5 +53,41 @@ export async function loopbackPage(
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
-  return { context, page };
+  return { context, page, trace: traceDirectLine(page) };
+}
+
+/** One socket frame or poll answer in a line: its watermark and, per activity, who sent what. */
+function activitySummary(body: string): string {
+  try {
+    const set = JSON.parse(body) as { watermark?: string; activities?: { type?: string; from?: { role?: string }; text?: string; value?: unknown }[] };
+    if (!Array.isArray(set.activities)) return body.slice(0, 80);
+    const each = set.activities.map((a) => `${a.from?.role ?? '?'} ${a.type ?? '?'} ${JSON.stringify((a.text ?? JSON.stringify(a.value ?? '')).slice(0, 40))}`);
+    return `watermark ${set.watermark} [${each.join('; ')}]`;
+  } catch {
+    return body.slice(0, 80);
+  }
+}
+
+/**
+ * What the page and the Direct Line said to each other (requests, answers, socket frames), newest
+ * last, for the message of a test that waited in vain for a reply. Query strings (tokens) are left out.
+ */
+function traceDirectLine(page: Page, keep = 80): () => string {
+  const lines: string[] = [];
+  const add = (line: string) => {
+    lines.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+    if (lines.length > keep) lines.shift();
+  };
+  const where = (url: string) => new URL(url).pathname.replace(/^\/v3\/directline\/conversations\/[^/]+/, '…');
+  const ours = (url: string) => /\/(v3\/directline|api\/directline)\//.test(url);
+  page.on('request', (r) => ours(r.url()) && add(`→ ${r.method()} ${where(r.url())}`));
+  page.on('requestfailed', (r) => ours(r.url()) && add(`✗ ${r.method()} ${where(r.url())}: ${r.failure()?.errorText}`));
+  page.on('response', (r) => ours(r.url()) && add(`← ${r.status()} ${r.request().method()} ${where(r.url())}`));
+  page.on('websocket', (ws) => {
+    add(`socket opened ${where(ws.url())}`);
+    ws.on('framereceived', (frame) => add(`socket ← ${typeof frame.payload === 'string' ? activitySummary(frame.payload) : `${frame.payload.length} bytes`}`));
+    ws.on('socketerror', (error) => add(`socket error: ${error}`));
+    ws.on('close', () => add('socket closed'));
+  });
+  return () => lines.join('\n');
 }
