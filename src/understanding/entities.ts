@@ -82,6 +82,9 @@ export class EntityExtractor {
     let fixed = this.corrections.get(word);
     if (fixed === undefined) {
       fixed = this.spelling.check([word], allowed)[0] ?? word;
+      // People rarely mistype a word's first letter, and the words that differ only there are
+      // often opposites: "reactivated" is no typo of "deactivated".
+      if (fixed[0] !== word[0]) fixed = word;
       if (this.corrections.size >= 10_000) this.corrections.clear();
       this.corrections.set(word, fixed);
     }
@@ -116,6 +119,27 @@ export class EntityExtractor {
         }
       }
     }
-    return found.sort((a, b) => a.start - b.start);
+    return withoutAsides(found.sort((a, b) => a.start - b.start));
   }
+}
+
+/** Entities that only qualify a state beside them (content/<locale>/intents.json `entities`), never named things themselves. */
+export const QUALIFIERS = { negation: 'negation', card: 'card' } as const;
+const STATE = 'state';
+/** Words a card's expiry may stand from the card ("de creditcard van de afdeling was verlopen"). */
+const CARD_REACH = 4;
+
+/**
+ * The states a message says its subscription is in. A state denied right before it is not one
+ * ("niet uitgezet maar echt weg", "not cancelled, deleted"), nor is a payment card's expiry ("de
+ * pinpas was verlopen", "the card on file expired"): that is why the subscription was disabled.
+ * The qualifiers themselves are left out of what was found.
+ */
+function withoutAsides(found: Entity[]): Entity[] {
+  const of = (entity: string) => found.filter((e) => e.entity === entity);
+  const negations = of(QUALIFIERS.negation);
+  const cards = of(QUALIFIERS.card);
+  const denied = (s: Entity) => negations.some((n) => n.end === s.start);
+  const cardExpiry = (s: Entity) => s.value === 'EXPIRED' && cards.some((c) => (s.start >= c.end && s.start - c.end <= CARD_REACH) || c.start === s.end);
+  return found.filter((e) => e.entity !== QUALIFIERS.negation && e.entity !== QUALIFIERS.card && !(e.entity === STATE && (denied(e) || cardExpiry(e))));
 }

@@ -87,7 +87,10 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
     if (state.meta.input === 'error-text') return only(pasted);
     return only(...(openingEvents('ERROR_MESSAGE', undefined, state, [pasted]) ?? [{ type: 'MISS' }]));
   };
-  const reading = deps.reader.read(text, state.locale, allowedLabels(state));
+  const allowed = allowedLabels(state);
+  // Asked whether something worked, "no errors" is part of a yes: the rest of the message answers.
+  const yesNo = allowed.answers.has('YES') && allowed.answers.has('NO');
+  const reading = deps.reader.read((yesNo && deps.reader.withoutNoError(text)) || text, state.locale, allowed);
   // An error code says "error" whatever words surround it ("Error 0x80070005"), unless the
   // catalogue does not know it and the message is about something we do not cover ("Windows
   // Update fails with 0x800f…"). So does a code of ours retyped off a photo or read out, one

@@ -7,7 +7,7 @@ import { loadLanguages, type NlpModule } from '../i18n/languages';
 import type { Strings } from '../i18n/strings';
 import { CONTENT_DIR, MODELS_DIR } from '../paths';
 import { IntentModel, Lexicon, OUT_OF_SCOPE, type ModelReading, type Scored } from './intent-model';
-import { EntityExtractor, type Entity } from './entities';
+import { EntityExtractor, QUALIFIERS, type Entity } from './entities';
 import { NetworkFolder, type TrainedNetworks } from './trained-networks';
 import { ReportDetector, type ReportCue } from './error-report';
 import { PhraseList } from './phrases';
@@ -191,12 +191,14 @@ export class MessageReader {
         const training: Record<string, string[]> = {};
         for (const [label, list] of Object.entries(file.intents)) training[label] = [...list];
         for (const [label, list] of Object.entries(extra[locale] ?? {})) if (training[label]) training[label].push(...list);
-        // Subjects we do not cover stay out of the vocabulary: typos are not corrected towards them.
+        // Subjects we do not cover, and the words that only qualify a state ("not", "card"), stay
+        // out of the vocabulary: typos are not corrected towards them, and they are matched as typed.
+        const asTyped = new Set<string>([SUBJECT.entity, ...Object.values(QUALIFIERS)]);
         const entityTexts = Object.entries(file.entities)
-          .filter(([entity]) => entity !== SUBJECT.entity)
+          .filter(([entity]) => !asTyped.has(entity))
           .flatMap(([, values]) => Object.values(values).flat());
         const lexicon = new Lexicon(nlp(locale), [...Object.values(training).flat(), ...entityTexts]);
-        const entities = new EntityExtractor(lexicon, file.entities, new Set([SUBJECT.entity]));
+        const entities = new EntityExtractor(lexicon, file.entities, asTyped);
         const topicData: Record<string, string[]> = {};
         const answerData: Record<string, string[]> = { [OTHER_TOPIC]: [] };
         for (const [label, list] of Object.entries(training)) {
@@ -229,6 +231,17 @@ export class MessageReader {
   /** Whether the message says there is no error message at all ("er komt helemaal geen melding"). */
   saysNoError(text: string): boolean {
     return this.noError.in(words(text));
+  }
+
+  /**
+   * The message without what says there was no error, or undefined when it says no such thing or
+   * nothing else: "Install finished. No issues." answers "did it install?" with its first words,
+   * not with the "no" of "no issues".
+   */
+  withoutNoError(text: string): string | undefined {
+    const tokens = words(text);
+    const rest = this.noError.without(tokens);
+    return rest.length < tokens.length && rest.length > 0 ? rest.join(' ') : undefined;
   }
 
   /** Which language `tokens` are in: the conversation's, unless the other knows clearly more of them. */

@@ -30,6 +30,9 @@ describe('which reading wins', () => {
     ['activate.license', 'no', 'NO'],
     ['resolved', 'maybe later', 'SKIP'],
     ['reactivate.reason', 'it expired', 'EXPIRED'],
+    // Asked whether something worked, "no errors" is part of the yes, not a no or an error.
+    ['activate.install', 'Setup is done. No problems at all.', 'YES'],
+    ['activate.install', 'klaar, het ging zonder foutmeldingen', 'YES', 'nl-NL'],
     // "yes" to "shall we go on?" goes on.
     ['reactivate.expired', 'yes please', 'CONTINUE'],
     // A known code retyped off a photo, one character off, is that error, as an opening and where asked for.

@@ -79,6 +79,16 @@ describe('reading a message', () => {
     expect(read('reactivate my subscription').detail).toBeUndefined();
   });
 
+  test('a state denied, or a payment card that ran out, is not what happened to the subscription', () => {
+    // Without the card: two states named, and the question would be asked.
+    expect(read('our subscription was disabled, the credit card on the account had expired')).toMatchObject({ label: 'REACTIVATE', detail: 'DISABLED' });
+    expect(read('ons abonnement is uitgeschakeld want de pinpas van de zaak was verlopen', 'nl-NL')).toMatchObject({ label: 'REACTIVATE', detail: 'DISABLED' });
+    expect(read('ons abonnement is niet uitgezet maar echt verwijderd', 'nl-NL')).toMatchObject({ label: 'REACTIVATE', detail: 'DELETED' });
+    expect(read('the subscription was not cancelled, it was deleted')).toMatchObject({ label: 'REACTIVATE', detail: 'DELETED' });
+    // "Reactivated" is one letter from "deactivated", and no typo of it: only the expiry is said.
+    expect(read('our plan expired last week and we want it reactivated')).toMatchObject({ label: 'REACTIVATE', detail: 'EXPIRED' });
+  });
+
   test('out-of-scope messages are recognised, though their words spread over the known intents', () => {
     for (const [text, locale] of [['tell me a joke', 'en-US'], ['wat voor weer wordt het', 'nl-NL'], ['my printer is out of paper', 'en-US'], ['me', 'en-US']] as const) {
       expect({ text, outcome: read(text, locale).outcome }).toEqual({ text, outcome: 'none' });
