@@ -99,6 +99,9 @@ const BLIND_TOP1_FLOOR: Record<string, number> = {
   'blind-errors-14.json': 0.962,
   // Written after that, measured sealed: 95.7% on the code before the round, 97.1% at its end.
   'blind-errors-15.json': 0.971,
+  // Eighth round, measured sealed before and after its change to reading (the matcher did not
+  // change): 96.2%, no confident-wrong.
+  'blind-errors-16.json': 0.962,
 };
 /**
  * The target is none anywhere. Set 4 has one, held here so that no more creep in: a message about
