@@ -87,15 +87,15 @@ async function choose(page: Page, text: string, press = false): Promise<void> {
   const before = await articleCount(page);
   const button = cardButton(page, text);
   const posted = () => page.waitForRequest((r) => r.method() === 'POST' && /\/activities$/.test(new URL(r.url()).pathname), { timeout: CLICK_SENT_MS });
+  const act = () => (press ? button.press('Enter') : button.click());
   let sent = posted();
-  if (press) await button.press('Enter');
-  else await button.click();
+  await act();
   // A press the browser never turned into a message is pressed again, as a person would, and
   // said so; the server not answering one it was sent still fails below.
   if (!(await sent.then(() => true, () => false))) {
     console.warn(`"${text}" was pressed but nothing was sent in ${CLICK_SENT_MS} ms; pressing it again.\n${traces.get(page)?.() ?? ''}`);
     sent = posted();
-    await button.click();
+    await act();
     await sent;
   }
   // The user's echo and the bot's reply: two more messages.
