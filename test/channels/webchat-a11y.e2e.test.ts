@@ -18,7 +18,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createLogger } from '../../src/logger';
 import { axeViolations } from '../support/axe';
 import { startHarness, type Harness } from '../support/bot-harness';
-import { artifactPath, launchBrowser, loopbackPage } from '../support/browser';
+import { artifactPath, directLineTrace, launchBrowser, loopbackPage } from '../support/browser';
 import { truncatedLabels } from '../support/webchat-page';
 
 type Locale = 'nl-NL' | 'en-US';
@@ -34,9 +34,8 @@ const TIMEOUT = 30_000;
 let h: Harness;
 let browser: Browser;
 const problems: string[] = [];
-/** The server's warnings and errors, and each page's Direct Line traffic: the story of a reply that never came. */
+/** The server's warnings and errors: with the page's Direct Line traffic, the story of a reply that never came. */
 const serverLog: string[] = [];
-const traces = new WeakMap<Page, () => string>();
 
 beforeAll(async () => {
   h = await startHarness({ logger: createLogger('warn', { write: (line: string) => void serverLog.push(line.trim()) }) });
@@ -49,8 +48,7 @@ afterAll(async () => {
 }, 60_000);
 
 async function openPage(locale: Locale, width: number): Promise<{ context: BrowserContext; page: Page }> {
-  const { context, page, trace } = await loopbackPage(browser, { locale, viewport: { width, height: 900 } }, problems, TIMEOUT);
-  traces.set(page, trace);
+  const { context, page } = await loopbackPage(browser, { locale, viewport: { width, height: 900 } }, problems, TIMEOUT);
   await page.goto(`${h.url}/?lang=${locale}`);
   await page.locator(`${BOT_ARTICLE} ${CARD_BUTTON}`).first().waitFor();
   return { context, page };
@@ -73,7 +71,7 @@ async function waitForArticles(page: Page, n: number): Promise<void> {
     const shown = await page.locator(BOT_ARTICLE).allInnerTexts().catch(() => []);
     const story = [
       `waited for ${n} messages; shown: ${JSON.stringify(shown.map((t) => t.replace(/\s+/g, ' ').slice(0, 60)))}`,
-      `Direct Line, as the page saw it:\n${traces.get(page)?.() ?? '(no trace)'}`,
+      `Direct Line, as the page saw it:\n${directLineTrace(page)}`,
       `server warnings and errors:\n${serverLog.slice(-20).join('\n') || '(none)'}`,
     ];
     throw new Error(`${(err as Error).message}\n${story.join('\n')}`);

@@ -30,6 +30,13 @@ export function artifactPath(name: string): string {
   return path.join(ARTIFACTS_DIR, name);
 }
 
+const traces = new WeakMap<Page, () => string>();
+
+/** What a page made by `loopbackPage` and the Direct Line said to each other, for a failure message. */
+export function directLineTrace(page: Page): string {
+  return traces.get(page)?.() ?? '(no trace: not a loopbackPage)';
+}
+
 /**
  * A page that may only reach 127.0.0.1: any other request is aborted and reported in `problems`,
  * as are uncaught page errors and console errors (Content-Security-Policy violations among them).
@@ -39,7 +46,7 @@ export async function loopbackPage(
   options: BrowserContextOptions,
   problems: string[],
   timeoutMs: number,
-): Promise<{ context: BrowserContext; page: Page; trace: () => string }> {
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext(options);
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url());
@@ -53,7 +60,8 @@ export async function loopbackPage(
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
-  return { context, page, trace: traceDirectLine(page) };
+  traces.set(page, traceDirectLine(page));
+  return { context, page };
 }
 
 /** One socket frame or poll answer in a line: its watermark and, per activity, who sent what. */

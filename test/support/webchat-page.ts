@@ -4,7 +4,7 @@
  * bot reads (`text`, `block`), never written in a test.
  */
 import type { Locator, Page } from 'playwright-core';
-import { artifactPath } from './browser';
+import { artifactPath, directLineTrace } from './browser';
 import { block, normalize, rendered, t as text } from './expected-text';
 
 export { block, text };
@@ -67,7 +67,8 @@ export class WebChatPage {
       const last = count > 0 ? shown(await this.messages().last().innerText()) : '(no bot message)';
       throw new Error(
         `no new bot message (had ${before}, now ${count}) showing all expected texts.\n` +
-          `missing:\n  ${wanted.filter((w) => !last.includes(w)).join('\n  ')}\nnewest bot message:\n  ${last}\n(${String(err).split('\n')[0]})`,
+          `missing:\n  ${wanted.filter((w) => !last.includes(w)).join('\n  ')}\nnewest bot message:\n  ${last}\n(${String(err).split('\n')[0]})\n` +
+          `Direct Line, as the page saw it:\n${directLineTrace(this.page)}`,
       );
     }
     return this.messages().last();
