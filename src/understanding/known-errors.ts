@@ -394,9 +394,14 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     // ("enter a valid email address") count less than a whole short one ("Unlicensed Product").
     const best = new Map<number, Candidate>();
     const pastePairs = pairsOf(pasteWords);
-    /** The largest share of the paste's word pairs that one of the entry's strings has. */
+    /**
+     * The largest share of the paste's word pairs that one of the entry's strings has. Once per
+     * entry and paste: the search finds an entry once for each of its strings and its title.
+     */
+    const orderShare = new Map<number, number>();
     const inOrder = (entry: number): number => {
-      if (pastePairs.size === 0) return 0;
+      let share = orderShare.get(entry);
+      if (share !== undefined) return share;
       let most = 0;
       for (const pairs of entryPairs[entry]!) {
         let shared = 0;
@@ -404,7 +409,9 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
         most = Math.max(most, shared);
       }
       // One pair in order ("product key") is every key error's; order tells from three words on.
-      return most >= 2 ? most / pastePairs.size : 0;
+      share = most >= 2 ? most / pastePairs.size : 0;
+      orderShare.set(entry, share);
+      return share;
     };
     for (const { entry, size, score, terms, queryTerms } of index.search(query.join(' '))) {
       const ofString = new Set(terms).size / size;
