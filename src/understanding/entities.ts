@@ -126,20 +126,25 @@ export class EntityExtractor {
 /** Entities that only qualify a state beside them (content/<locale>/intents.json `entities`), never named things themselves. */
 export const QUALIFIERS = { negation: 'negation', card: 'card' } as const;
 const STATE = 'state';
+const PRODUCT = 'product';
 /** Words a card's expiry may stand from the card ("de creditcard van de afdeling was verlopen"). */
 const CARD_REACH = 4;
+/** Words a denied plan may stand from the denial ("not a personal or family plan"). */
+const DENIAL_REACH = 3;
 
 /**
  * The states a message says its subscription is in. A state denied right before it is not one
  * ("niet uitgezet maar echt weg", "not cancelled, deleted"), nor is a payment card's expiry ("de
  * pinpas was verlopen", "the card on file expired"): that is why the subscription was disabled.
- * The qualifiers themselves are left out of what was found.
+ * Nor is a plan denied a few words before it the plan ("for the firm, not personal", "voor de
+ * praktijk en niet voor thuis"). The qualifiers themselves are left out of what was found.
  */
 function withoutAsides(found: Entity[]): Entity[] {
   const of = (entity: string) => found.filter((e) => e.entity === entity);
   const negations = of(QUALIFIERS.negation);
   const cards = of(QUALIFIERS.card);
-  const denied = (s: Entity) => negations.some((n) => n.end === s.start);
+  const denied = (s: Entity, reach = 0) => negations.some((n) => s.start >= n.end && s.start - n.end <= reach);
   const cardExpiry = (s: Entity) => s.value === 'EXPIRED' && cards.some((c) => (s.start >= c.end && s.start - c.end <= CARD_REACH) || c.start === s.end);
-  return found.filter((e) => e.entity !== QUALIFIERS.negation && e.entity !== QUALIFIERS.card && !(e.entity === STATE && (denied(e) || cardExpiry(e))));
+  const aside = (e: Entity) => (e.entity === STATE && (denied(e) || cardExpiry(e))) || (e.entity === PRODUCT && denied(e, DENIAL_REACH));
+  return found.filter((e) => e.entity !== QUALIFIERS.negation && e.entity !== QUALIFIERS.card && !aside(e));
 }

@@ -328,17 +328,18 @@ export class IntentModel {
   }
 
   /**
-   * The answer a message begins with: its first word, or its first two, when they are a whole
-   * example of one of `labels` on their own ("no", "helaas niet").
+   * The answers a message may begin with: its first word, and its first two, where they are a
+   * whole example of one of `labels` on their own ("no", "helaas niet", "ja hoor").
    */
-  leadOf(stems: readonly string[], labels: Iterable<string>): { label: string; words: number } | undefined {
+  leadsOf(stems: readonly string[], labels: Iterable<string>): { label: string; words: number }[] {
     const list = [...labels];
+    const leads: { label: string; words: number }[] = [];
     for (const words of [1, 2]) {
       if (stems.length < words) break;
       const label = this.answeredBy(stems.slice(0, words).join(' '), list);
-      if (label) return { label, words };
+      if (label) leads.push({ label, words });
     }
-    return undefined;
+    return leads;
   }
 
   /**

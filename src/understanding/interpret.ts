@@ -90,7 +90,14 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   const allowed = allowedLabels(state);
   // Asked whether something worked, "no errors" is part of a yes: the rest of the message answers.
   const yesNo = allowed.answers.has('YES') && allowed.answers.has('NO');
-  const reading = deps.reader.read((yesNo && deps.reader.withoutNoError(text)) || text, state.locale, allowed);
+  const stripped = yesNo ? deps.reader.withoutNoError(text) : undefined;
+  let reading = deps.reader.read(stripped || text, state.locale, allowed);
+  // Those words only ever argue for a yes: a message that reads as one whole, and as nothing clear
+  // without them, is one ("klaar, het ging zonder foutmeldingen").
+  if (stripped && reading.outcome !== 'confident') {
+    const whole = deps.reader.read(text, state.locale, allowed);
+    if (whole.outcome === 'confident' && whole.label === 'YES') reading = whole;
+  }
   // An error code says "error" whatever words surround it ("Error 0x80070005"), unless the
   // catalogue does not know it and the message is about something we do not cover ("Windows
   // Update fails with 0x800f…"). So does a code of ours retyped off a photo or read out, one
@@ -101,7 +108,11 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   if (reading.language !== state.locale && reading.outcome !== 'none' && reading.label !== 'LANGUAGE' && !state.languageOffered) {
     notices.push({ key: LANGUAGE_OFFER, options: [{ ag: 'language', locale: reading.language }] });
   }
-  const acted = reading.outcome === 'confident' ? act(reading.label!, reading, state) : undefined;
+  // Where an error message was asked for, a new problem is brought up in so many words ("never
+  // mind the error, I only want…"); without them, what reads as one is the screen's text, in the
+  // words of a topic ("Office is niet geactiveerd. Meld u aan om door te gaan.").
+  const screenAsTopic = state.meta.input === 'error-text' && isOpening(reading.label ?? '') && !deps.reader.setsAside(text);
+  const acted = reading.outcome === 'confident' && !screenAsTopic ? act(reading.label!, reading, state) : undefined;
   // A pasted on-screen message is recognised before the words in it count: "This product key has
   // already been used" is an error, not a product-key question, and "…contact support" in a pasted
   // message where one was asked for is not a request for a person.
@@ -145,6 +156,10 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   if (reported && !saysItsState && !reading.outOfScope && (!acted || isOpening(reading.label!))) return toErrors();
   // An error named well enough to look up is looked up.
   if (acted && reading.label === 'ERROR_MESSAGE' && pasted.outcome === 'confident') return toErrors();
+  // A screen's own words may ask for a person ("Neem contact op met uw beheerder", "No Key
+  // Management Service could be contacted"): what the catalogue knows well is that error, not a
+  // request for one, where a topic may be raised.
+  if (acted && reading.label === 'AGENT' && pasted.outcome === 'confident' && state.meta.input !== 'choice') return toErrors();
   // Commands and this step's answers win over a looser match: "no" is not an error message.
   if (acted && !isOpening(reading.label!)) return { events: acted, notices };
   // Nor does a looser match outvote a clear topic ("a key for Microsoft 365 Family"). A message
@@ -168,9 +183,9 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   // to one ("our new colleague needs Word installed") is not enough without a sign that it
   // reports a screen or is about an error.
   if (pasted.outcome === 'ambiguous' && !reading.outOfScope && state.meta.input !== 'choice' && (cue !== undefined || aboutAnError)) return toErrors();
-  // Where an error message was asked for, a sentence that is nothing else is that message, known
-  // or not: the branch says when it does not know it and offers a person.
-  if (state.meta.input === 'error-text' && length >= PASTE_WORDS && !reading.outOfScope && reading.outcome === 'none') return toErrors();
+  // Where an error message was asked for, a sentence that is nothing else, or only a topic's words,
+  // is that message, known or not: the branch says when it does not know it and offers a person.
+  if (state.meta.input === 'error-text' && length >= PASTE_WORDS && !reading.outOfScope && (reading.outcome === 'none' || screenAsTopic)) return toErrors();
   return only({ type: 'MISS' });
 }
 

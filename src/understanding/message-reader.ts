@@ -33,6 +33,10 @@ export const DETAILS: Record<string, { entity: string; values: readonly string[]
 const SUBJECT = { entity: 'subject', product: 'OTHER_PRODUCT', matter: 'OTHER_MATTER' };
 /** Entities that answer an opening's first question: a state or product of ours (DETAILS). */
 const DETAIL_ENTITIES = new Set(Object.values(DETAILS).map((d) => d.entity));
+/** Words for an account and for paying it: together, the account is the subscription (readWhole). */
+const BILLED = { account: 'account', payment: 'payment' };
+/** The plans, as a step's answers. */
+const PLANS = new Set(DETAILS.PRODUCT_KEY!.values);
 const OPENINGS = new Set<string>(BRANCH_CHOICES);
 /** Commands that leave the question unanswered for an earlier one. */
 const RETREATS = new Set<string>(['BACK', 'START_OVER']);
@@ -43,8 +47,13 @@ const TASK_OPENING = 'ACTIVATE';
 /** The opening for an error on screen, which a message may quote among words about anything. */
 const ERROR_OPENING = 'ERROR_MESSAGE';
 
-/** A product bought in a shop under its retail name ("Home & Student") comes with a key to enter. */
-const RETAIL = { entity: 'product', value: 'RETAIL', opening: 'PRODUCT_KEY', instead: ['ACTIVATE'] };
+/**
+ * A product bought in a shop under its retail name ("Home & Student") comes with a key to enter.
+ * A message that names a plan or such a product and a key or code (the `key` entity) is about
+ * entering it; named without a key, it may be any question about the product ("what does Home &
+ * Student cost?").
+ */
+const RETAIL = { entity: 'product', value: 'RETAIL', opening: 'PRODUCT_KEY', instead: ['ACTIVATE'], key: 'key' };
 
 /**
  * When to act, when to ask and when to say "I didn't catch that". Tuned on the training data's
@@ -155,6 +164,8 @@ const SENTENCE_END = /(?<=[.!?])\s+|\n+/;
 
 /** Commands that leave the step's question (a language change does not). */
 const LEAVING_COMMANDS = new Set<string>(COMMANDS.filter((c) => c !== 'LANGUAGE'));
+/** Commands read from one sentence of a longer opening (read()). */
+const SENTENCE_COMMANDS = new Set<string>(['HELP', 'LANGUAGE']);
 /** Labels that answer a step's question, as opposed to topics and commands. */
 export const TOPIC_LABELS = new Set<string>([...BRANCH_CHOICES, ...COMMANDS, OUT_OF_SCOPE]);
 
@@ -191,9 +202,10 @@ export class MessageReader {
         const training: Record<string, string[]> = {};
         for (const [label, list] of Object.entries(file.intents)) training[label] = [...list];
         for (const [label, list] of Object.entries(extra[locale] ?? {})) if (training[label]) training[label].push(...list);
-        // Subjects we do not cover, and the words that only qualify a state ("not", "card"), stay
-        // out of the vocabulary: typos are not corrected towards them, and they are matched as typed.
-        const asTyped = new Set<string>([SUBJECT.entity, ...Object.values(QUALIFIERS)]);
+        // Subjects we do not cover, the words that only qualify a state ("not", "card") and those
+        // for a key, an account or a payment ("code": not "comes") stay out of the vocabulary:
+        // typos are not corrected towards them, and they are matched as typed.
+        const asTyped = new Set<string>([SUBJECT.entity, ...Object.values(QUALIFIERS), RETAIL.key, ...Object.values(BILLED)]);
         const entityTexts = Object.entries(file.entities)
           .filter(([entity]) => !asTyped.has(entity))
           .flatMap(([, values]) => Object.values(values).flat());
@@ -226,6 +238,11 @@ export class MessageReader {
   /** Whether the message reports what a screen said, and how plainly (error-report.ts). */
   reportCue(text: string): ReportCue {
     return this.reports.cue(text);
+  }
+
+  /** Whether the message sets the question asked aside for another matter ("never mind the error, …"). */
+  setsAside(text: string): boolean {
+    return this.switches.in(words(text));
   }
 
   /** Whether the message says there is no error message at all ("er komt helemaal geen melding"). */
@@ -285,10 +302,19 @@ export class MessageReader {
     // lacks the word that says so. An error it quotes still counts ("temporary server issues
     // each time I sign in. antivirus is Kaspersky if that matters").
     const sentences = text.split(SENTENCE_END).filter((x) => words(x).length > 0);
+    if (sentences.length < 2) return whole;
+    const clear = sentences.map((x) => this.readWhole(x, conversation, allowed)).filter((r) => r.outcome === 'confident');
+    // So is a request for help or for the other language behind a greeting and an aside ("Hello,
+    // I've never used one of these helpers before. What can you assist with?"), when no sentence is
+    // clearly anything else: such a request is said in a sentence of its own. (Not a request for a
+    // person: "kunt u daar eens naar kijken?" after a printer's trouble is no such request.)
+    const [command, ...others] = clear;
+    const reports = this.reports.cue(text) !== undefined;
+    if (command && others.every((r) => r.label === command.label) && SENTENCE_COMMANDS.has(command.label!) && !whole.elsewhere && !reports) return command;
     const leaning = whole.ranked.find((r) => OPENINGS.has(r.label))?.label;
-    const aboutElse = (whole.elsewhere || whole.outOfScope) && leaning !== ERROR_OPENING && this.reports.cue(text) === undefined;
-    if (sentences.length < 2 || !leaning || aboutElse) return whole;
-    const openings = new Set(sentences.map((x) => this.readWhole(x, conversation, allowed)).filter((r) => r.outcome === 'confident' && OPENINGS.has(r.label!)).map((r) => r.label!));
+    const aboutElse = (whole.elsewhere || whole.outOfScope) && leaning !== ERROR_OPENING && !reports;
+    if (!leaning || aboutElse) return whole;
+    const openings = new Set(clear.filter((r) => OPENINGS.has(r.label!)).map((r) => r.label!));
     if (openings.size !== 1 || !openings.has(leaning)) return whole;
     const label = leaning;
     const found = this.languages[whole.language].entities.extract(words(text));
@@ -328,25 +354,31 @@ export class MessageReader {
     // installed, activated or licensed, is ours, however many words the message shares with the
     // out-of-scope examples ("restore", "appreciate", "new computer").
     const mentions = (entity: string) => found.some((e) => e.entity === entity);
-    const saysState = !mentions(SUBJECT.entity) && (mentions('state') || mentions('halt')) && mentions('subscription');
+    // An account disabled over a payment is the subscription ("microsoft heeft ons account
+    // uitgezet omdat de betaling niet lukte"); an account blocked alone may be a sign-in matter.
+    const ofSubscription = mentions('subscription') || (mentions(BILLED.account) && mentions(BILLED.payment));
+    const saysState = !mentions(SUBJECT.entity) && (mentions('state') || mentions('halt')) && ofSubscription;
     const aboutUs = saysState || (!mentions(SUBJECT.entity) && mentions('task') && (mentions('suite') || mentions('subscription')));
     const decided = decideTopic(aboutUs ? { ...topic, ranked: withoutOutOfScope(topic.ranked) } : topic);
     // Mid-flow, a message that sets the question aside ("never mind the error, the real problem is
     // …", "los daarvan: …") is read for the problem it brings up instead, as an opening would be.
     // A command read clearly ("never mind, start again") stays that command; a question about
-    // something else ("by the way, how long does …?") brings up nothing of ours. The problem's
-    // first question is asked again, as it is for every mid-flow switch.
+    // something else ("by the way, how long does …?") brings up nothing of ours, unless it says
+    // what happened to the subscription ("ok wait, the real issue is my sub lapsed, can we go
+    // there"). The problem's first question is asked again, as it is for every mid-flow switch.
     // Starting over on a problem the message names ("let's start again: I only want Office
     // activated on my laptop") is starting over on that problem.
     const startsOver = decided.outcome === 'confident' && decided.label === 'START_OVER' && aboutUs;
     const command = decided.outcome === 'confident' && !OPENINGS.has(decided.label!) && !startsOver;
-    if ((allowed.answers.size > 0 || startsOver) && !command && !elsewhere && !saysOutOfScope(topic) && (startsOver || this.switches.in(tokens))) {
+    if ((allowed.answers.size > 0 || startsOver) && !command && !elsewhere && (!saysOutOfScope(topic) || saysState) && (startsOver || this.switches.in(tokens))) {
       const instead = switchedTo(topic, allowed.topics, saysState);
       if (instead) return { ...base, ranked: topic.ranked, outcome: 'confident', label: instead, entities: found };
     }
     // "No, I can see the plan but no such button": the step's answer said first and set apart is
     // the answer, whatever the words after it lean to, unless they are a new problem or a command.
-    const opening = answers.leadOf(answer.stems, allowed.answers);
+    // The lead set apart, of one word or two ("Ja hoor, …"), else the first word's.
+    const leads = answers.leadsOf(answer.stems, allowed.answers);
+    const opening = leads.find((l) => markedLead(l.words).test(text)) ?? leads[0];
     const lead = opening?.label;
     const marked = opening !== undefined && markedLead(opening.words).test(text);
     let answerOptions: [string, string] | undefined;
@@ -360,14 +392,18 @@ export class MessageReader {
       // how this works) is asked about: a wrong guess costs the user more than a question.
       const commandToo = decided.outcome === 'confident' && LEAVING_COMMANDS.has(decided.label!) && topic.strength >= THRESHOLDS.switchStrength && topic.ranked[0]!.score >= THRESHOLDS.commandToo;
       if (answered.outcome === 'confident' && supported && commandToo && !marked) return { ...base, ranked: topic.ranked, outcome: 'ambiguous', options: [answered.label!, decided.label!] };
+      // A question about a state or a plan is answered by naming exactly one of them ("mijn collega
+      // heeft het per vergissing opgezegd"), in its own words, whatever else the message says
+      // around it ("put me through to a real person" names no Personal plan). A plan named is the
+      // answer whatever the other's words, denied, lean to ("Business. Belongs to the post, not to
+      // me personally.").
+      const named = new Set(ours.filter((e) => e.whole).map((e) => e.value).filter((v) => allowed.answers.has(v)));
+      const [only] = named.size === 1 && !elsewhere ? named : [];
+      if (only && answered.outcome === 'confident' && answered.label !== only && PLANS.has(answered.label!)) return { ...base, ranked: answer.ranked, outcome: 'confident', label: only };
       if (answered.outcome === 'confident' && supported && !(marked && answered.label !== lead)) return { ...base, ranked: answer.ranked, outcome: 'confident', label: answered.label };
       if (answered.outcome === 'ambiguous') answerOptions = answered.options;
       answerOutcome = answered.outcome;
-      // A question about a state or a plan is answered by naming exactly one of them ("mijn collega
-      // heeft het per vergissing opgezegd"), in its own words, whatever else the message says
-      // around it ("put me through to a real person" names no Personal plan).
-      const named = new Set(ours.filter((e) => e.whole).map((e) => e.value).filter((v) => allowed.answers.has(v)));
-      if (answered.outcome !== 'confident' && named.size === 1 && !elsewhere) return { ...base, ranked: answer.ranked, outcome: 'confident', label: [...named][0]! };
+      if (only && answered.outcome !== 'confident') return { ...base, ranked: answer.ranked, outcome: 'confident', label: only };
     }
     if (elsewhere && topic.ranked[0]?.label !== 'LANGUAGE' && decided.label !== 'LANGUAGE') {
       return { ...base, ranked: topic.ranked, outcome: 'none', outOfScope: true, elsewhere };
@@ -401,7 +437,11 @@ export class MessageReader {
     // state is the evidence, whatever other words it shares with other topics. So is one that
     // asks for Office (or the subscription) to be installed, activated or licensed ("the new
     // hires need Word and Excel installed"): an activation, or a key to enter for a shop product.
-    const evidence = saysState ? STATE_OPENING : aboutUs ? TASK_OPENING : undefined;
+    // So is one with a key or code for a plan or a shop product ("my daughter got me Microsoft 365
+    // Personal, it's a code on a card"), unless the key is said to be in some state or a screen is
+    // reported about it ("it says the code is invalid, something about Family"): an error to look up.
+    const keyFor = mentions(RETAIL.entity) && mentions(RETAIL.key) && !mentions('state') && this.reports.cue(text) === undefined;
+    const evidence = saysState ? STATE_OPENING : aboutUs ? TASK_OPENING : keyFor ? RETAIL.opening : undefined;
     if (evidence && allowed.answers.size === 0 && allowed.topics.has(evidence) && decided.outcome !== 'confident') {
       const label = retailOr(evidence, found, allowed.topics);
       return { ...base, ranked: topic.ranked, outcome: 'confident', label, detail: detailOf(label, found), entities: found };
@@ -439,17 +479,17 @@ function retailOr(label: string, found: readonly Entity[], allowed: ReadonlySet<
 }
 
 /**
- * The problem a message that sets the question aside brings up: the opening the topics read
- * clearly among the openings allowed here, or a reactivation when it says what happened to the
- * subscription.
+ * The problem a message that sets the question aside brings up: a reactivation when it says what
+ * happened to the subscription, whatever else its words lean to ("the real problem: the
+ * subscription isn't active anymore"), else the opening the topics read clearly among the openings
+ * allowed here.
  */
 function switchedTo(topic: ModelReading, allowed: ReadonlySet<string>, saysState: boolean): string | undefined {
-  if (topic.strength >= THRESHOLDS.topicStrength) {
-    const openings = renormalised(topic.ranked, (label) => OPENINGS.has(label) && allowed.has(label));
-    const decided = openings && decide(openings, OUT_OF_SCOPE);
-    if (decided?.outcome === 'confident') return decided.label;
-  }
-  return saysState && allowed.has(STATE_OPENING) ? STATE_OPENING : undefined;
+  if (saysState && allowed.has(STATE_OPENING)) return STATE_OPENING;
+  if (topic.strength < THRESHOLDS.topicStrength) return undefined;
+  const openings = renormalised(topic.ranked, (label) => OPENINGS.has(label) && allowed.has(label));
+  const decided = openings && decide(openings, OUT_OF_SCOPE);
+  return decided?.outcome === 'confident' ? decided.label : undefined;
 }
 
 /** The first `words` words set apart by punctuation: "No, …", "Ja! …", "Helaas niet, …". */
@@ -464,10 +504,12 @@ const COMPOUND_START = /^\W*[\p{L}\d]+-[\p{L}\d]/u;
 
 /**
  * A topic the message is little like rests on a word or two of its examples ("is it going to snow
- * tomorrow"): however clear its lead after normalising, it is no reading.
+ * tomorrow"): however clear its lead after normalising, it is no reading. Nor is a lone word that
+ * means nothing on its own ("me"), whatever examples it appears in ("call me").
  */
 function decideTopic(topic: ModelReading): Pick<Reading, 'outcome' | 'label' | 'options'> {
-  return topic.strength >= THRESHOLDS.topicStrength ? decide(withoutWeakRest(topic), OUT_OF_SCOPE) : { outcome: 'none' };
+  const lone = topic.stems.length === 1 && topic.meaningful.length === 0;
+  return topic.strength >= THRESHOLDS.topicStrength && !lone ? decide(withoutWeakRest(topic), OUT_OF_SCOPE) : { outcome: 'none' };
 }
 
 /**

@@ -72,28 +72,28 @@ describe('accuracy', () => {
  */
 const BLIND_TOP1_FLOOR: Record<string, number> = {
   'blind-errors-dev.json': 1,
-  'blind-errors-sealed.json': 0.977,
+  'blind-errors-sealed.json': 0.988,
   'blind-errors-3.json': 0.994,
   'blind-errors-4.json': 0.985,
-  'blind-errors-5.json': 0.974,
-  'blind-errors-6.json': 0.965,
-  'blind-errors-7.json': 0.985,
+  'blind-errors-5.json': 0.979,
+  'blind-errors-6.json': 0.97,
+  'blind-errors-7.json': 0.99,
   // Below the target: dictated codes and words split by speech-to-text. 90.5% sealed; 92.9% after
   // codes read out as "six zeros", "one hundred" and "80,070,005" were taught to near-code.ts.
-  'blind-errors-9.json': 0.938,
+  'blind-errors-9.json': 0.947,
   // Far below the target, sealed, not tuned on: errors described vaguely from memory ("it
   // complains that I'm not the right kind of admin") and dialogs pasted with their buttons.
-  'blind-errors-10.json': 0.859,
+  'blind-errors-10.json': 0.864,
   // Sixth round: 93.9% sealed (one confident-wrong: a Flemish "al ingegeven" read as "already used"),
   // then tuned on: "Unlicensed" in the title bar, "unlicenced" and "ingegeven" as synonyms.
   'blind-errors-11.json': 0.971,
   // Sixth round, sealed, not tuned on: 93.4% before the round, 92.9% after it (the title-bar match
   // text of unlicensed-product lost a retyped dialog that names its title bar).
-  'blind-errors-12.json': 0.947,
+  'blind-errors-12.json': 0.957,
   // Seventh round, sealed: 93.3% before the round (two confident-wrong), 93.8% after codes with O
   // for 0 and codes typed apart (one confident-wrong: "al eens door ons opgegeven", already entered,
   // read as already used); then read, and 94.2% with word order (content/matching.json, orderBoost).
-  'blind-errors-13.json': 0.942,
+  'blind-errors-13.json': 0.957,
   // Written at the end of the seventh round, measured sealed: 94.8% on the code before the round,
   // 96.2% on its final code, no confident-wrong on either. The first set to meet the target.
   'blind-errors-14.json': 0.962,
@@ -102,6 +102,12 @@ const BLIND_TOP1_FLOOR: Record<string, number> = {
   // Eighth round, measured sealed before and after its change to reading (the matcher did not
   // change): 96.2%, no confident-wrong.
   'blind-errors-16.json': 0.962,
+  // Ninth round, each written before the round's change to the matcher (more synonyms of users'
+  // words for the screens', content/matching.json) and measured sealed before and after it: 94.8%
+  // and 95.3%, and 95.3% and 95.8%, no confident-wrong. The change raised sets 5-7, 9, 10, 12, 13
+  // and the sealed set too.
+  'blind-errors-17.json': 0.953,
+  'blind-errors-18.json': 0.957,
 };
 /**
  * The target is none anywhere. Set 4 has one, held here so that no more creep in: a message about

@@ -159,6 +159,9 @@ describe('fuzzy text', () => {
     ['a placeholder value', 'The maximum is 25 user licenses', 'too-many-licenses'],
     ['a date placeholder', 'Couldn’t verify account. Most features will be turned off on 3/15/2025', 'couldnt-verify-subscription'],
     ['a named code in lower case', 'nomatchingeligibleproductsfound', 'region-mismatch'],
+    // Words users type for the screen's (content/matching.json, synonyms).
+    ['the title bar in Dutch words of its own', 'in de titelbalk staat Niet-gelicentieerd product', 'unlicensed-product'],
+    ['"licenties" for the screen\'s "gebruikerslicenties"', 'te veel licenties toegevoegd voor dit abonnement', 'too-many-licenses'],
   ])('finds the error in %s', (_, text, id) => {
     expect(matcher.match(text)).toMatchObject({ id, outcome: 'confident' });
   });

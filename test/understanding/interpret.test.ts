@@ -103,6 +103,22 @@ describe('which reading wins', () => {
     // Where an error message was asked for, a sentence that reads as nothing else is that message,
     // known or not.
     ['knownError.paste', 'The operation failed unexpectedly, reference number 4471', 'ERROR_TEXT'],
+    // ...and so is one in the words of a topic: a new problem is raised in so many words.
+    ['knownError.paste', 'Office kan niet worden geactiveerd. Meld u aan met uw werkaccount.', 'ERROR_TEXT', 'nl-NL'],
+    ['knownError.paste', 'Office could not be activated. Sign in with your work account to continue.', 'ERROR_TEXT'],
+    ['knownError.paste', 'laat maar zitten, ik wil eigenlijk Office op mijn nieuwe laptop installeren', 'START_OVER+ACTIVATE', 'nl-NL'],
+    // A screen that reads like a request for a person is the error the catalogue knows.
+    ['start', 'this PC says no KMS could be contacted, who do I call', 'ERROR_MESSAGE+ERROR_TEXT'],
+    // A shop product named with its key is a key to enter; named alone, it may be any question.
+    ['start', 'My neighbour gave me a boxed Office Home & Student 2021 she never opened, with the code card still sealed inside.', 'PRODUCT_KEY'],
+    ['start', 'what does Office Home & Business 2021 cost these days', 'MISS'],
+    // A plan named with its key is a key to enter, for that plan.
+    ['start', 'My sister gave me a Microsoft 365 Family code for my birthday. Where does it go? I\'m hopeless with these things.', 'PRODUCT_KEY+HOME'],
+    // An account disabled over a payment is the subscription; an account blocked alone is not.
+    ['start', 'Microsoft heeft ons account uitgezet, de incasso van de bank lukte niet. Hoe zetten we het weer aan?', 'REACTIVATE+DISABLED', 'nl-NL'],
+    ['start', 'my account is blocked after too many password attempts', 'MISS'],
+    // A request for help in one sentence of a longer opening is that request.
+    ['start', 'Good afternoon. This is my first time using a chat assistant. What kinds of things can you do?', 'HELP'],
     // A weak reading is none: a question about the weather is no topic of ours.
     ['start', 'is it going to snow tomorrow', 'MISS'],
     // An opening that says what happened to the subscription is a reactivation, with that state.
@@ -115,6 +131,7 @@ describe('which reading wins', () => {
     ['activate.install', 'never mind the install, what really matters is that my subscription stopped', 'START_OVER+REACTIVATE'],
     ['activate.license', 'laat maar zitten, het echte probleem is dat ons abonnement is opgezegd', 'START_OVER+REACTIVATE', 'nl-NL'],
     ['knownError.fix', 'forget this question, the supplier mailed me a new product key, let us use that', 'START_OVER+PRODUCT_KEY'],
+    ['activate.signIn', 'oh wait, I now see our subscription lapsed last month, could we look at that instead', 'START_OVER+REACTIVATE'],
     ['activate.license', 'forget about the license, real problem is our plan got cancelled', 'START_OVER+REACTIVATE'],
     // Starting over on a problem the message names starts over on that problem.
     ['productKey.keyType', 'ok scratch the key, real issue is that Word is not activated on his new pc', 'START_OVER+ACTIVATE'],
@@ -127,10 +144,17 @@ describe('which reading wins', () => {
     ['resolved', 'ik geef jullie een vier, het duurde wel lang', 'RATE_4', 'nl-NL'],
     ['resolved', 'Vijf.', 'RATE_5'],
     ['resolved', 'een 5 hoor', 'RATE_5', 'nl-NL'],
+    // ...and so is a school mark said as a Dutch diminutive.
+    ['resolved', 'een 4tje', 'RATE_4', 'nl-NL'],
+    ['resolved', "Een 2'tje, het duurde lang", 'RATE_2', 'nl-NL'],
     // A question about the state (or plan) is answered by naming one, whatever is said around it,
     // but a command read clearly stays that command ("person" is no Personal).
     ['productKey.keyType', 'put me through to a real person please', 'AGENT'],
     ['reactivate.reason', 'de boekhouder heeft het abonnement per ongeluk opgezegd', 'CANCELLED', 'nl-NL'],
+    // A plan named is the answer, whatever the other plan's words, denied, lean to.
+    ['productKey.keyType', 'Business. It belongs to the firm, not to me personally.', 'BUSINESS'],
+    // Setting the question aside for what happened to the subscription is a reactivation.
+    ['activate.checkLicense', "Actually the real issue: the subscription itself isn't active anymore, can we do that first?", 'START_OVER+REACTIVATE'],
     // At the first question an opening beats going back or starting over; alone, they still count.
     ['start', 'please put our subscription back on', 'REACTIVATE'],
     ['start', 'go back', 'BACK'],
@@ -169,7 +193,7 @@ describe('which reading wins', () => {
   });
 
   test('two close readings become a question with both as buttons of this step, and no event', () => {
-    const understood = at('start', 'productcode en abonnement', 'nl-NL');
+    const understood = at('start', 'key or subscription');
     expect(understood.events).toEqual([]);
     expect(understood.notices).toEqual([
       {

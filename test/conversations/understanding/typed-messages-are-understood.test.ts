@@ -33,7 +33,7 @@ test('a new problem mid-flow starts it, wherever the conversation was', async ()
 
 test('two close readings are asked about, with both as buttons', async () => {
   const chat = h.conversation('nl-NL');
-  await play(chat, 'nl-NL', [['say', 'productcode en abonnement', opening('nl-NL', 'common:notice.didYouMean'), 'common:ask.start']]);
+  await play(chat, 'nl-NL', [['say', 'sleutel of abonnement', opening('nl-NL', 'common:notice.didYouMean'), 'common:ask.start']]);
   expect(chat.lastText()).toContain(`**${expected('nl-NL', 'common:choice.REACTIVATE')}**`);
   expect(chat.lastText()).toContain(`**${expected('nl-NL', 'common:choice.PRODUCT_KEY')}**`);
   expect(chat.buttons().slice(0, 2)).toEqual([expected('nl-NL', 'common:choice.REACTIVATE'), expected('nl-NL', 'common:choice.PRODUCT_KEY')]);
