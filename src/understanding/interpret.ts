@@ -138,8 +138,11 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   // whatever else the message says ("0xC004BI00", "op mijn mac krijg ik 0xD00000C", "tijdelijke
   // serverproblemen zegt ie, al sinds gisteren"), unless it is clearly a command or this step's
   // answer; a longer paste is that error even so ("…contact support" asks for no person).
+  // Not a message that sets the question aside for a new problem ("vergeet die melding, het echte
+  // probleem is dat ons abonnement eruit ligt").
+  const raisesProblem = acted !== undefined && isOpening(reading.label!) && deps.reader.setsAside(text);
   const pastedWhereAsked =
-    state.meta.input === 'error-text' && pasted.outcome !== 'none' && ((length > 5 && !reading.outOfScope) || !acted || isOpening(reading.label!));
+    state.meta.input === 'error-text' && pasted.outcome !== 'none' && !raisesProblem && ((length > 5 && !reading.outOfScope) || !acted || isOpening(reading.label!));
   if (verbatim || pastedWhereAsked) return toErrors();
   // What a screen said, reported ("it says…", a pasted dialog, a quote), goes to the lookup before
   // the topic its words share ("…subscription…", "…product key…"), unless it is a command or

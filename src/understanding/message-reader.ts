@@ -33,6 +33,8 @@ export const DETAILS: Record<string, { entity: string; values: readonly string[]
 const SUBJECT = { entity: 'subject', product: 'OTHER_PRODUCT', matter: 'OTHER_MATTER' };
 /** Entities that answer an opening's first question: a state or product of ours (DETAILS). */
 const DETAIL_ENTITIES = new Set(Object.values(DETAILS).map((d) => d.entity));
+const STATE_ENTITY = DETAILS.REACTIVATE!.entity;
+const PLAN_ENTITY = DETAILS.PRODUCT_KEY!.entity;
 /** Words for an account and for paying it: together, the account is the subscription (readWhole). */
 const BILLED = { account: 'account', payment: 'payment' };
 /** The plans, as a step's answers. */
@@ -345,15 +347,20 @@ export class MessageReader {
     // scope, however much it shares our words ("activate", "error", "subscription", "someone"):
     // no branch or command acts on it, whatever the model says (the out-of-scope reply offers a
     // person anyway); only a language change still does.
+    // Not a matter said beside a subscription of ours that stopped ("mijn abonnement is gestopt, ik
+    // heb het nodig voor mijn facturen"), nor another product beside a plan of ours in some state
+    // ("cancelled our Business Premium plan, thinking we'd move to Google Workspace"): asides.
+    const mentions = (entity: string) => found.some((e) => e.entity === entity);
     const ours = found.filter((e) => DETAIL_ENTITIES.has(e.entity));
-    const elsewhere = found.some((e) => e.entity === SUBJECT.entity && (e.value === SUBJECT.product || ours.length === 0));
+    const stopped = ours.some((e) => e.entity === STATE_ENTITY) || (mentions('halt') && mentions('subscription'));
+    const planInState = ours.some((e) => e.entity === PLAN_ENTITY) && ours.some((e) => e.entity === STATE_ENTITY);
+    const elsewhere = found.some((e) => e.entity === SUBJECT.entity && (e.value === SUBJECT.product ? !planInState : !stopped));
     // Mid-flow, a question about such a subject ("and when is the next invoice sent?") answers
     // nothing either.
     if (elsewhere && allowed.answers.size > 0 && QUESTION.test(text)) return { ...base, ranked: topic.ranked, outcome: 'none', outOfScope: true, elsewhere };
     // The other way round: a subscription said to have expired, been cancelled..., or Office to be
     // installed, activated or licensed, is ours, however many words the message shares with the
     // out-of-scope examples ("restore", "appreciate", "new computer").
-    const mentions = (entity: string) => found.some((e) => e.entity === entity);
     // An account disabled over a payment is the subscription ("microsoft heeft ons account
     // uitgezet omdat de betaling niet lukte"); an account blocked alone may be a sign-in matter.
     const ofSubscription = mentions('subscription') || (mentions(BILLED.account) && mentions(BILLED.payment));

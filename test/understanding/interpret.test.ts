@@ -107,6 +107,8 @@ describe('which reading wins', () => {
     ['knownError.paste', 'Office kan niet worden geactiveerd. Meld u aan met uw werkaccount.', 'ERROR_TEXT', 'nl-NL'],
     ['knownError.paste', 'Office could not be activated. Sign in with your work account to continue.', 'ERROR_TEXT'],
     ['knownError.paste', 'laat maar zitten, ik wil eigenlijk Office op mijn nieuwe laptop installeren', 'START_OVER+ACTIVATE', 'nl-NL'],
+    // ...however much the catalogue finds its words like a screen's.
+    ['knownError.paste', 'Laat die melding maar zitten, het echte probleem is dat er iets mis is met ons abonnement en ik wil het terug', 'START_OVER+REACTIVATE', 'nl-NL'],
     // A screen that reads like a request for a person is the error the catalogue knows.
     ['start', 'this PC says no KMS could be contacted, who do I call', 'ERROR_MESSAGE+ERROR_TEXT'],
     // A shop product named with its key is a key to enter; named alone, it may be any question.
@@ -117,6 +119,10 @@ describe('which reading wins', () => {
     // An account disabled over a payment is the subscription; an account blocked alone is not.
     ['start', 'Microsoft heeft ons account uitgezet, de incasso van de bank lukte niet. Hoe zetten we het weer aan?', 'REACTIVATE+DISABLED', 'nl-NL'],
     ['start', 'my account is blocked after too many password attempts', 'MISS'],
+    // A subject we do not cover, said as an aside to a subscription of ours that stopped, is an aside.
+    ['start', 'ons abonnement is gestopt en ik heb het echt nodig voor de facturen van deze maand', 'REACTIVATE', 'nl-NL'],
+    ['start', 'we cancelled our Business Standard plan because we meant to move to Zoom, but we are staying. can it be undone?', 'REACTIVATE+CANCELLED'],
+    ['start', 'we cancelled our Zoom subscription, how do I get it back', 'MISS'],
     // A request for help in one sentence of a longer opening is that request.
     ['start', 'Good afternoon. This is my first time using a chat assistant. What kinds of things can you do?', 'HELP'],
     // A weak reading is none: a question about the weather is no topic of ours.
