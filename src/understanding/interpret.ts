@@ -111,7 +111,8 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   // Where an error message was asked for, a new problem is brought up in so many words ("never
   // mind the error, I only want…"); without them, what reads as one is the screen's text, in the
   // words of a topic ("Office is niet geactiveerd. Meld u aan om door te gaan.").
-  const screenAsTopic = state.meta.input === 'error-text' && isOpening(reading.label ?? '') && !deps.reader.setsAside(text);
+  const setAside = state.meta.input === 'error-text' && isOpening(reading.label ?? '') ? deps.reader.setsAside(text) : undefined;
+  const screenAsTopic = setAside === false;
   const acted = reading.outcome === 'confident' && !screenAsTopic ? act(reading.label!, reading, state) : undefined;
   // A pasted on-screen message is recognised before the words in it count: "This product key has
   // already been used" is an error, not a product-key question, and "…contact support" in a pasted
@@ -140,7 +141,7 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   // answer; a longer paste is that error even so ("…contact support" asks for no person).
   // Not a message that sets the question aside for a new problem ("vergeet die melding, het echte
   // probleem is dat ons abonnement eruit ligt").
-  const raisesProblem = acted !== undefined && isOpening(reading.label!) && deps.reader.setsAside(text);
+  const raisesProblem = acted !== undefined && setAside === true;
   const pastedWhereAsked =
     state.meta.input === 'error-text' && pasted.outcome !== 'none' && !raisesProblem && ((length > 5 && !reading.outOfScope) || !acted || isOpening(reading.label!));
   if (verbatim || pastedWhereAsked) return toErrors();

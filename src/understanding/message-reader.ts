@@ -37,6 +37,8 @@ const STATE_ENTITY = DETAILS.REACTIVATE!.entity;
 const PLAN_ENTITY = DETAILS.PRODUCT_KEY!.entity;
 /** Words for an account and for paying it: together, the account is the subscription (readWhole). */
 const BILLED = { account: 'account', payment: 'payment' };
+/** Words for a key or code: with a plan or shop product named, a key to enter (readWhole). */
+const KEY_ENTITY = 'key';
 /** The plans, as a step's answers. */
 const PLANS = new Set(DETAILS.PRODUCT_KEY!.values);
 const OPENINGS = new Set<string>(BRANCH_CHOICES);
@@ -49,13 +51,8 @@ const TASK_OPENING = 'ACTIVATE';
 /** The opening for an error on screen, which a message may quote among words about anything. */
 const ERROR_OPENING = 'ERROR_MESSAGE';
 
-/**
- * A product bought in a shop under its retail name ("Home & Student") comes with a key to enter.
- * A message that names a plan or such a product and a key or code (the `key` entity) is about
- * entering it; named without a key, it may be any question about the product ("what does Home &
- * Student cost?").
- */
-const RETAIL = { entity: 'product', value: 'RETAIL', opening: 'PRODUCT_KEY', instead: ['ACTIVATE'], key: 'key' };
+/** A product bought in a shop under its retail name ("Home & Student") comes with a key to enter. */
+const RETAIL = { entity: 'product', value: 'RETAIL', opening: 'PRODUCT_KEY', instead: ['ACTIVATE'] };
 
 /**
  * When to act, when to ask and when to say "I didn't catch that". Tuned on the training data's
@@ -207,7 +204,7 @@ export class MessageReader {
         // Subjects we do not cover, the words that only qualify a state ("not", "card") and those
         // for a key, an account or a payment ("code": not "comes") stay out of the vocabulary:
         // typos are not corrected towards them, and they are matched as typed.
-        const asTyped = new Set<string>([SUBJECT.entity, ...Object.values(QUALIFIERS), RETAIL.key, ...Object.values(BILLED)]);
+        const asTyped = new Set<string>([SUBJECT.entity, ...Object.values(QUALIFIERS), KEY_ENTITY, ...Object.values(BILLED)]);
         const entityTexts = Object.entries(file.entities)
           .filter(([entity]) => !asTyped.has(entity))
           .flatMap(([, values]) => Object.values(values).flat());
@@ -303,19 +300,23 @@ export class MessageReader {
     // is last month's invoice? accounting keeps asking" has no sentence of ours, only one that
     // lacks the word that says so. An error it quotes still counts ("temporary server issues
     // each time I sign in. antivirus is Kaspersky if that matters").
-    const sentences = text.split(SENTENCE_END).filter((x) => words(x).length > 0);
-    if (sentences.length < 2) return whole;
-    const clear = sentences.map((x) => this.readWhole(x, conversation, allowed)).filter((r) => r.outcome === 'confident');
     // So is a request for help or for the other language behind a greeting and an aside ("Hello,
     // I've never used one of these helpers before. What can you assist with?"), when no sentence is
     // clearly anything else: such a request is said in a sentence of its own. (Not a request for a
     // person: "kunt u daar eens naar kijken?" after a printer's trouble is no such request.)
-    const [command, ...others] = clear;
+    const sentences = text.split(SENTENCE_END).filter((x) => words(x).length > 0);
+    if (sentences.length < 2) return whole;
     const reports = this.reports.cue(text) !== undefined;
-    if (command && others.every((r) => r.label === command.label) && SENTENCE_COMMANDS.has(command.label!) && !whole.elsewhere && !reports) return command;
     const leaning = whole.ranked.find((r) => OPENINGS.has(r.label))?.label;
     const aboutElse = (whole.elsewhere || whole.outOfScope) && leaning !== ERROR_OPENING && !reports;
-    if (!leaning || aboutElse) return whole;
+    const commandMayBe = !whole.elsewhere && !reports;
+    const openingMayBe = leaning !== undefined && !aboutElse;
+    // The sentences are read (each a full reading) only when one of the two can still come of them.
+    if (!commandMayBe && !openingMayBe) return whole;
+    const clear = sentences.map((x) => this.readWhole(x, conversation, allowed)).filter((r) => r.outcome === 'confident');
+    const [command, ...others] = clear;
+    if (commandMayBe && command && others.every((r) => r.label === command.label) && SENTENCE_COMMANDS.has(command.label!)) return command;
+    if (!openingMayBe) return whole;
     const openings = new Set(clear.filter((r) => OPENINGS.has(r.label!)).map((r) => r.label!));
     if (openings.size !== 1 || !openings.has(leaning)) return whole;
     const label = leaning;
@@ -352,8 +353,8 @@ export class MessageReader {
     // ("cancelled our Business Premium plan, thinking we'd move to Google Workspace"): asides.
     const mentions = (entity: string) => found.some((e) => e.entity === entity);
     const ours = found.filter((e) => DETAIL_ENTITIES.has(e.entity));
-    const stopped = ours.some((e) => e.entity === STATE_ENTITY) || (mentions('halt') && mentions('subscription'));
-    const planInState = ours.some((e) => e.entity === PLAN_ENTITY) && ours.some((e) => e.entity === STATE_ENTITY);
+    const stopped = mentions(STATE_ENTITY) || (mentions('halt') && mentions('subscription'));
+    const planInState = mentions(PLAN_ENTITY) && mentions(STATE_ENTITY);
     const elsewhere = found.some((e) => e.entity === SUBJECT.entity && (e.value === SUBJECT.product ? !planInState : !stopped));
     // Mid-flow, a question about such a subject ("and when is the next invoice sent?") answers
     // nothing either.
@@ -364,7 +365,7 @@ export class MessageReader {
     // An account disabled over a payment is the subscription ("microsoft heeft ons account
     // uitgezet omdat de betaling niet lukte"); an account blocked alone may be a sign-in matter.
     const ofSubscription = mentions('subscription') || (mentions(BILLED.account) && mentions(BILLED.payment));
-    const saysState = !mentions(SUBJECT.entity) && (mentions('state') || mentions('halt')) && ofSubscription;
+    const saysState = !mentions(SUBJECT.entity) && (mentions(STATE_ENTITY) || mentions('halt')) && ofSubscription;
     const aboutUs = saysState || (!mentions(SUBJECT.entity) && mentions('task') && (mentions('suite') || mentions('subscription')));
     const decided = decideTopic(aboutUs ? { ...topic, ranked: withoutOutOfScope(topic.ranked) } : topic);
     // Mid-flow, a message that sets the question aside ("never mind the error, the real problem is
@@ -385,9 +386,9 @@ export class MessageReader {
     // the answer, whatever the words after it lean to, unless they are a new problem or a command.
     // The lead set apart, of one word or two ("Ja hoor, …"), else the first word's.
     const leads = answers.leadsOf(answer.stems, allowed.answers);
-    const opening = leads.find((l) => markedLead(l.words).test(text)) ?? leads[0];
-    const lead = opening?.label;
-    const marked = opening !== undefined && markedLead(opening.words).test(text);
+    const markedOne = leads.find((l) => markedLead(l.words).test(text));
+    const lead = (markedOne ?? leads[0])?.label;
+    const marked = markedOne !== undefined;
     let answerOptions: [string, string] | undefined;
     // Text whose words the step's answers mostly never use ("tell me a joke about cats") answers
     // nothing, whatever one word of it an answer shares ("tell", as in "I can't tell").
@@ -447,7 +448,8 @@ export class MessageReader {
     // So is one with a key or code for a plan or a shop product ("my daughter got me Microsoft 365
     // Personal, it's a code on a card"), unless the key is said to be in some state or a screen is
     // reported about it ("it says the code is invalid, something about Family"): an error to look up.
-    const keyFor = mentions(RETAIL.entity) && mentions(RETAIL.key) && !mentions('state') && this.reports.cue(text) === undefined;
+    // Named without a key, the product may be any question about it ("what does Home & Student cost?").
+    const keyFor = mentions(PLAN_ENTITY) && mentions(KEY_ENTITY) && !mentions(STATE_ENTITY) && this.reports.cue(text) === undefined;
     const evidence = saysState ? STATE_OPENING : aboutUs ? TASK_OPENING : keyFor ? RETAIL.opening : undefined;
     if (evidence && allowed.answers.size === 0 && allowed.topics.has(evidence) && decided.outcome !== 'confident') {
       const label = retailOr(evidence, found, allowed.topics);
