@@ -93,7 +93,8 @@ export class EntityExtractor {
 
   /** The entities in a message, given its words after typo correction, in the order found. */
   extract(tokens: readonly string[]): Entity[] {
-    const correctedWords = tokens.flatMap((t) => this.lexicon.correct(t)).map((w) => this.towardsPhrase(w));
+    // A typo fixed at the first letter is no fix (see towardsPhrase): "subscribed" is not "unsubscribed".
+    const correctedWords = tokens.flatMap((t) => this.lexicon.correct(t).map((w, i, all) => (all.length === 1 && w[0] !== t[0] ? t : w))).map((w) => this.towardsPhrase(w));
     const corrected = this.lexicon.stemsOf(correctedWords);
     const correctedKeys = this.lexicon.keysOf(correctedWords);
     const typed = this.lexicon.stemsOf(tokens);
@@ -125,6 +126,8 @@ export class EntityExtractor {
 
 /** Entities that only qualify a state beside them (content/<locale>/intents.json `entities`), never named things themselves. */
 export const QUALIFIERS = { negation: 'negation', card: 'card' } as const;
+/** A product named only to be denied ("for the firm, not personal"): kept apart from the products named. */
+export const DENIED_PRODUCT = 'deniedProduct';
 const STATE = 'state';
 const PRODUCT = 'product';
 /** Words a card's expiry may stand from the card ("de creditcard van de afdeling was verlopen"). */
@@ -145,6 +148,9 @@ function withoutAsides(found: Entity[]): Entity[] {
   const cards = of(QUALIFIERS.card);
   const denied = (s: Entity, reach = 0) => negations.some((n) => s.start >= n.end && s.start - n.end <= reach);
   const cardExpiry = (s: Entity) => s.value === 'EXPIRED' && cards.some((c) => (s.start >= c.end && s.start - c.end <= CARD_REACH) || c.start === s.end);
-  const aside = (e: Entity) => (e.entity === STATE && (denied(e) || cardExpiry(e))) || (e.entity === PRODUCT && denied(e, DENIAL_REACH));
-  return found.filter((e) => e.entity !== QUALIFIERS.negation && e.entity !== QUALIFIERS.card && !aside(e));
+  const aside = (e: Entity) => e.entity === STATE && (denied(e) || cardExpiry(e));
+  const deniedPlan = (e: Entity) => e.entity === PRODUCT && denied(e, DENIAL_REACH);
+  return found
+    .filter((e) => e.entity !== QUALIFIERS.negation && e.entity !== QUALIFIERS.card && !aside(e))
+    .map((e) => (deniedPlan(e) ? { ...e, entity: DENIED_PRODUCT } : e));
 }

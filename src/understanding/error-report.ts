@@ -20,21 +20,32 @@ const BRACKETED = /\[[^\]\n]{2,24}\]/;
  * like… if that's") is no quote: a quote opens after no letter and closes before none.
  */
 const QUOTED = /(?<![\p{L}\d])["“”„«»'‘’]\s*[^"“”„«»\s]+\s+[^"“”„«»]{2,}["“”„«»'‘’](?![\p{L}\d])/u;
+
+/** The words a message quotes (QUOTED), each quote on its own. */
+export function quotedParts(text: string): string[] {
+  return [...text.matchAll(new RegExp(QUOTED.source, 'gu'))].map((m) => m[0]);
+}
 /** "melding: …", "I get: …", "popup -> …": a colon or an arrow that introduces what was shown. */
 const INTRODUCED = /(?::|->|=>)\s*\S+(?:\s+\S+){2,}/;
+/** How far after the colon the user's own words ("Personal matter: I bought …") are looked for. */
+const OWN_WORDS_REACH = 3;
 
 export class ReportDetector {
   private readonly phrases: PhraseList;
   private readonly switches: PhraseList;
+  private readonly firstPerson: ReadonlySet<string>;
 
   /**
    * @param phrases reporting phrases ("it says", "er staat").
    * @param switches phrases that set the question aside ("another thing", "ander punt"): after
    *   them a colon introduces the user's new problem, not what a screen said.
+   * @param firstPerson the writer's words for themself ("I", "mijn"): a screen never speaks so,
+   *   so a colon they follow introduces the user's own account ("Personal matter: I bought …").
    */
-  constructor(phrases: Iterable<string>, switches: PhraseList) {
+  constructor(phrases: Iterable<string>, switches: PhraseList, firstPerson: Iterable<string>) {
     this.phrases = new PhraseList(phrases);
     this.switches = switches;
+    this.firstPerson = new Set(firstPerson);
   }
 
   cue(text: string): ReportCue {
@@ -46,6 +57,7 @@ export class ReportDetector {
 
   private introduced(text: string): boolean {
     const colon = INTRODUCED.exec(text);
-    return colon !== null && !this.switches.in(words(text.slice(0, colon.index)));
+    if (colon === null || this.switches.in(words(text.slice(0, colon.index)))) return false;
+    return !words(text.slice(colon.index + 1)).slice(0, OWN_WORDS_REACH).some((w) => this.firstPerson.has(w));
   }
 }

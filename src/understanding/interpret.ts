@@ -1,7 +1,7 @@
 import { BRANCH_CHOICES, BRANCHES, COMMANDS, type BranchChoice, type Choice, type GuideEvent, type StepMeta } from '../../dialogs/setup';
 import type { Locale, MatchResult } from '../../dialogs/types';
 import type { MessageReader, Reading } from './message-reader';
-import { hasErrorCode, words } from './text';
+import { hasErrorCode, sentences, words } from './text';
 import { commandEvent, readCardValue } from './card-value';
 import type { KnownErrorCatalog } from './known-error-catalog';
 import type { ButtonData, InterpretState, Understanding, UserInput } from './turn-meaning';
@@ -24,8 +24,12 @@ const NEAR_VERBATIM = 0.2;
 const CLOSE_PASTE = { score: 0.42, words: 12 };
 /** Words from which a message that reads as nothing else, where an error text was asked for, is that text. */
 const PASTE_WORDS = 5;
-/** Two capitalised words inside a sentence: a dialog's words retyped ("it says Product Deactivated"). */
-const TITLE_CASE = /\S\s+[A-Z][a-z]+\s+[A-Z][a-z]+/;
+/**
+ * Two capitalised words inside a sentence, or a word of five capitals or more: a dialog's words
+ * retyped ("it says Product Deactivated", "a red banner saying PRODUCT DEACTIVATED"); an acronym
+ * ("MFA", "M365") is shorter.
+ */
+const TITLE_CASE = /\S\s+[A-Z][a-z]+\s+[A-Z][a-z]+|\b[A-Z]{5,}\b/;
 
 type Opening = BranchChoice;
 const OPENINGS: readonly string[] = BRANCH_CHOICES;
@@ -132,6 +136,9 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   }
   const verbatim =
     (pasted.outcome === 'confident' && pasted.score <= NEAR_VERBATIM && length >= 4) ||
+    // So is one whose sentence is that on-screen text, the rest its dialog's other words ("Unlicensed
+    // Product. Most features of Word have been disabled…"), though it reads as a topic.
+    (pasted.outcome === 'confident' && acted !== undefined && isOpening(reading.label!) && hasVerbatimSentence(text, pasted, deps.errors)) ||
     // A long message close to a known on-screen text is that text retyped, not the topic its
     // words share ("could not verify the subscription…" is no reactivation request).
     (pasted.outcome !== 'none' && pasted.score <= CLOSE_PASTE.score && length >= CLOSE_PASTE.words && (!acted || isOpening(reading.label!)));
@@ -155,8 +162,10 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   const named = cue === 'dialog' || pasted.outcome === 'confident' || (cue === 'phrase' && (pasted.outcome === 'ambiguous' || TITLE_CASE.test(text)));
   const reported = cue !== undefined && ((named && aboutErrors) || state.meta.input === 'error-text');
   // A message that says what happened to the subscription ("de brief zei dat het is uitgeschakeld")
-  // is about that, unless the catalogue knows the words it reports.
-  const saysItsState = acted !== undefined && reading.detail !== undefined && pasted.outcome !== 'confident';
+  // is about that, unless the catalogue knows the words it reports, or the state is a screen's
+  // word in quotes ("Excel shows 'Subscription Expired' in a yellow bar"): a banner to look up.
+  const saysItsState =
+    acted !== undefined && reading.detail !== undefined && pasted.outcome !== 'confident' && !(cue === 'dialog' && deps.reader.quotesState(text, reading.language));
   if (reported && !saysItsState && !reading.outOfScope && (!acted || isOpening(reading.label!))) return toErrors();
   // An error named well enough to look up is looked up.
   if (acted && reading.label === 'ERROR_MESSAGE' && pasted.outcome === 'confident') return toErrors();
@@ -191,6 +200,15 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   // is that message, known or not: the branch says when it does not know it and offers a person.
   if (state.meta.input === 'error-text' && length >= PASTE_WORDS && !reading.outOfScope && (reading.outcome === 'none' || screenAsTopic)) return toErrors();
   return only({ type: 'MISS' });
+}
+
+/** Whether one sentence of a longer message is, near word for word, the known error the whole was matched to. */
+function hasVerbatimSentence(text: string, whole: MatchResult, errors: KnownErrorCatalog): boolean {
+  const parts = sentences(text);
+  return parts.length > 1 && parts.some((part) => {
+    const m = errors.match(part);
+    return m.outcome === 'confident' && m.score <= NEAR_VERBATIM && m.id === whole.id;
+  });
 }
 
 /** The events for a confidently read label at this step, or undefined when it does not fit here. */

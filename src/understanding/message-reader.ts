@@ -7,11 +7,11 @@ import { loadLanguages, type NlpModule } from '../i18n/languages';
 import type { Strings } from '../i18n/strings';
 import { CONTENT_DIR, MODELS_DIR } from '../paths';
 import { IntentModel, Lexicon, OUT_OF_SCOPE, type ModelReading, type Scored } from './intent-model';
-import { EntityExtractor, QUALIFIERS, type Entity } from './entities';
+import { DENIED_PRODUCT, EntityExtractor, QUALIFIERS, type Entity } from './entities';
 import { NetworkFolder, type TrainedNetworks } from './trained-networks';
-import { ReportDetector, type ReportCue } from './error-report';
+import { quotedParts, ReportDetector, type ReportCue } from './error-report';
 import { PhraseList } from './phrases';
-import { fold, words } from './text';
+import { fold, sentences, words } from './text';
 
 /**
  * Openings whose message may already answer the branch's first question: "our subscription
@@ -39,6 +39,8 @@ const PLAN_ENTITY = DETAILS.PRODUCT_KEY!.entity;
 const BILLED = { account: 'account', payment: 'payment' };
 /** Words for a key or code: with a plan or shop product named, a key to enter (readWhole). */
 const KEY_ENTITY = 'key';
+/** Words for a person or a way to reach one: a request for a person names one (readWhole). */
+const CONTACT = { entity: 'contact', request: 'AGENT' };
 /** The plans, as a step's answers. */
 const PLANS = new Set(DETAILS.PRODUCT_KEY!.values);
 const OPENINGS = new Set<string>(BRANCH_CHOICES);
@@ -107,6 +109,11 @@ const intentFile = z.object({
   numberWords: z.record(z.string().regex(/^\d+$/), z.array(z.string().min(1))),
   /** Phrases that set the question asked aside for another matter ("never mind", "los daarvan"). */
   switchPhrases: z.array(z.string().min(1)),
+  /**
+   * The writer's words for themself ("I", "my", "ik", "mijn"), as `words()` gives them: right after
+   * a colon they begin the user's own account, not a screen's words (error-report.ts).
+   */
+  firstPersonWords: z.array(z.string().min(1)),
   /** Phrases that say there is no error to paste ("there is no error", "geen foutmelding"). */
   noErrorPhrases: z.array(z.string().min(1)),
   /** Enum entities: per entity, per value, the phrases that name it (entities.ts). */
@@ -159,7 +166,6 @@ const OTHER_TOPIC_SHARE = 2;
 type Allowed = { answers: ReadonlySet<string>; topics: ReadonlySet<string>; secondary?: ReadonlySet<string> };
 
 /** Where a sentence ends: ".", "!" or "?" before a space, or a line break. */
-const SENTENCE_END = /(?<=[.!?])\s+|\n+/;
 
 /** Commands that leave the step's question (a language change does not). */
 const LEAVING_COMMANDS = new Set<string>(COMMANDS.filter((c) => c !== 'LANGUAGE'));
@@ -193,7 +199,7 @@ export class MessageReader {
     const locales = Object.keys(files);
     this.switches = new PhraseList(locales.flatMap((l) => files[l]!.switchPhrases));
     this.noError = new PhraseList(locales.flatMap((l) => files[l]!.noErrorPhrases));
-    this.reports = new ReportDetector(locales.flatMap((l) => files[l]!.reportPhrases), this.switches);
+    this.reports = new ReportDetector(locales.flatMap((l) => files[l]!.reportPhrases), this.switches, locales.flatMap((l) => files[l]!.firstPersonWords));
     for (const l of locales) for (const [digit, list] of Object.entries(files[l]!.numberWords)) for (const w of list) this.numbers.set(fold(w), digit);
     this.languages = Object.fromEntries(
       locales.map((locale) => {
@@ -204,7 +210,7 @@ export class MessageReader {
         // Subjects we do not cover, the words that only qualify a state ("not", "card") and those
         // for a key, an account or a payment ("code": not "comes") stay out of the vocabulary:
         // typos are not corrected towards them, and they are matched as typed.
-        const asTyped = new Set<string>([SUBJECT.entity, ...Object.values(QUALIFIERS), KEY_ENTITY, ...Object.values(BILLED)]);
+        const asTyped = new Set<string>([SUBJECT.entity, ...Object.values(QUALIFIERS), KEY_ENTITY, ...Object.values(BILLED), CONTACT.entity]);
         const entityTexts = Object.entries(file.entities)
           .filter(([entity]) => !asTyped.has(entity))
           .flatMap(([, values]) => Object.values(values).flat());
@@ -242,6 +248,12 @@ export class MessageReader {
   /** Whether the message sets the question asked aside for another matter ("never mind the error, …"). */
   setsAside(text: string): boolean {
     return this.switches.in(words(text));
+  }
+
+  /** Whether a subscription state is named inside a quote: a screen's words ("'Subscription Expired'"), not the user's. */
+  quotesState(text: string, locale: Locale): boolean {
+    const { entities } = this.languages[locale];
+    return quotedParts(text).some((part) => entities.extract(words(part)).some((e) => e.entity === STATE_ENTITY));
   }
 
   /** Whether the message says there is no error message at all ("er komt helemaal geen melding"). */
@@ -304,8 +316,8 @@ export class MessageReader {
     // I've never used one of these helpers before. What can you assist with?"), when no sentence is
     // clearly anything else: such a request is said in a sentence of its own. (Not a request for a
     // person: "kunt u daar eens naar kijken?" after a printer's trouble is no such request.)
-    const sentences = text.split(SENTENCE_END).filter((x) => words(x).length > 0);
-    if (sentences.length < 2) return whole;
+    const parts = sentences(text);
+    if (parts.length < 2) return whole;
     const reports = this.reports.cue(text) !== undefined;
     const leaning = whole.ranked.find((r) => OPENINGS.has(r.label))?.label;
     const aboutElse = (whole.elsewhere || whole.outOfScope) && leaning !== ERROR_OPENING && !reports;
@@ -313,7 +325,7 @@ export class MessageReader {
     const openingMayBe = leaning !== undefined && !aboutElse;
     // The sentences are read (each a full reading) only when one of the two can still come of them.
     if (!commandMayBe && !openingMayBe) return whole;
-    const clear = sentences.map((x) => this.readWhole(x, conversation, allowed)).filter((r) => r.outcome === 'confident');
+    const clear = parts.map((x) => this.readWhole(x, conversation, allowed)).filter((r) => r.outcome === 'confident');
     const [command, ...others] = clear;
     if (commandMayBe && command && others.every((r) => r.label === command.label) && SENTENCE_COMMANDS.has(command.label!)) return command;
     if (!openingMayBe) return whole;
@@ -367,7 +379,11 @@ export class MessageReader {
     const ofSubscription = mentions('subscription') || (mentions(BILLED.account) && mentions(BILLED.payment));
     const saysState = !mentions(SUBJECT.entity) && (mentions(STATE_ENTITY) || mentions('halt')) && ofSubscription;
     const aboutUs = saysState || (!mentions(SUBJECT.entity) && mentions('task') && (mentions('suite') || mentions('subscription')));
-    const decided = decideTopic(aboutUs ? { ...topic, ranked: withoutOutOfScope(topic.ranked) } : topic);
+    const topical = decideTopic(aboutUs ? { ...topic, ranked: withoutOutOfScope(topic.ranked) } : topic);
+    // A request for a person names one, or a way to reach one ("someone from support", "bel me
+    // terug"); a message the topics read as one without such a word is something else ("is this
+    // chat HIPAA compliant?", "install froze at 80% and then just quit on me").
+    const decided: typeof topical = topical.label === CONTACT.request && !mentions(CONTACT.entity) ? { outcome: 'none' } : topical;
     // Mid-flow, a message that sets the question aside ("never mind the error, the real problem is
     // …", "los daarvan: …") is read for the problem it brings up instead, as an opening would be.
     // A command read clearly ("never mind, start again") stays that command; a question about
@@ -408,6 +424,13 @@ export class MessageReader {
       const named = new Set(ours.filter((e) => e.whole).map((e) => e.value).filter((v) => allowed.answers.has(v)));
       const [only] = named.size === 1 && !elsewhere ? named : [];
       if (only && answered.outcome === 'confident' && answered.label !== only && PLANS.has(answered.label!)) return { ...base, ranked: answer.ranked, outcome: 'confident', label: only };
+      // A plan denied and not named otherwise is not the answer ("for our organization's tenant, not
+      // a personal or family plan"): the other plan is, when one is left.
+      const denied = new Set(found.filter((e) => e.entity === DENIED_PRODUCT).map((e) => e.value));
+      if (answered.outcome === 'confident' && PLANS.has(answered.label!) && denied.has(answered.label!) && !named.has(answered.label!)) {
+        const [other, ...more] = [...PLANS].filter((p) => p !== answered.label && allowed.answers.has(p) && !denied.has(p));
+        if (other && more.length === 0) return { ...base, ranked: answer.ranked, outcome: 'confident', label: other };
+      }
       if (answered.outcome === 'confident' && supported && !(marked && answered.label !== lead)) return { ...base, ranked: answer.ranked, outcome: 'confident', label: answered.label };
       if (answered.outcome === 'ambiguous') answerOptions = answered.options;
       answerOutcome = answered.outcome;
@@ -448,8 +471,12 @@ export class MessageReader {
     // So is one with a key or code for a plan or a shop product ("my daughter got me Microsoft 365
     // Personal, it's a code on a card"), unless the key is said to be in some state or a screen is
     // reported about it ("it says the code is invalid, something about Family"): an error to look up.
-    // Named without a key, the product may be any question about it ("what does Home & Student cost?").
-    const keyFor = mentions(PLAN_ENTITY) && mentions(KEY_ENTITY) && !mentions(STATE_ENTITY) && this.reports.cue(text) === undefined;
+    // Named without a key, a plan may be any question about it ("what does Business Premium cost?"); a
+    // question about a subject we do not cover is out of scope before this (the price, the invoice).
+    // A shop's box is bought for the key inside it ("picked up Home & Student in a box, what's
+    // next?"), so it needs no word for the key.
+    const retailBox = found.some((e) => e.entity === RETAIL.entity && e.value === RETAIL.value);
+    const keyFor = (retailBox || (mentions(PLAN_ENTITY) && mentions(KEY_ENTITY))) && !mentions(STATE_ENTITY) && this.reports.cue(text) === undefined;
     const evidence = saysState ? STATE_OPENING : aboutUs ? TASK_OPENING : keyFor ? RETAIL.opening : undefined;
     if (evidence && allowed.answers.size === 0 && allowed.topics.has(evidence) && decided.outcome !== 'confident') {
       const label = retailOr(evidence, found, allowed.topics);

@@ -17,6 +17,14 @@ export function fold(text: string): string {
     .replace(/['’‘`´ʼ]/g, '');
 }
 
+/** Where a sentence ends: after . ! or ? and a space, or at a line break. */
+const SENTENCE_END = /(?<=[.!?])\s+|\n+/;
+
+/** A message's sentences, each with at least one word. */
+export function sentences(text: string): string[] {
+  return text.split(SENTENCE_END).filter((x) => words(x).length > 0);
+}
+
 /**
  * Turns a typed message into words: folded, and split at everything that is not a letter or a
  * digit, so "office-doos" and "office.com/setup" become separate words.

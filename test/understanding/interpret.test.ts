@@ -161,12 +161,37 @@ describe('which reading wins', () => {
     ['productKey.keyType', 'Business. It belongs to the firm, not to me personally.', 'BUSINESS'],
     // Setting the question aside for what happened to the subscription is a reactivation.
     ['activate.checkLicense', "Actually the real issue: the subscription itself isn't active anymore, can we do that first?", 'START_OVER+REACTIVATE'],
+    // Another vendor's licence is another product, however it says "licence" and "activate".
+    ['start', 'our Autodesk Revit licence will not activate on the new workstation', 'MISS'],
+    // A subscription state quoted from a screen is a banner to look up; reported, it is the state.
+    ['start', "Word shows 'Subscription Expired' in a red bar, but we paid last week", 'ERROR_MESSAGE+ERROR_TEXT'],
+    ['start', 'the letter said our subscription was disabled', 'REACTIVATE+DISABLED'],
+    // A screen's words in capitals, reported, are looked up ("it says PRODUCT DEACTIVATED").
+    ['start', 'bovenin word staat nu PRODUCT GEDEACTIVEERD, wat heb ik fout gedaan?', 'ERROR_MESSAGE+ERROR_TEXT', 'nl-NL'],
+    // A sentence that is a known on-screen text makes the message that paste, whatever topic the rest reads as.
+    ['start', "Unlicensed Product. Features of PowerPoint have been disabled, it hasn't been activated.", 'ERROR_MESSAGE+ERROR_TEXT'],
+    // A shop's box is bought for its key: named, it is a key to enter, with no word for the key.
+    ['start', 'got home & student from the store today, whats next', 'PRODUCT_KEY'],
+    // Of two plans, the one denied is not the answer: the other is.
+    ['productKey.keyType', "It's for the office, not a personal plan", 'BUSINESS'],
+    ['productKey.keyType', 'het is voor de praktijk, niet privé', 'BUSINESS', 'nl-NL'],
     // At the first question an opening beats going back or starting over; alone, they still count.
     ['start', 'please put our subscription back on', 'REACTIVATE'],
     ['start', 'go back', 'BACK'],
     ['start', 'start over', 'START_OVER'],
   ] as [string, string, string, ('en-US' | 'nl-NL')?][])('at %s, "%s" → %s', (step, text, expected, locale = 'en-US') => {
     expect(events(step, text, locale)).toBe(expected);
+  });
+
+  test('a typo is not fixed at its first letter to name a state: "subscribed" is no "unsubscribed"', () => {
+    expect(events('start', 'I subscribed to Office 365 last month')).not.toContain('CANCELLED');
+  });
+
+  test('a request for a person names one, or a way to reach one', () => {
+    expect(events('activate.install', 'froze at 80 and then quit on me')).toBe('MISS');
+    expect(events('activate.install', 'Can I skip this one? I need to get back to the counter.')).toBe('MISS');
+    expect(events('activate.install', 'it stopped halfway, can someone from support phone me?')).toBe('AGENT');
+    expect(events('activate.install', 'liever iemand aan de lijn, ik kom er niet uit', 'nl-NL')).toBe('AGENT');
   });
 
   test('text about something else answers no question and opens no branch, whatever word of it an answer shares', () => {

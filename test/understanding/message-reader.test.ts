@@ -154,6 +154,18 @@ describe('error reports (error-report.ts)', () => {
     expect(reader.reportCue('Ok, ander punt: ons abonnement draait niet meer')).toBeUndefined();
     expect(reader.reportCue('There is another matter: I have a key to redeem on my laptop')).toBeUndefined();
   });
+
+  test("a colon followed by the user's own words introduces their account, not a screen's", () => {
+    expect(reader.reportCue('Home matter: I picked up Microsoft 365 Family at the supermarket and want to enter the key')).toBeUndefined();
+    expect(reader.reportCue('Privé: ik heb Microsoft 365 Family gekocht voor thuis en wil de code invoeren.')).toBeUndefined();
+    expect(reader.reportCue('Excel: the product key you entered has expired')).toBe('phrase');
+  });
+
+  test('a subscription state inside a quote is a screen\'s word, outside it the user\'s', () => {
+    expect(reader.quotesState("Excel shows 'Subscription Expired' at the top", 'en-US')).toBe(true);
+    expect(reader.quotesState('bovenin staat "Uw abonnement is uitgeschakeld"', 'nl-NL')).toBe(true);
+    expect(reader.quotesState("our 'IT guy' cancelled the subscription", 'en-US')).toBe(false);
+  });
 });
 
 describe('the intent model (intent-model.ts)', () => {
