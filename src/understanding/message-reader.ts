@@ -367,7 +367,10 @@ export class MessageReader {
     const ours = found.filter((e) => DETAIL_ENTITIES.has(e.entity));
     const stopped = mentions(STATE_ENTITY) || (mentions('halt') && mentions('subscription'));
     const planInState = mentions(PLAN_ENTITY) && mentions(STATE_ENTITY);
-    const elsewhere = found.some((e) => e.entity === SUBJECT.entity && (e.value === SUBJECT.product ? !planInState : !stopped));
+    // So is another product beside Office or a plan said to have stopped ("cancelled the office
+    // subscription by accident while cancelling his Spotify").
+    const oursStopped = planInState || (stopped && (mentions('suite') || mentions(PLAN_ENTITY)));
+    const elsewhere = found.some((e) => e.entity === SUBJECT.entity && (e.value === SUBJECT.product ? !oursStopped : !stopped));
     // Mid-flow, a question about such a subject ("and when is the next invoice sent?") answers
     // nothing either.
     if (elsewhere && allowed.answers.size > 0 && QUESTION.test(text)) return { ...base, ranked: topic.ranked, outcome: 'none', outOfScope: true, elsewhere };
@@ -376,8 +379,9 @@ export class MessageReader {
     // out-of-scope examples ("restore", "appreciate", "new computer").
     // An account disabled over a payment is the subscription ("microsoft heeft ons account
     // uitgezet omdat de betaling niet lukte"); an account blocked alone may be a sign-in matter.
+    // A subject named as an aside (above) does not stand in the way ("… omdat er een factuur openstond").
     const ofSubscription = mentions('subscription') || (mentions(BILLED.account) && mentions(BILLED.payment));
-    const saysState = !mentions(SUBJECT.entity) && (mentions(STATE_ENTITY) || mentions('halt')) && ofSubscription;
+    const saysState = !elsewhere && (mentions(STATE_ENTITY) || mentions('halt')) && ofSubscription;
     const aboutUs = saysState || (!mentions(SUBJECT.entity) && mentions('task') && (mentions('suite') || mentions('subscription')));
     const topical = decideTopic(aboutUs ? { ...topic, ranked: withoutOutOfScope(topic.ranked) } : topic);
     // A request for a person names one, or a way to reach one ("someone from support", "bel me

@@ -172,6 +172,9 @@ describe('which reading wins', () => {
     ['start', "Unlicensed Product. Features of PowerPoint have been disabled, it hasn't been activated.", 'ERROR_MESSAGE+ERROR_TEXT'],
     // A shop's box is bought for its key: named, it is a key to enter, with no word for the key.
     ['start', 'got home & student from the store today, whats next', 'PRODUCT_KEY'],
+    // Another product beside Office said to have stopped is an aside; named alone, it is the subject.
+    ['start', 'my wife cancelled our office subscription by mistake while cancelling Netflix, can we get it back?', 'REACTIVATE+CANCELLED'],
+    ['start', 'we cancelled our Zoom subscription', 'MISS'],
     // Of two plans, the one denied is not the answer: the other is.
     ['productKey.keyType', "It's for the office, not a personal plan", 'BUSINESS'],
     ['productKey.keyType', 'het is voor de praktijk, niet privé', 'BUSINESS', 'nl-NL'],
