@@ -25,6 +25,7 @@ const QUOTED = /(?<![\p{L}\d])["“”„«»'‘’]\s*[^"“”„«»\s]+\s+[
 export function quotedParts(text: string): string[] {
   return [...text.matchAll(new RegExp(QUOTED.source, 'gu'))].map((m) => m[0]);
 }
+
 /** "melding: …", "I get: …", "popup -> …": a colon or an arrow that introduces what was shown. */
 const INTRODUCED = /(?::|->|=>)\s*\S+(?:\s+\S+){2,}/;
 /** How far after the colon the user's own words ("Personal matter: I bought …") are looked for. */

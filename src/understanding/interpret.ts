@@ -29,7 +29,7 @@ const PASTE_WORDS = 5;
  * retyped ("it says Product Deactivated", "a red banner saying PRODUCT DEACTIVATED"); an acronym
  * ("MFA", "M365") is shorter.
  */
-const TITLE_CASE = /\S\s+[A-Z][a-z]+\s+[A-Z][a-z]+|\b[A-Z]{5,}\b/;
+const SCREEN_CAPITALS = /\S\s+[A-Z][a-z]+\s+[A-Z][a-z]+|\b[A-Z]{5,}\b/;
 
 type Opening = BranchChoice;
 const OPENINGS: readonly string[] = BRANCH_CHOICES;
@@ -155,11 +155,11 @@ export function interpret(input: UserInput, state: InterpretState, deps: Interpr
   // What a screen said, reported ("it says…", a pasted dialog, a quote), goes to the lookup before
   // the topic its words share ("…subscription…", "…product key…"), unless it is a command or
   // this step's answer: when the catalogue knows it, when it is about an error and names one
-  // (quoted, or retyped in Title Case), when it is a pasted dialog or quote (a screen's words,
+  // (quoted, or retyped in Title Case or capitals), when it is a pasted dialog or quote (a screen's words,
   // whatever topic they share), or where an error was asked for.
   const aboutAnError = reading.ranked[0]?.label === 'ERROR_MESSAGE';
   const aboutErrors = aboutAnError || pasted.outcome !== 'none' || cue === 'dialog';
-  const named = cue === 'dialog' || pasted.outcome === 'confident' || (cue === 'phrase' && (pasted.outcome === 'ambiguous' || TITLE_CASE.test(text)));
+  const named = cue === 'dialog' || pasted.outcome === 'confident' || (cue === 'phrase' && (pasted.outcome === 'ambiguous' || SCREEN_CAPITALS.test(text)));
   const reported = cue !== undefined && ((named && aboutErrors) || state.meta.input === 'error-text');
   // A message that says what happened to the subscription ("de brief zei dat het is uitgeschakeld")
   // is about that, unless the catalogue knows the words it reports, or the state is a screen's

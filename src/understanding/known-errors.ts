@@ -282,6 +282,10 @@ interface Screen {
   size: number;
 }
 
+/** A paste's word is split in two known words only from this length, each part at least SPLIT_MIN_PART long. */
+const SPLIT_MIN_LENGTH = 8;
+const SPLIT_MIN_PART = 3;
+
 /** Builds the matcher: the MiniSearch index over every entry's strings is built here, once. */
 export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): ErrorMatcher {
   const { entries, config } = kb;
@@ -362,6 +366,31 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     lookalikes.set(seen, lookalikes.has(seen) ? undefined : w);
   }
   const asTheirs = (w: string): string => (known.has(w) ? w : (lookalikes.get(asPhotographed(w)) ?? w));
+  /** A word the strings do not have, as the two they have that it is made of, if any. */
+  const splitKnown = (w: string): string[] | undefined => {
+    if (w.length < SPLIT_MIN_LENGTH) return undefined;
+    for (let cut = w.length - SPLIT_MIN_PART; cut >= SPLIT_MIN_PART; cut--) {
+      if (known.has(w.slice(0, cut)) && known.has(w.slice(cut))) return [w.slice(0, cut), w.slice(cut)];
+    }
+    return undefined;
+  };
+  /**
+   * A paste's words with the spaces the strings have: two words the strings write as one ("ver
+   * lopen", "ex pired") joined, and a word they write as two ("opgegevenproductcode") split, when
+   * the strings know the result and not what was typed (they have "set" and "up" each: no "setup").
+   */
+  const respaced = (typed: readonly string[]): string[] => {
+    const out: string[] = [];
+    for (let i = 0; i < typed.length; i++) {
+      const w = typed[i]!;
+      const next = typed[i + 1];
+      if (next !== undefined && !known.has(w) && !known.has(next) && known.has(w + next)) {
+        out.push(w + next);
+        i++;
+      } else out.push(...(known.has(w) ? [w] : (splitKnown(w) ?? [w])));
+    }
+    return out;
+  };
 
   /** The paste as matched: product keys out first, so a key straddling the cut cannot survive in part. */
   const asPasted = (text: string) => cutToBytes(replaceProductKeys(text, ' '), config.maxInputBytes);
@@ -386,7 +415,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     if (coded.length > 0) return coded;
 
     // 3. The words.
-    const pasteWords = wordsOf(paste);
+    const pasteWords = respaced(wordsOf(paste));
     const query = [...new Set(evidence(pasteWords).map(asTheirs))].slice(0, config.words.maxPerPaste);
     if (query.length === 0) return [];
     // MiniSearch's relevance says how much of the paste a string explains; it is weighed by how

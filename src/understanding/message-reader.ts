@@ -165,8 +165,6 @@ const OTHER_TOPIC_SHARE = 2;
 /** What a message may mean at a step: its answers, the topics, and topics read only as a last resort. */
 type Allowed = { answers: ReadonlySet<string>; topics: ReadonlySet<string>; secondary?: ReadonlySet<string> };
 
-/** Where a sentence ends: ".", "!" or "?" before a space, or a line break. */
-
 /** Commands that leave the step's question (a language change does not). */
 const LEAVING_COMMANDS = new Set<string>(COMMANDS.filter((c) => c !== 'LANGUAGE'));
 /** Commands read from one sentence of a longer opening (read()). */
@@ -208,7 +206,7 @@ export class MessageReader {
         for (const [label, list] of Object.entries(file.intents)) training[label] = [...list];
         for (const [label, list] of Object.entries(extra[locale] ?? {})) if (training[label]) training[label].push(...list);
         // Subjects we do not cover, the words that only qualify a state ("not", "card") and those
-        // for a key, an account or a payment ("code": not "comes") stay out of the vocabulary:
+        // for a key, an account, a payment or a person ("code": not "comes") stay out of the vocabulary:
         // typos are not corrected towards them, and they are matched as typed.
         const asTyped = new Set<string>([SUBJECT.entity, ...Object.values(QUALIFIERS), KEY_ENTITY, ...Object.values(BILLED), CONTACT.entity]);
         const entityTexts = Object.entries(file.entities)

@@ -80,7 +80,7 @@ const BLIND_TOP1_FLOOR: Record<string, number> = {
   'blind-errors-7.json': 0.99,
   // Below the target: dictated codes and words split by speech-to-text. 90.5% sealed; 92.9% after
   // codes read out as "six zeros", "one hundred" and "80,070,005" were taught to near-code.ts.
-  'blind-errors-9.json': 0.947,
+  'blind-errors-9.json': 0.952,
   // Far below the target, sealed, not tuned on: errors described vaguely from memory ("it
   // complains that I'm not the right kind of admin") and dialogs pasted with their buttons.
   'blind-errors-10.json': 0.864,
@@ -93,7 +93,7 @@ const BLIND_TOP1_FLOOR: Record<string, number> = {
   // Seventh round, sealed: 93.3% before the round (two confident-wrong), 93.8% after codes with O
   // for 0 and codes typed apart (one confident-wrong: "al eens door ons opgegeven", already entered,
   // read as already used); then read, and 94.2% with word order (content/matching.json, orderBoost).
-  'blind-errors-13.json': 0.957,
+  'blind-errors-13.json': 0.961,
   // Written at the end of the seventh round, measured sealed: 94.8% on the code before the round,
   // 96.2% on its final code, no confident-wrong on either. The first set to meet the target.
   'blind-errors-14.json': 0.962,
@@ -101,13 +101,20 @@ const BLIND_TOP1_FLOOR: Record<string, number> = {
   'blind-errors-15.json': 0.971,
   // Eighth round, measured sealed before and after its change to reading (the matcher did not
   // change): 96.2%, no confident-wrong.
-  'blind-errors-16.json': 0.962,
+  'blind-errors-16.json': 0.966,
   // Ninth round, each written before the round's change to the matcher (more synonyms of users'
   // words for the screens', content/matching.json) and measured sealed before and after it: 94.8%
   // and 95.3%, and 95.3% and 95.8%, no confident-wrong. The change raised sets 5-7, 9, 10, 12, 13
   // and the sealed set too.
   'blind-errors-17.json': 0.953,
   'blind-errors-18.json': 0.957,
+  // Tenth round, sealed: set 19 at 94.4% with no confident-wrong answer on the code before the
+  // round and on the round's code before the matcher's change (spaces mended, known-errors.ts),
+  // 95.3% after it, then read; set 20, written before that change and measured after it only once,
+  // 96.7% (and 96.7% on the code before the round), no confident-wrong. The change raised sets 9,
+  // 13 and 16 too.
+  'blind-errors-19.json': 0.953,
+  'blind-errors-20.json': 0.966,
 };
 /**
  * The target is none anywhere. Set 4 has one, held here so that no more creep in: a message about

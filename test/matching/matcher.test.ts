@@ -139,6 +139,20 @@ describe('words misread from a photo', () => {
   });
 });
 
+describe('spaces typed otherwise than the screen has them', () => {
+  it.each([
+    ['two words run together', 'melding: opgegevenproductcode verlopen', 'key-expired'],
+    ['one word typed as two', 'hij zegt productcode is ver lopen', 'key-expired'],
+    ['a compound typed apart', 'u moet een globale of facturerings beheerder zijn', 'admin-role-required'],
+  ])('%s: %j', (_, text, id) => {
+    expect(matcher.match(text)).toMatchObject({ id, outcome: 'confident' });
+  });
+
+  it('joins no two words the strings have each ("set up" is no "setup")', () => {
+    expect(matcher.match('sorry, we can\'t set up your account right now')).toMatchObject({ id: 'region-mismatch' });
+  });
+});
+
 describe('fuzzy text', () => {
   it('matches every on-screen string of every entry to that entry, confidently', () => {
     for (const entry of kb.entries) {
