@@ -21,9 +21,11 @@ const BRACKETED = /\[[^\]\n]{2,24}\]/;
  */
 const QUOTED = /(?<![\p{L}\d])["“”„«»'‘’]\s*[^"“”„«»\s]+\s+[^"“”„«»]{2,}["“”„«»'‘’](?![\p{L}\d])/u;
 
+const EVERY_QUOTE = new RegExp(QUOTED.source, 'gu');
+
 /** The words a message quotes (QUOTED), each quote on its own. */
 export function quotedParts(text: string): string[] {
-  return [...text.matchAll(new RegExp(QUOTED.source, 'gu'))].map((m) => m[0]);
+  return [...text.matchAll(EVERY_QUOTE)].map((m) => m[0]);
 }
 
 /** "melding: …", "I get: …", "popup -> …": a colon or an arrow that introduces what was shown. */

@@ -6,7 +6,7 @@ import { version as NLPJS_VERSION } from '@nlpjs/neural/package.json';
 import type { NlpModule } from '../i18n/languages';
 import { FASTTEXT_SETTINGS, FASTTEXT_VERSION, FastTextClassifier } from './fasttext';
 import { trainingKey, type NetworkJson, type TrainedNetworks } from './trained-networks';
-import { words } from './text';
+import { splitCompound, words } from './text';
 
 /** The label for messages the bot does not handle; trained from explicit examples. */
 export const OUT_OF_SCOPE = 'OUT_OF_SCOPE';
@@ -140,7 +140,7 @@ export class Lexicon {
     if (this.vocabulary.has(word)) return [word];
     let fixed = this.corrections.get(word);
     if (!fixed) {
-      fixed = this.split(word) ?? [this.spell(word)];
+      fixed = splitCompound(word, this.vocabulary, true) ?? [this.spell(word)];
       if (this.corrections.size >= CORRECTION_CACHE) this.corrections.clear();
       this.corrections.set(word, fixed);
     }
@@ -152,21 +152,6 @@ export class Lexicon {
     return allowed === 0 ? word : (this.spelling.check([word], allowed)[0] ?? word);
   }
 
-  /**
-   * An unknown long word made of two known ones, as Dutch writes them ("bedrijfscode",
-   * "gezinsabonnement"), split into those; a linking s is dropped.
-   */
-  private split(word: string): string[] | undefined {
-    if (word.length < 8) return undefined;
-    for (let cut = word.length - 3; cut >= 3; cut--) {
-      const head = word.slice(0, cut);
-      const tail = word.slice(cut);
-      if (!this.vocabulary.has(tail)) continue;
-      if (this.vocabulary.has(head)) return [head, tail];
-      if (head.endsWith('s') && this.vocabulary.has(head.slice(0, -1))) return [head.slice(0, -1), tail];
-    }
-    return undefined;
-  }
 }
 
 /**

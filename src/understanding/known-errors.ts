@@ -7,7 +7,7 @@ import { loadLanguages } from '../i18n/languages';
 import { CONTENT_DIR } from '../paths';
 import { nearKnownCode, type Spoken } from './near-code';
 import { replaceProductKeys } from './product-key';
-import { asPhotographed, errorCodes, fold, withoutHexCodes, words } from './text';
+import { asPhotographed, errorCodes, fold, sentences, splitCompound, withoutHexCodes, words } from './text';
 
 /*
  * Known-error knowledge base and matcher.
@@ -282,10 +282,6 @@ interface Screen {
   size: number;
 }
 
-/** A paste's word is split in two known words only from this length, each part at least SPLIT_MIN_PART long. */
-const SPLIT_MIN_LENGTH = 8;
-const SPLIT_MIN_PART = 3;
-
 /** Builds the matcher: the MiniSearch index over every entry's strings is built here, once. */
 export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): ErrorMatcher {
   const { entries, config } = kb;
@@ -327,8 +323,8 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
       for (const s of e.match[locale]!) {
         add(i, s, 'screen');
         // Each sentence on its own too, so a fragment is compared with the sentence it comes from.
-        const sentences = s.split(/(?<=[.!?])\s+/).filter((x) => x.trim().length > 0);
-        if (sentences.length > 1) sentences.forEach((x) => add(i, x, 'screen'));
+        const parts = sentences(s);
+        if (parts.length > 1) parts.forEach((x) => add(i, x, 'screen'));
       }
       add(i, e.title[locale]!, 'title');
     }
@@ -366,14 +362,6 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
     lookalikes.set(seen, lookalikes.has(seen) ? undefined : w);
   }
   const asTheirs = (w: string): string => (known.has(w) ? w : (lookalikes.get(asPhotographed(w)) ?? w));
-  /** A word the strings do not have, as the two they have that it is made of, if any. */
-  const splitKnown = (w: string): string[] | undefined => {
-    if (w.length < SPLIT_MIN_LENGTH) return undefined;
-    for (let cut = w.length - SPLIT_MIN_PART; cut >= SPLIT_MIN_PART; cut--) {
-      if (known.has(w.slice(0, cut)) && known.has(w.slice(cut))) return [w.slice(0, cut), w.slice(cut)];
-    }
-    return undefined;
-  };
   /**
    * A paste's words with the spaces the strings have: two words the strings write as one ("ver
    * lopen", "ex pired") joined, and a word they write as two ("opgegevenproductcode") split, when
@@ -387,7 +375,7 @@ export function createErrorMatcher(kb: KnowledgeBase = loadKnowledgeBase()): Err
       if (next !== undefined && !known.has(w) && !known.has(next) && known.has(w + next)) {
         out.push(w + next);
         i++;
-      } else out.push(...(known.has(w) ? [w] : (splitKnown(w) ?? [w])));
+      } else out.push(...(known.has(w) ? [w] : (splitCompound(w, known) ?? [w])));
     }
     return out;
   };

@@ -477,8 +477,7 @@ export class MessageReader {
     // question about a subject we do not cover is out of scope before this (the price, the invoice).
     // A shop's box is bought for the key inside it ("picked up Home & Student in a box, what's
     // next?"), so it needs no word for the key.
-    const retailBox = found.some((e) => e.entity === RETAIL.entity && e.value === RETAIL.value);
-    const keyFor = (retailBox || (mentions(PLAN_ENTITY) && mentions(KEY_ENTITY))) && !mentions(STATE_ENTITY) && this.reports.cue(text) === undefined;
+    const keyFor = (namesRetail(found) || (mentions(PLAN_ENTITY) && mentions(KEY_ENTITY))) && !mentions(STATE_ENTITY) && this.reports.cue(text) === undefined;
     const evidence = saysState ? STATE_OPENING : aboutUs ? TASK_OPENING : keyFor ? RETAIL.opening : undefined;
     if (evidence && allowed.answers.size === 0 && allowed.topics.has(evidence) && decided.outcome !== 'confident') {
       const label = retailOr(evidence, found, allowed.topics);
@@ -510,10 +509,14 @@ function saysOutOfScope(topic: ModelReading): boolean {
   return own >= topic.leftOut && own >= (second?.score ?? 0);
 }
 
+/** Whether a shop's box is named ("Home & Student", "Thuisgebruik en Zelfstandigen"). */
+function namesRetail(found: readonly Entity[]): boolean {
+  return found.some((e) => e.entity === RETAIL.entity && e.value === RETAIL.value);
+}
+
 /** The opening, or a product key to enter instead of an activation when a retail box is named. */
 function retailOr(label: string, found: readonly Entity[], allowed: ReadonlySet<string>): string {
-  const retail = found.some((e) => e.entity === RETAIL.entity && e.value === RETAIL.value);
-  return retail && RETAIL.instead.includes(label) && allowed.has(RETAIL.opening) ? RETAIL.opening : label;
+  return namesRetail(found) && RETAIL.instead.includes(label) && allowed.has(RETAIL.opening) ? RETAIL.opening : label;
 }
 
 /**

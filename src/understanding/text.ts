@@ -17,6 +17,27 @@ export function fold(text: string): string {
     .replace(/['’‘`´ʼ]/g, '');
 }
 
+/** A word is split in two only from this length, each part at least COMPOUND_MIN_PART long. */
+const COMPOUND_MIN_LENGTH = 8;
+const COMPOUND_MIN_PART = 3;
+
+/**
+ * A long word made of two known ones, as Dutch writes them ("bedrijfscode") and as users run
+ * words together ("opgegevenproductcode"), split into those, the longest head first; with
+ * `linkingS`, a linking s between them is dropped ("gezinsabonnement"). Undefined when it is not.
+ */
+export function splitCompound(word: string, known: { has(word: string): boolean }, linkingS = false): string[] | undefined {
+  if (word.length < COMPOUND_MIN_LENGTH) return undefined;
+  for (let cut = word.length - COMPOUND_MIN_PART; cut >= COMPOUND_MIN_PART; cut--) {
+    const head = word.slice(0, cut);
+    const tail = word.slice(cut);
+    if (!known.has(tail)) continue;
+    if (known.has(head)) return [head, tail];
+    if (linkingS && head.endsWith('s') && known.has(head.slice(0, -1))) return [head.slice(0, -1), tail];
+  }
+  return undefined;
+}
+
 /** Where a sentence ends: after . ! or ? and a space, or at a line break. */
 const SENTENCE_END = /(?<=[.!?])\s+|\n+/;
 
